@@ -1,0 +1,45 @@
+// Every failure a peer can be told about has a stable code: the wire carries the
+// code, people read the message, programs branch on the code.
+
+export const ErrorCode = {
+  BadMagic: "CHAT_ERR_BAD_MAGIC",
+  UnsupportedVersion: "CHAT_ERR_UNSUPPORTED_VERSION",
+  FrameTooLarge: "CHAT_ERR_FRAME_TOO_LARGE",
+  UnknownFrame: "CHAT_ERR_UNKNOWN_FRAME",
+  Malformed: "CHAT_ERR_MALFORMED",
+  InvalidUtf8: "CHAT_ERR_INVALID_UTF8",
+  LineTooLong: "CHAT_ERR_LINE_TOO_LONG",
+  MessageTooLarge: "CHAT_ERR_MESSAGE_TOO_LARGE",
+  EmptyMessage: "CHAT_ERR_EMPTY_MESSAGE",
+  ControlCharacters: "CHAT_ERR_CONTROL_CHARACTERS",
+  UnknownCommand: "CHAT_ERR_UNKNOWN_COMMAND",
+  BadNick: "CHAT_ERR_BAD_NICK",
+  NickTaken: "CHAT_ERR_NICK_TAKEN",
+  NoSuchNick: "CHAT_ERR_NO_SUCH_NICK",
+  NotJoined: "CHAT_ERR_NOT_JOINED",
+  TooManyErrors: "CHAT_ERR_TOO_MANY_ERRORS",
+  SlowConsumer: "CHAT_ERR_SLOW_CONSUMER",
+  PingTimeout: "CHAT_ERR_PING_TIMEOUT",
+  Shutdown: "CHAT_ERR_SHUTDOWN",
+  Quit: "CHAT_ERR_QUIT",
+  Internal: "CHAT_ERR_INTERNAL",
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class ProtocolError extends Error {
+  override readonly name = "ProtocolError";
+  readonly code: ErrorCode;
+  /** A fatal error leaves the byte stream unusable: the connection must close. */
+  readonly fatal: boolean;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { fatal?: boolean; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.fatal = options.fatal ?? false;
+  }
+}

@@ -1,0 +1,60 @@
+// Wire constants shared by every native-protocol peer; see docs/protocol.md.
+
+/** "\x89SCHAT\r\n": the high first byte is invalid UTF-8, so no text client sends it. */
+export const MAGIC = Uint8Array.of(0x89, 0x53, 0x43, 0x48, 0x41, 0x54, 0x0d, 0x0a);
+export const PROTOCOL_VERSION = 1;
+/** Magic followed by one version byte, sent first by each side. */
+export const HANDSHAKE_BYTES = MAGIC.length + 1;
+
+/** u32 big-endian payload length, then a u8 frame type. */
+export const FRAME_HEADER_BYTES = 5;
+/** Hard ceiling for any frame; larger announcements are rejected before buffering. */
+export const MAX_FRAME_PAYLOAD = 1024 * 1024;
+
+export const FrameType = {
+  Hello: 0x01,
+  Say: 0x02,
+  Action: 0x03,
+  Private: 0x04,
+  Nick: 0x05,
+  Who: 0x06,
+  Help: 0x07,
+  Quit: 0x08,
+  Ping: 0x10,
+  Pong: 0x11,
+  Welcome: 0x41,
+  Message: 0x42,
+  Joined: 0x43,
+  Left: 0x44,
+  Renamed: 0x45,
+  Ack: 0x46,
+  Error: 0x47,
+  WhoList: 0x48,
+  Notice: 0x49,
+  Bye: 0x4a,
+} as const;
+
+export type FrameType = (typeof FrameType)[keyof typeof FrameType];
+
+export interface Frame {
+  readonly type: number;
+  readonly payload: Uint8Array;
+}
+
+export function handshakeBytes(version: number = PROTOCOL_VERSION): Uint8Array {
+  const bytes = new Uint8Array(HANDSHAKE_BYTES);
+  bytes.set(MAGIC);
+  bytes[MAGIC.length] = version;
+  return bytes;
+}
+
+export type Sniffed = "native" | "text" | "undecided";
+
+/** Classifies a connection by its first bytes: the magic means native, anything else text. */
+export function sniff(firstBytes: Uint8Array): Sniffed {
+  const n = Math.min(firstBytes.length, MAGIC.length);
+  for (let i = 0; i < n; i++) {
+    if (firstBytes[i] !== MAGIC[i]) return "text";
+  }
+  return firstBytes.length >= HANDSHAKE_BYTES ? "native" : "undecided";
+}

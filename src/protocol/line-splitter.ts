@@ -1,0 +1,64 @@
+// Incremental LF / CRLF line splitter for text (netcat) clients, with a bound
+// on line length so a peer that never sends a newline cannot grow a buffer.
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+export interface LineSink {
+  line(bytes: Uint8Array): void;
+  /** Called once per over-long line; the rest of that line is discarded. */
+  tooLong(): void;
+}
+
+export class LineSplitter {
+  readonly #maxLineBytes: number;
+  #partial: Uint8Array[] = [];
+  #partialBytes = 0;
+  #discarding = false;
+
+  constructor(maxLineBytes: number) {
+    this.#maxLineBytes = maxLineBytes;
+  }
+
+  push(chunk: Uint8Array, sink: LineSink): void {
+    let start = 0;
+    while (start < chunk.length) {
+      const newline = chunk.indexOf(LF, start);
+      const end = newline < 0 ? chunk.length : newline;
+      if (this.#discarding) {
+        if (newline >= 0) this.#discarding = false;
+      } else if (this.#partialBytes + (end - start) > this.#maxLineBytes + 1) {
+        // +1 leaves room for the CR of a CRLF ending.
+        this.#partial = [];
+        this.#partialBytes = 0;
+        this.#discarding = newline < 0;
+        sink.tooLong();
+      } else if (newline < 0) {
+        this.#partial.push(chunk.subarray(start));
+        this.#partialBytes += chunk.length - start;
+      } else {
+        this.#emit(chunk.subarray(start, end), sink);
+      }
+      if (newline < 0) return;
+      start = newline + 1;
+    }
+  }
+
+  #emit(tail: Uint8Array, sink: LineSink): void {
+    let line = tail;
+    if (this.#partialBytes > 0) {
+      line = new Uint8Array(this.#partialBytes + tail.length);
+      let offset = 0;
+      for (const piece of this.#partial) {
+        line.set(piece, offset);
+        offset += piece.length;
+      }
+      line.set(tail, offset);
+      this.#partial = [];
+      this.#partialBytes = 0;
+    }
+    if (line[line.length - 1] === CR) line = line.subarray(0, line.length - 1);
+    if (line.length > this.#maxLineBytes) sink.tooLong();
+    else sink.line(line);
+  }
+}

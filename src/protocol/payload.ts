@@ -1,0 +1,137 @@
+// Field-level encoding of frame payloads: big-endian integers, f64 timestamps,
+// and UTF-8 strings prefixed by their u32 byte length.
+
+import { ErrorCode, ProtocolError } from "./errors.js";
+import { FRAME_HEADER_BYTES, MAX_FRAME_PAYLOAD } from "./frame.js";
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
+
+export function encodeUtf8(text: string): Uint8Array {
+  return utf8Encoder.encode(text);
+}
+
+/** Decodes UTF-8, rejecting invalid sequences instead of replacing them. */
+export function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return utf8Decoder.decode(bytes);
+  } catch (cause) {
+    throw new ProtocolError(ErrorCode.InvalidUtf8, "text is not valid UTF-8", { cause });
+  }
+}
+
+/** Builds one complete frame (header included) in a single allocation. */
+export class FrameWriter {
+  #bytes: Uint8Array;
+  #view: DataView;
+  #offset = FRAME_HEADER_BYTES;
+  readonly #type: number;
+
+  constructor(type: number, sizeHint = 64) {
+    this.#type = type;
+    this.#bytes = new Uint8Array(FRAME_HEADER_BYTES + sizeHint);
+    this.#view = new DataView(this.#bytes.buffer);
+  }
+
+  u8(value: number): this {
+    this.#reserve(1);
+    this.#view.setUint8(this.#offset, value);
+    this.#offset += 1;
+    return this;
+  }
+
+  u32(value: number): this {
+    this.#reserve(4);
+    this.#view.setUint32(this.#offset, value);
+    this.#offset += 4;
+    return this;
+  }
+
+  f64(value: number): this {
+    this.#reserve(8);
+    this.#view.setFloat64(this.#offset, value);
+    this.#offset += 8;
+    return this;
+  }
+
+  str(value: string): this {
+    // UTF-8 needs at most three bytes per UTF-16 code unit.
+    this.#reserve(4 + value.length * 3);
+    const { written } = utf8Encoder.encodeInto(value, this.#bytes.subarray(this.#offset + 4));
+    this.#view.setUint32(this.#offset, written);
+    this.#offset += 4 + written;
+    return this;
+  }
+
+  finish(): Uint8Array {
+    const payloadLength = this.#offset - FRAME_HEADER_BYTES;
+    if (payloadLength > MAX_FRAME_PAYLOAD) {
+      throw new ProtocolError(
+        ErrorCode.FrameTooLarge,
+        `frame payload of ${payloadLength} bytes exceeds ${MAX_FRAME_PAYLOAD}`,
+      );
+    }
+    this.#view.setUint32(0, payloadLength);
+    this.#view.setUint8(4, this.#type);
+    return this.#bytes.subarray(0, this.#offset);
+  }
+
+  #reserve(extra: number): void {
+    const needed = this.#offset + extra;
+    if (needed <= this.#bytes.length) return;
+    const grown = new Uint8Array(Math.max(needed, this.#bytes.length * 2));
+    grown.set(this.#bytes.subarray(0, this.#offset));
+    this.#bytes = grown;
+    this.#view = new DataView(grown.buffer);
+  }
+}
+
+/** Reads fields from one frame payload; any overrun is a malformed frame. */
+export class PayloadReader {
+  readonly #bytes: Uint8Array;
+  readonly #view: DataView;
+  #offset = 0;
+
+  constructor(payload: Uint8Array) {
+    this.#bytes = payload;
+    this.#view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+  }
+
+  u8(): number {
+    this.#need(1);
+    const value = this.#view.getUint8(this.#offset);
+    this.#offset += 1;
+    return value;
+  }
+
+  u32(): number {
+    this.#need(4);
+    const value = this.#view.getUint32(this.#offset);
+    this.#offset += 4;
+    return value;
+  }
+
+  f64(): number {
+    this.#need(8);
+    const value = this.#view.getFloat64(this.#offset);
+    this.#offset += 8;
+    return value;
+  }
+
+  str(): string {
+    const length = this.u32();
+    this.#need(length);
+    const text = decodeUtf8(this.#bytes.subarray(this.#offset, this.#offset + length));
+    this.#offset += length;
+    return text;
+  }
+
+  #need(count: number): void {
+    if (this.#offset + count > this.#bytes.length) {
+      throw new ProtocolError(
+        ErrorCode.Malformed,
+        `frame payload ends early: needed ${count} more bytes at offset ${this.#offset}`,
+      );
+    }
+  }
+}

@@ -1,0 +1,68 @@
+// Puts a server together: the hub, a session per connection, the heartbeat,
+// and the listeners; and takes it apart again gracefully.
+
+import type { AddressInfo } from "node:net";
+import { ErrorCode } from "../protocol/errors.js";
+import { listenTcp, type TcpListener } from "../transport/tcp-listener.js";
+import type { ServerConfig } from "./config.js";
+import { startHeartbeat } from "./heartbeat.js";
+import { Hub } from "./hub.js";
+import { Session } from "./session.js";
+
+/** How long connections get to flush their last words before being cut. */
+const CLOSE_GRACE_MS = 2000;
+
+export class ChatServer {
+  readonly hub = new Hub();
+  readonly #config: ServerConfig;
+  readonly #sessions = new Set<Session>();
+  #listener: TcpListener | undefined;
+  #stopHeartbeat: (() => void) | undefined;
+  #allClosed: (() => void) | undefined;
+
+  constructor(config: ServerConfig) {
+    this.#config = config;
+  }
+
+  get address(): AddressInfo {
+    if (this.#listener === undefined) throw new Error("server is not listening");
+    return this.#listener.address;
+  }
+
+  async start(): Promise<AddressInfo> {
+    const config = this.#config;
+    this.#listener = await listenTcp(
+      {
+        host: config.host,
+        port: config.port,
+        // Room for a command word and a nickname in front of a maximal message.
+        maxLineBytes: config.maxMessageBytes + 64,
+        textWelcomeDelayMs: config.textWelcomeDelayMs,
+        closeGraceMs: CLOSE_GRACE_MS,
+        keepAliveMs: config.heartbeatMs,
+      },
+      (connection) => {
+        this.#sessions.add(new Session(connection, this.hub, config, (s) => this.#forget(s)));
+      },
+    );
+    this.#stopHeartbeat = startHeartbeat(this.#sessions, config.heartbeatMs);
+    return this.#listener.address;
+  }
+
+  /** Tells every client, closes every connection, and resolves once all are gone. */
+  async stop(reason = "server shutting down"): Promise<void> {
+    this.#stopHeartbeat?.();
+    const listenerClosed = this.#listener?.close();
+    const allClosed = new Promise<void>((resolve) => {
+      this.#allClosed = resolve;
+    });
+    for (const session of this.#sessions) session.end(ErrorCode.Shutdown, reason);
+    if (this.#sessions.size === 0) this.#allClosed?.();
+    await Promise.all([listenerClosed, allClosed]);
+  }
+
+  #forget(session: Session): void {
+    this.#sessions.delete(session);
+    if (this.#sessions.size === 0) this.#allClosed?.();
+  }
+}

@@ -1,0 +1,39 @@
+// Server settings and their documented defaults (see README "Limits").
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** Sustained messages per second per client; 0 turns rate limiting off. */
+  rateLimit: number;
+  /** Messages a client may send at once before the rate applies: a pasted block goes through. */
+  rateBurst: number;
+  /** Largest message text in UTF-8 bytes. */
+  maxMessageBytes: number;
+  /** Unsent bytes a connection may hold; past this it is disconnected at once. */
+  sendQueueLimit: number;
+  /** A connection holding more than a quarter of its limit this long is disconnected. */
+  slowConsumerTimeoutMs: number;
+  /** Silence after which a native client is pinged; twice this and it is dropped. */
+  heartbeatMs: number;
+  /** How long a silent new connection waits before being welcomed as a text client. */
+  textWelcomeDelayMs: number;
+  /** Consecutive invalid inputs after which a connection is closed. */
+  maxConsecutiveErrors: number;
+  serverName: string;
+}
+
+export const DEFAULT_PORT = 8081;
+
+export const DEFAULTS: ServerConfig = {
+  host: "127.0.0.1",
+  port: DEFAULT_PORT,
+  rateLimit: 20,
+  rateBurst: 100,
+  maxMessageBytes: 4096,
+  sendQueueLimit: 1024 * 1024,
+  slowConsumerTimeoutMs: 10_000,
+  heartbeatMs: 30_000,
+  textWelcomeDelayMs: 300,
+  maxConsecutiveErrors: 16,
+  serverName: "sockchat",
+};

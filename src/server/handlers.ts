@@ -1,0 +1,58 @@
+// One handler per client request type, each a few lines over the hub.
+
+import { HELP_TEXT } from "../protocol/commands.js";
+import { ErrorCode } from "../protocol/errors.js";
+import type { ClientMessage } from "../protocol/messages.js";
+import { textProblem } from "./message-rules.js";
+import type { Session } from "./session.js";
+
+type Handlers = {
+  [K in ClientMessage["type"]]: (
+    session: Session,
+    message: Extract<ClientMessage, { type: K }>,
+  ) => void;
+};
+
+export const handlers: Handlers = {
+  hello(session, m) {
+    if (!session.joined) session.join(m.nick);
+    else if (m.nick !== "") session.refuseIfError(0, session.hub.rename(session, m.nick));
+  },
+  say(session, m) {
+    if (session.refuseIfError(m.seq, textProblem(m.text, session.config.maxMessageBytes))) return;
+    session.hub.post(session, "say", m.text);
+    session.ack(m.seq);
+  },
+  action(session, m) {
+    if (session.refuseIfError(m.seq, textProblem(m.text, session.config.maxMessageBytes))) return;
+    session.hub.post(session, "action", m.text);
+    session.ack(m.seq);
+  },
+  private(session, m) {
+    if (session.refuseIfError(m.seq, textProblem(m.text, session.config.maxMessageBytes))) return;
+    if (session.refuseIfError(m.seq, session.hub.whisper(session, m.to, m.text))) return;
+    session.ack(m.seq);
+  },
+  nick(session, m) {
+    if (session.refuseIfError(m.seq, session.hub.rename(session, m.nick))) return;
+    session.ack(m.seq);
+  },
+  who(session, m) {
+    session.send({ type: "who-list", seq: m.seq, users: session.hub.who() });
+    session.ack(m.seq);
+  },
+  help(session, m) {
+    session.send({ type: "notice", text: HELP_TEXT });
+    session.ack(m.seq);
+  },
+  quit(session, m) {
+    session.ack(m.seq);
+    session.end(ErrorCode.Quit, m.reason === "" ? "quit" : `quit: ${m.reason}`);
+  },
+  ping(session, m) {
+    session.send({ type: "pong", token: m.token });
+  },
+  pong() {
+    // Arrival alone proves the peer alive; the session noted the time.
+  },
+};

@@ -1,0 +1,227 @@
+// One session per connection: admits its requests at the client's rate, hands
+// them to their handlers, and bounds what waits to be sent to it.
+
+import { ErrorCode, ProtocolError } from "../protocol/errors.js";
+import type { ClientMessage, ServerMessage } from "../protocol/messages.js";
+import type { Connection, ConnectionHandler } from "../transport/connection.js";
+import type { ServerConfig } from "./config.js";
+import { handlers } from "./handlers.js";
+import type { Hub, Member } from "./hub.js";
+import { RateLimiter } from "./rate-limiter.js";
+
+type Input = ClientMessage | ProtocolError;
+
+export class Session implements ConnectionHandler, Member {
+  readonly hub: Hub;
+  readonly config: ServerConfig;
+  readonly address: string;
+  nick = "";
+  lastActive = Date.now();
+  /** When anything last arrived from the peer, for heartbeats. */
+  lastHeard = Date.now();
+  readonly #connection: Connection;
+  readonly #limiter: RateLimiter;
+  readonly #onClosed: (session: Session) => void;
+  /** Inputs held back by the rate limit; input is paused, so at most one read's worth. */
+  #backlog: Input[] = [];
+  #backlogHead = 0;
+  #backlogTimer: NodeJS.Timeout | undefined;
+  #slowTimer: NodeJS.Timeout | undefined;
+  #consecutiveErrors = 0;
+  #joined = false;
+  #ended = false;
+
+  constructor(
+    connection: Connection,
+    hub: Hub,
+    config: ServerConfig,
+    onClosed: (session: Session) => void,
+  ) {
+    this.#connection = connection;
+    this.hub = hub;
+    this.config = config;
+    this.address = connection.remoteAddress;
+    this.#limiter = new RateLimiter(config.rateLimit, config.rateBurst);
+    this.#onClosed = onClosed;
+    connection.attach(this);
+  }
+
+  get joined(): boolean {
+    return this.#joined;
+  }
+
+  get answersPings(): boolean {
+    return this.#connection.answersPings;
+  }
+
+  // ConnectionHandler
+
+  message(message: ClientMessage): void {
+    this.lastHeard = Date.now();
+    // Heartbeats bypass the rate limit: a throttled client must not look dead.
+    if (message.type === "ping" || message.type === "pong") this.#dispatch(message);
+    else this.#admit(message);
+  }
+
+  invalid(error: ProtocolError): void {
+    if (error.fatal) this.end(error.code, error.message);
+    else this.#admit(error);
+  }
+
+  drain(): void {
+    if (this.#connection.queuedBytes <= this.#slowThreshold) this.#clearSlowTimer();
+  }
+
+  closed(cause: string): void {
+    this.#ended = true;
+    clearTimeout(this.#backlogTimer);
+    this.#clearSlowTimer();
+    if (this.#joined) this.hub.leave(this, cause);
+    this.#onClosed(this);
+  }
+
+  // Member
+
+  deliver(message: ServerMessage): void {
+    this.send(message);
+  }
+
+  // For handlers
+
+  join(wanted: string): void {
+    const nick = this.hub.join(this, wanted);
+    this.#joined = true;
+    this.send({
+      type: "welcome",
+      nick,
+      server: this.config.serverName,
+      maxMessageBytes: this.config.maxMessageBytes,
+    });
+  }
+
+  send(message: ServerMessage): void {
+    if (this.#ended) return;
+    this.#connection.send(message);
+    const queued = this.#connection.queuedBytes;
+    if (queued > this.config.sendQueueLimit) {
+      this.end(
+        ErrorCode.SlowConsumer,
+        `disconnected: you stopped reading (${queued} bytes unsent, limit ${this.config.sendQueueLimit})`,
+      );
+    } else if (queued > this.#slowThreshold && this.#slowTimer === undefined) {
+      this.#slowTimer = setTimeout(() => {
+        this.end(
+          ErrorCode.SlowConsumer,
+          `disconnected: you read too slowly (${this.#connection.queuedBytes} bytes unsent for ${this.config.slowConsumerTimeoutMs} ms)`,
+        );
+      }, this.config.slowConsumerTimeoutMs);
+    }
+  }
+
+  ack(seq: number): void {
+    // Text clients number nothing and wait for nothing.
+    if (seq !== 0) this.send({ type: "ack", seq });
+  }
+
+  /** Tells the client `error` (if any) about request `seq`; returns whether there was one. */
+  refuseIfError(seq: number, error: ProtocolError | undefined): boolean {
+    if (error === undefined) return false;
+    this.send({ type: "error", seq, code: error.code, message: error.message });
+    return true;
+  }
+
+  ping(): void {
+    this.send({ type: "ping", token: Date.now() >>> 0 });
+  }
+
+  end(code: ErrorCode, reason: string): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    clearTimeout(this.#backlogTimer);
+    this.#connection.pauseInput();
+    this.#connection.end({ type: "bye", code, reason });
+    if (this.#joined) {
+      this.#joined = false;
+      this.hub.leave(this, reason);
+    }
+  }
+
+  get #slowThreshold(): number {
+    return this.config.sendQueueLimit / 4;
+  }
+
+  #admit(input: Input): void {
+    if (this.#backlogHead < this.#backlog.length) {
+      this.#backlog.push(input);
+      return;
+    }
+    const wait = this.#limiter.take();
+    if (wait === 0) {
+      this.#handle(input);
+      return;
+    }
+    this.#backlog.push(input);
+    this.#connection.pauseInput();
+    this.#backlogTimer = setTimeout(() => this.#workBacklog(), wait);
+  }
+
+  #workBacklog(): void {
+    this.#backlogTimer = undefined;
+    while (this.#backlogHead < this.#backlog.length && !this.#ended) {
+      const wait = this.#limiter.take();
+      if (wait > 0) {
+        this.#backlogTimer = setTimeout(() => this.#workBacklog(), wait);
+        return;
+      }
+      const input = this.#backlog[this.#backlogHead] as Input;
+      this.#backlogHead += 1;
+      this.#handle(input);
+    }
+    this.#backlog = [];
+    this.#backlogHead = 0;
+    this.#connection.resumeInput();
+  }
+
+  #handle(input: Input): void {
+    if (this.#ended) return;
+    if (input instanceof ProtocolError) {
+      this.refuseIfError(0, input);
+      this.#consecutiveErrors += 1;
+      if (this.#consecutiveErrors >= this.config.maxConsecutiveErrors) {
+        this.end(
+          ErrorCode.TooManyErrors,
+          `closed after ${this.#consecutiveErrors} invalid inputs in a row`,
+        );
+      }
+      return;
+    }
+    this.#consecutiveErrors = 0;
+    if (!this.#joined && input.type !== "hello") {
+      this.refuseIfError(
+        "seq" in input ? input.seq : 0,
+        new ProtocolError(ErrorCode.NotJoined, "say hello first"),
+      );
+      return;
+    }
+    this.#dispatch(input);
+  }
+
+  #dispatch(input: ClientMessage): void {
+    const handler = handlers[input.type] as (session: Session, message: ClientMessage) => void;
+    try {
+      handler(this, input);
+    } catch (error) {
+      // A bug in one handler costs this client its connection, not everyone theirs.
+      console.error(
+        `internal error handling ${input.type} from ${this.nick || this.address}:`,
+        error,
+      );
+      this.end(ErrorCode.Internal, "internal server error; please report it");
+    }
+  }
+
+  #clearSlowTimer(): void {
+    clearTimeout(this.#slowTimer);
+    this.#slowTimer = undefined;
+  }
+}

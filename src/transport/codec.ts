@@ -1,0 +1,30 @@
+// A codec turns a byte stream into client messages and server messages into
+// bytes. Byte-stream transports pick one per connection by sniffing.
+
+import type { ServerMessage } from "../protocol/messages.js";
+import type { ConnectionHandler } from "./connection.js";
+
+export interface Codec {
+  readonly answersPings: boolean;
+  /** Called once when the codec is chosen; returns bytes to send before anything else. */
+  open(handler: ConnectionHandler): Uint8Array | undefined;
+  decode(chunk: Uint8Array, handler: ConnectionHandler): void;
+  /** Undefined when the message has no representation for this kind of peer. */
+  encode(message: ServerMessage): Uint8Array | undefined;
+}
+
+/**
+ * Fan-out hands the same message object to every receiver, so each encoding is
+ * computed once per message rather than once per delivery.
+ */
+export function memoizeEncoding(
+  encode: (message: ServerMessage) => Uint8Array | undefined,
+): (message: ServerMessage) => Uint8Array | undefined {
+  const cache = new WeakMap<ServerMessage, Uint8Array | undefined>();
+  return (message) => {
+    if (cache.has(message)) return cache.get(message);
+    const bytes = encode(message);
+    cache.set(message, bytes);
+    return bytes;
+  };
+}

@@ -23,6 +23,9 @@ export const ErrorCode = {
   Shutdown: "CHAT_ERR_SHUTDOWN",
   Quit: "CHAT_ERR_QUIT",
   Internal: "CHAT_ERR_INTERNAL",
+  ConnectFailed: "CHAT_ERR_CONNECT_FAILED",
+  ConnectionLost: "CHAT_ERR_CONNECTION_LOST",
+  NotSockchat: "CHAT_ERR_NOT_SOCKCHAT",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -41,5 +44,16 @@ export class ProtocolError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.fatal = options.fatal ?? false;
+  }
+}
+
+/** An error the other side reported, with its code as sent (it may be newer than ours). */
+export class RemoteError extends Error {
+  override readonly name = "RemoteError";
+  readonly code: string;
+
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
   }
 }

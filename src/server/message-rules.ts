@@ -4,7 +4,7 @@ import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 
 // Tab and line feed are fine in a message; other control characters could
 // drive the receivers' terminals.
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/u;
+const CONTROL = /[^\P{Cc}\t\n]/u;
 
 export function textProblem(text: string, maxBytes: number): ProtocolError | undefined {
   if (text.trim() === "") return new ProtocolError(ErrorCode.EmptyMessage, "message is empty");

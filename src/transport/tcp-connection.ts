@@ -43,7 +43,7 @@ export class TcpConnection implements Connection {
     socket.on("data", (chunk: Buffer) => this.#received(chunk));
     socket.on("drain", () => this.#handler?.drain());
     socket.on("end", () => {
-      this.#closeCause = "peer closed the connection";
+      this.#closeCause = "connection closed";
       socket.end();
     });
     socket.on("error", (error: NodeJS.ErrnoException) => {

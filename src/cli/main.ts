@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+// The `sockchat` command: `serve` runs a server, `connect` joins one.
+
+import { Command, InvalidArgumentError, Option } from "commander";
+import { DEFAULTS } from "../server/config.js";
+import { connect } from "./connect.js";
+import { serve } from "./serve.js";
+import { parsePort, parseTarget } from "./target.js";
+import { VERSION } from "./version.js";
+
+function wholeNumber(text: string): number {
+  if (!/^\d+$/.test(text)) throw new InvalidArgumentError("expected a whole number");
+  return Number(text);
+}
+
+function seconds(text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new InvalidArgumentError("expected a positive number of seconds");
+  return value;
+}
+
+function port(text: string): number {
+  try {
+    return parsePort(text);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+const program = new Command("sockchat")
+  .description("Self-hosted chat: a server, and a terminal client; netcat works too.")
+  .version(VERSION);
+
+program
+  .command("serve")
+  .description("run a chat server")
+  .option("--host <host>", "address to listen on", DEFAULTS.host)
+  .option("--port <port>", "TCP port; 0 picks a free one", port, DEFAULTS.port)
+  .option(
+    "--rate-limit <msgs/s>",
+    "messages per second per client, 0 for no limit",
+    wholeNumber,
+    DEFAULTS.rateLimit,
+  )
+  .option(
+    "--rate-burst <msgs>",
+    "messages a client may send at once before the rate applies",
+    wholeNumber,
+    DEFAULTS.rateBurst,
+  )
+  .option(
+    "--max-message-bytes <bytes>",
+    "largest message in UTF-8 bytes",
+    wholeNumber,
+    DEFAULTS.maxMessageBytes,
+  )
+  .option(
+    "--send-queue-limit <bytes>",
+    "unsent bytes a client may hold before it is disconnected",
+    wholeNumber,
+    DEFAULTS.sendQueueLimit,
+  )
+  .option(
+    "--slow-timeout <seconds>",
+    "how long a client may lag before it is disconnected",
+    seconds,
+    DEFAULTS.slowConsumerTimeoutMs / 1000,
+  )
+  .option(
+    "--heartbeat <seconds>",
+    "ping quiet clients after this long; drop them after twice",
+    seconds,
+    DEFAULTS.heartbeatMs / 1000,
+  )
+  .addOption(
+    new Option(
+      "--text-welcome-delay <seconds>",
+      "silence before a new connection is taken for a text client",
+    )
+      .argParser(seconds)
+      .default(DEFAULTS.textWelcomeDelayMs / 1000)
+      .hideHelp(),
+  )
+  .option("-q, --quiet", "do not log chat lines", false)
+  .action(async (o) => {
+    await serve(
+      {
+        ...DEFAULTS,
+        host: o.host,
+        port: o.port,
+        rateLimit: o.rateLimit,
+        rateBurst: o.rateBurst,
+        maxMessageBytes: o.maxMessageBytes,
+        sendQueueLimit: o.sendQueueLimit,
+        slowConsumerTimeoutMs: o.slowTimeout * 1000,
+        heartbeatMs: o.heartbeat * 1000,
+        textWelcomeDelayMs: o.textWelcomeDelay * 1000,
+      },
+      { quiet: o.quiet },
+    );
+  });
+
+program
+  .command("connect")
+  .description("join a chat server (default 127.0.0.1:8081)")
+  .argument("[target]", "host, host:port or :port")
+  .option("--nick <name>", "nickname (default: your user name)")
+  .option("--json", "print one JSON object per event, for scripts", false)
+  .action(async (target: string | undefined, o) => {
+    const parsed = (() => {
+      try {
+        return parseTarget(target);
+      } catch (error) {
+        return program.error(`sockchat: ${(error as Error).message}`);
+      }
+    })();
+    await connect(parsed, { nick: o.nick, json: o.json });
+  });
+
+await program.parseAsync();

@@ -1,0 +1,319 @@
+// The client core shared by the terminal client, the browser client and the
+// benchmarks: handshake, numbered requests confirmed by the server, events,
+// heartbeats and reconnection. It knows nothing of sockets or terminals.
+
+import { EventEmitter } from "eventemitter3";
+import { concatBytes, indexOfBytes } from "../protocol/bytes.js";
+import type { Command } from "../protocol/commands.js";
+import { ErrorCode, ProtocolError, RemoteError } from "../protocol/errors.js";
+import { handshakeBytes, MAGIC, PROTOCOL_VERSION } from "../protocol/frame.js";
+import { FrameDecoder } from "../protocol/frame-decoder.js";
+import {
+  type ClientMessage,
+  decodeServerMessage,
+  encodeClientMessage,
+  type ServerMessage,
+} from "../protocol/messages.js";
+import type { ByteStream, Dial } from "./byte-stream.js";
+
+export interface ReconnectPolicy {
+  initialDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface ChatClientOptions {
+  dial: Dial;
+  nick: string;
+  /** Name and version, as the server may log it. */
+  clientName: string;
+  /** Reconnect after a lost connection; without it a loss is final. */
+  reconnect?: ReconnectPolicy;
+  /** Silence after which the server is pinged; twice this and it is taken for dead. */
+  heartbeatMs?: number;
+}
+
+export type Welcome = Extract<ServerMessage, { type: "welcome" }>;
+
+export interface Disconnect {
+  reason: string;
+  /** When the client will try again; undefined when it will not. */
+  retryInMs: number | undefined;
+}
+
+interface ChatClientEvents {
+  /** Everything the server says except acks and heartbeats. */
+  server: (message: ServerMessage) => void;
+  /** The server accepted `command`; emitted in order with `server` events. */
+  confirmed: (command: Command) => void;
+  disconnected: (disconnect: Disconnect) => void;
+}
+
+interface Pending {
+  command: Command;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/** Text before the magic (a server that took us for a text client) is skipped up to this. */
+const MAX_PREAMBLE_BYTES = 64 * 1024;
+const DEFAULT_HEARTBEAT_MS = 30_000;
+
+export class ChatClient extends EventEmitter<ChatClientEvents> {
+  readonly #options: ChatClientOptions;
+  readonly #pending = new Map<number, Pending>();
+  readonly #settledWaiters: (() => void)[] = [];
+  #stream: ByteStream | undefined;
+  #decoder = new FrameDecoder();
+  /** Bytes received before the server's handshake was complete; undefined once it was. */
+  #preamble: Uint8Array | undefined;
+  #outbox: Uint8Array[] = [];
+  #nick: string;
+  #nextSeq = 1;
+  #joining: { resolve: (welcome: Welcome) => void; reject: (error: Error) => void } | undefined;
+  #flushScheduled = false;
+  #lastHeard = 0;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #retryDelayMs = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #lastBye: string | undefined;
+  #closedByUser = false;
+
+  constructor(options: ChatClientOptions) {
+    super();
+    this.#options = options;
+    this.#nick = options.nick;
+  }
+
+  /** The nickname the server last confirmed (or the one asked for, before that). */
+  get nick(): string {
+    return this.#nick;
+  }
+
+  /** Requests sent and not yet confirmed or refused. */
+  get pendingCount(): number {
+    return this.#pending.size;
+  }
+
+  /** Connects and joins; rejects with a reason when the server cannot be reached. */
+  async connect(): Promise<Welcome> {
+    this.#closedByUser = false;
+    let stream: ByteStream;
+    try {
+      stream = await this.#options.dial();
+    } catch (cause) {
+      throw new ProtocolError(ErrorCode.ConnectFailed, `cannot connect: ${describe(cause)}`, {
+        cause,
+      });
+    }
+    return this.#open(stream);
+  }
+
+  /** Sends a command; resolves when the server confirms it, rejects when it refuses. */
+  send(command: Command): Promise<void> {
+    if (this.#stream === undefined || this.#preamble !== undefined) {
+      return Promise.reject(new ProtocolError(ErrorCode.ConnectionLost, "not connected"));
+    }
+    const seq = this.#nextSeq;
+    this.#nextSeq = seq >= 0xffffffff ? 1 : seq + 1;
+    this.#enqueue(toClientMessage(command, seq));
+    return new Promise((resolve, reject) => this.#pending.set(seq, { command, resolve, reject }));
+  }
+
+  /** Resolves once every request sent so far has been confirmed or refused. */
+  settled(): Promise<void> {
+    if (this.#pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#settledWaiters.push(resolve));
+  }
+
+  close(): void {
+    this.#closedByUser = true;
+    clearTimeout(this.#retryTimer);
+    this.#flush();
+    this.#stream?.close();
+  }
+
+  #open(stream: ByteStream): Promise<Welcome> {
+    this.#stream = stream;
+    this.#decoder = new FrameDecoder();
+    this.#preamble = new Uint8Array(0);
+    this.#lastBye = undefined;
+    this.#lastHeard = Date.now();
+    const welcome = new Promise<Welcome>((resolve, reject) => {
+      this.#joining = { resolve, reject };
+    });
+    stream.listen(
+      (bytes) => this.#received(bytes),
+      (reason) => this.#lost(stream, this.#lastBye ?? reason),
+    );
+    this.#outbox.push(handshakeBytes());
+    this.#enqueue({ type: "hello", nick: this.#nick, client: this.#options.clientName });
+    this.#startHeartbeat();
+    return welcome;
+  }
+
+  #received(bytes: Uint8Array): void {
+    this.#lastHeard = Date.now();
+    let rest = bytes;
+    if (this.#preamble !== undefined) {
+      const seen = concatBytes([this.#preamble, bytes]);
+      const at = indexOfBytes(seen, MAGIC);
+      if (at < 0 || seen.length < at + MAGIC.length + 1) {
+        this.#preamble = seen;
+        if (seen.length > MAX_PREAMBLE_BYTES)
+          this.#fail(ErrorCode.NotSockchat, "the server does not speak sockchat");
+        return;
+      }
+      const version = seen[at + MAGIC.length];
+      if (version !== PROTOCOL_VERSION) {
+        this.#fail(
+          ErrorCode.UnsupportedVersion,
+          `the server speaks protocol version ${version}, not ${PROTOCOL_VERSION}`,
+        );
+        return;
+      }
+      this.#preamble = undefined;
+      rest = seen.subarray(at + MAGIC.length + 1);
+    }
+    try {
+      this.#decoder.push(rest, (frame) => this.#handle(decodeServerMessage(frame)));
+    } catch (error) {
+      this.#fail(ErrorCode.Malformed, `the server sent something unreadable: ${describe(error)}`);
+    }
+  }
+
+  #handle(message: ServerMessage): void {
+    switch (message.type) {
+      case "ack":
+        this.#settle(message.seq, (p) => {
+          this.emit("confirmed", p.command);
+          p.resolve();
+        });
+        return;
+      case "error": {
+        const refusal = new RemoteError(message.code, message.message);
+        if (!this.#settle(message.seq, (p) => p.reject(refusal))) this.emit("server", message);
+        return;
+      }
+      case "ping":
+        this.#enqueue({ type: "pong", token: message.token });
+        return;
+      case "pong":
+        return;
+      case "welcome":
+        this.#nick = message.nick;
+        this.#retryDelayMs = 0;
+        this.#joining?.resolve(message);
+        this.#joining = undefined;
+        break;
+      case "renamed":
+        if (message.from === this.#nick) this.#nick = message.to;
+        break;
+      case "bye":
+        this.#lastBye = message.reason;
+        break;
+    }
+    this.emit("server", message);
+  }
+
+  /** Settles request `seq` (false if unknown), before waking those waiting for all. */
+  #settle(seq: number, outcome: (pending: Pending) => void): boolean {
+    const pending = this.#pending.get(seq);
+    if (pending === undefined) return false;
+    this.#pending.delete(seq);
+    outcome(pending);
+    if (this.#pending.size === 0) {
+      for (const resolve of this.#settledWaiters.splice(0)) resolve();
+    }
+    return true;
+  }
+
+  #enqueue(message: ClientMessage): void {
+    this.#outbox.push(encodeClientMessage(message));
+    // Requests made in one turn leave in one write.
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(() => this.#flush());
+    }
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#outbox.length === 0 || this.#stream === undefined) return;
+    const bytes = concatBytes(this.#outbox);
+    this.#outbox = [];
+    this.#stream.write(bytes);
+  }
+
+  #startHeartbeat(): void {
+    const interval = this.#options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+    clearInterval(this.#heartbeat);
+    this.#heartbeat = setInterval(() => {
+      const silentMs = Date.now() - this.#lastHeard;
+      if (silentMs >= 2 * interval)
+        this.#fail(
+          ErrorCode.PingTimeout,
+          `no word from the server for ${Math.round(silentMs / 1000)} s`,
+        );
+      else if (silentMs >= interval) this.#enqueue({ type: "ping", token: Date.now() >>> 0 });
+    }, interval / 2);
+  }
+
+  #fail(code: ErrorCode, message: string): void {
+    this.#lastBye = `${message} (${code})`;
+    this.#stream?.close();
+  }
+
+  #lost(stream: ByteStream, reason: string): void {
+    if (stream !== this.#stream) return;
+    this.#stream = undefined;
+    this.#outbox = [];
+    clearInterval(this.#heartbeat);
+    const lost = new ProtocolError(
+      ErrorCode.ConnectionLost,
+      `connection lost before the server confirmed: ${reason}`,
+    );
+    for (const seq of [...this.#pending.keys()]) this.#settle(seq, (p) => p.reject(lost));
+    const joining = this.#joining;
+    this.#joining = undefined;
+    if (joining !== undefined) {
+      joining.reject(new ProtocolError(ErrorCode.ConnectFailed, `cannot join: ${reason}`));
+    }
+    this.#scheduleRetry(reason);
+  }
+
+  #scheduleRetry(reason: string): void {
+    const policy = this.#options.reconnect;
+    if (this.#closedByUser || policy === undefined) {
+      this.emit("disconnected", { reason, retryInMs: undefined });
+      return;
+    }
+    this.#retryDelayMs = Math.min(
+      policy.maxDelayMs,
+      Math.max(policy.initialDelayMs, this.#retryDelayMs * 2),
+    );
+    this.emit("disconnected", { reason, retryInMs: this.#retryDelayMs });
+    this.#retryTimer = setTimeout(() => this.#retry(), this.#retryDelayMs);
+  }
+
+  async #retry(): Promise<void> {
+    let stream: ByteStream;
+    try {
+      stream = await this.#options.dial();
+    } catch (error) {
+      this.#scheduleRetry(`cannot connect: ${describe(error)}`);
+      return;
+    }
+    if (this.#closedByUser) stream.close();
+    // A failed rejoin is reported through "disconnected" and retried from there.
+    else this.#open(stream).catch(() => {});
+  }
+}
+
+function toClientMessage(command: Command, seq: number): ClientMessage {
+  return { ...command, seq };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return (error as { code?: string }).code ?? error.message;
+  return String(error);
+}

@@ -1,0 +1,78 @@
+// Starts real `sockchat` processes for tests and makes sure none outlive them.
+
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+import { LineCollector } from "./lines.js";
+
+export const CLI = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
+
+const running = new Set<ChildProcessWithoutNullStreams>();
+process.on("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
+export interface Spawned {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly stdout: LineCollector;
+  readonly stderr: LineCollector;
+  /** Resolves with the exit code (or the signal's name). */
+  readonly exited: Promise<number | string>;
+}
+
+export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Spawned {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, NO_COLOR: "1", ...env },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  running.add(child);
+  const exited = once(child, "exit").then(([code, signal]) => {
+    running.delete(child);
+    return (code as number | null) ?? (signal as string);
+  });
+  return {
+    child,
+    stdout: new LineCollector(child.stdout),
+    stderr: new LineCollector(child.stderr),
+    exited,
+  };
+}
+
+export interface ServerProcess extends Spawned {
+  readonly port: number;
+  /** Sends SIGTERM and resolves with the exit code. */
+  stop(): Promise<number | string>;
+  /** Resident set size and peak, in bytes, read from /proc. */
+  memory(): Promise<{ rss: number; peak: number }>;
+  /** User plus system CPU time consumed so far, in seconds. */
+  cpuSeconds(): Promise<number>;
+}
+
+export async function startServer(extraArgs: readonly string[] = []): Promise<ServerProcess> {
+  const spawned = spawnCli(["serve", "--host", "127.0.0.1", "--port", "0", ...extraArgs]);
+  const line = await spawned.stdout.waitFor(/listening on /, 10_000);
+  const port = Number(/:(\d+)$/.exec(line)?.[1]);
+  const pid = spawned.child.pid as number;
+  return {
+    ...spawned,
+    port,
+    async stop() {
+      if (spawned.child.exitCode === null) spawned.child.kill("SIGTERM");
+      return spawned.exited;
+    },
+    async memory() {
+      const { readFile } = await import("node:fs/promises");
+      const status = await readFile(`/proc/${pid}/status`, "utf8");
+      const kib = (field: string) =>
+        Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1]) * 1024;
+      return { rss: kib("VmRSS"), peak: kib("VmHWM") };
+    },
+    async cpuSeconds() {
+      const { readFile } = await import("node:fs/promises");
+      const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+      // Fields after the ")" that closes the command name; utime and stime are 14th and 15th.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    },
+  };
+}

@@ -20,7 +20,7 @@ describe("chat between pipe-mode clients and a text client", () => {
     await Promise.all(clis.map((c) => c.stdout.waitFor(/^\* welcome to sockchat, you are/)));
     const text = await joinedTextPeer(server.port, "netty");
 
-    clis.forEach((c, i) => c.child.stdin.write(`hello from ${nicks[i]}\n`));
+    for (const [i, c] of clis.entries()) c.child.stdin.write(`hello from ${nicks[i]}\n`);
     text.send("hello from netty");
 
     for (const [i, cli] of clis.entries()) {

@@ -6,7 +6,7 @@ import { EventEmitter } from "eventemitter3";
 import { concatBytes, indexOfBytes } from "../protocol/bytes.js";
 import type { Command } from "../protocol/commands.js";
 import { ErrorCode, ProtocolError, RemoteError } from "../protocol/errors.js";
-import { handshakeBytes, MAGIC, PROTOCOL_VERSION } from "../protocol/frame.js";
+import { type Frame, handshakeBytes, MAGIC, PROTOCOL_VERSION } from "../protocol/frame.js";
 import { FrameDecoder } from "../protocol/frame-decoder.js";
 import {
   type ClientMessage,
@@ -24,7 +24,7 @@ export interface ReconnectPolicy {
 export interface ChatClientOptions {
   dial: Dial;
   nick: string;
-  /** Name and version, as the server may log it. */
+  /** Name and version, sent in the hello. */
   clientName: string;
   /** Reconnect after a lost connection; without it a loss is final. */
   reconnect?: ReconnectPolicy;
@@ -175,7 +175,10 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       rest = seen.subarray(at + MAGIC.length + 1);
     }
     try {
-      this.#decoder.push(rest, (frame) => this.#handle(decodeServerMessage(frame)));
+      this.#decoder.push(rest, (frame) => {
+        const message = decodeOrSkip(frame);
+        if (message !== undefined) this.#handle(message);
+      });
     } catch (error) {
       this.#fail(ErrorCode.Malformed, `the server sent something unreadable: ${describe(error)}`);
     }
@@ -306,6 +309,16 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     if (this.#closedByUser) stream.close();
     // A failed rejoin is reported through "disconnected" and retried from there.
     else this.#open(stream).catch(() => {});
+  }
+}
+
+/** Frame types from a newer server are skipped; anything else unreadable is fatal. */
+function decodeOrSkip(frame: Frame): ServerMessage | undefined {
+  try {
+    return decodeServerMessage(frame);
+  } catch (error) {
+    if (error instanceof ProtocolError && error.code === ErrorCode.UnknownFrame) return undefined;
+    throw error;
   }
 }
 

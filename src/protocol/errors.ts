@@ -2,7 +2,6 @@
 // code, people read the message, programs branch on the code.
 
 export const ErrorCode = {
-  BadMagic: "CHAT_ERR_BAD_MAGIC",
   UnsupportedVersion: "CHAT_ERR_UNSUPPORTED_VERSION",
   FrameTooLarge: "CHAT_ERR_FRAME_TOO_LARGE",
   UnknownFrame: "CHAT_ERR_UNKNOWN_FRAME",

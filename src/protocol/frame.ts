@@ -3,7 +3,10 @@
 /** "\x89SCHAT\r\n": the high first byte is invalid UTF-8, so no text client sends it. */
 export const MAGIC = Uint8Array.of(0x89, 0x53, 0x43, 0x48, 0x41, 0x54, 0x0d, 0x0a);
 export const PROTOCOL_VERSION = 1;
-/** Magic followed by one version byte, sent first by each side. */
+/**
+ * Magic followed by one version byte: the client's first bytes, and the first
+ * native bytes from the server (text lines may precede them; see docs/protocol.md).
+ */
 export const HANDSHAKE_BYTES = MAGIC.length + 1;
 
 /** u32 big-endian payload length, then a u8 frame type. */

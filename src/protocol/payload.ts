@@ -5,7 +5,8 @@ import { ErrorCode, ProtocolError } from "./errors.js";
 import { FRAME_HEADER_BYTES, MAX_FRAME_PAYLOAD } from "./frame.js";
 
 const utf8Encoder = new TextEncoder();
-const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM keeps a leading U+FEFF as text instead of silently dropping it.
+const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 export function encodeUtf8(text: string): Uint8Array {
   return utf8Encoder.encode(text);

@@ -36,7 +36,7 @@ export class ChatServer {
         host: config.host,
         port: config.port,
         // Room for a command word and a nickname in front of a maximal message.
-        maxLineBytes: config.maxMessageBytes + 64,
+        maxLineBytes: config.maxMessageBytes + 128,
         textWelcomeDelayMs: config.textWelcomeDelayMs,
         closeGraceMs: CLOSE_GRACE_MS,
         keepAliveMs: config.heartbeatMs,

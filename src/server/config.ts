@@ -30,7 +30,7 @@ export const DEFAULTS: ServerConfig = {
   rateLimit: 20,
   rateBurst: 100,
   maxMessageBytes: 4096,
-  sendQueueLimit: 1024 * 1024,
+  sendQueueLimit: 4 * 1024 * 1024,
   slowConsumerTimeoutMs: 10_000,
   heartbeatMs: 30_000,
   textWelcomeDelayMs: 300,

@@ -15,8 +15,14 @@ type Handlers = {
 
 export const handlers: Handlers = {
   hello(session, m) {
-    if (!session.joined) session.join(m.nick);
-    else if (m.nick !== "") session.refuseIfError(0, session.hub.rename(session, m.nick));
+    if (!session.joined) {
+      session.join(m.nick);
+      return;
+    }
+    // A client that upgraded from text after its welcome joined as a guest:
+    // it takes the nickname it asked for if it can, and is welcomed anew.
+    if (m.nick !== "") session.refuseIfError(0, session.hub.rename(session, m.nick));
+    session.welcome();
   },
   say(session, m) {
     if (session.refuseIfError(m.seq, textProblem(m.text, session.config.maxMessageBytes))) return;

@@ -64,6 +64,7 @@ export class Session implements ConnectionHandler, Member {
   }
 
   invalid(error: ProtocolError): void {
+    this.lastHeard = Date.now();
     if (error.fatal) this.end(error.code, error.message);
     else this.#admit(error);
   }
@@ -89,11 +90,15 @@ export class Session implements ConnectionHandler, Member {
   // For handlers
 
   join(wanted: string): void {
-    const nick = this.hub.join(this, wanted);
+    this.hub.join(this, wanted);
     this.#joined = true;
+    this.welcome();
+  }
+
+  welcome(): void {
     this.send({
       type: "welcome",
-      nick,
+      nick: this.nick,
       server: this.config.serverName,
       maxMessageBytes: this.config.maxMessageBytes,
     });
@@ -106,13 +111,13 @@ export class Session implements ConnectionHandler, Member {
     if (queued > this.config.sendQueueLimit) {
       this.end(
         ErrorCode.SlowConsumer,
-        `disconnected: you stopped reading (${queued} bytes unsent, limit ${this.config.sendQueueLimit})`,
+        `stopped reading: ${queued} bytes unsent, over the limit of ${this.config.sendQueueLimit}`,
       );
     } else if (queued > this.#slowThreshold && this.#slowTimer === undefined) {
       this.#slowTimer = setTimeout(() => {
         this.end(
           ErrorCode.SlowConsumer,
-          `disconnected: you read too slowly (${this.#connection.queuedBytes} bytes unsent for ${this.config.slowConsumerTimeoutMs} ms)`,
+          `read too slowly: over ${this.#slowThreshold} bytes unsent for ${this.config.slowConsumerTimeoutMs / 1000} s`,
         );
       }, this.config.slowConsumerTimeoutMs);
     }
@@ -173,6 +178,8 @@ export class Session implements ConnectionHandler, Member {
         this.#backlogTimer = setTimeout(() => this.#workBacklog(), wait);
         return;
       }
+      // Input is paused by us, so the peer's heartbeats wait unread behind this backlog.
+      this.lastHeard = Date.now();
       const input = this.#backlog[this.#backlogHead] as Input;
       this.#backlogHead += 1;
       this.#handle(input);

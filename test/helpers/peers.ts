@@ -56,7 +56,7 @@ export async function nativePeer(port: number, nick: string): Promise<NativePeer
           waiters.delete(waiter);
           reject(
             new Error(
-              `${nick}: timed out waiting for a message; last: ${JSON.stringify(received.slice(-3))}`,
+              `${nick}: timed out waiting for a message; last: ${JSON.stringify(received.slice(-3)).slice(0, 500)}`,
             ),
           );
         }, timeoutMs);

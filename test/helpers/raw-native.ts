@@ -57,7 +57,9 @@ export async function rawNative(port: number, nick?: string): Promise<RawNative>
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`timed out; received ${JSON.stringify(received.slice(-5))}`));
+          reject(
+            new Error(`timed out; received ${JSON.stringify(received.slice(-5)).slice(0, 500)}`),
+          );
         }, timeoutMs);
         waiters.add(check);
         closed.then(() => {
@@ -65,7 +67,11 @@ export async function rawNative(port: number, nick?: string): Promise<RawNative>
           if (waiters.has(check)) {
             waiters.delete(check);
             clearTimeout(timer);
-            reject(new Error(`connection closed; received ${JSON.stringify(received.slice(-5))}`));
+            reject(
+              new Error(
+                `connection closed; received ${JSON.stringify(received.slice(-5)).slice(0, 500)}`,
+              ),
+            );
           }
         });
         check();

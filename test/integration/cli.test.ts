@@ -1,0 +1,91 @@
+// The command line is a contract scripts rely on.
+
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { nativePeer } from "../helpers/peers.js";
+import { type ServerProcess, spawnCli, startServer } from "../helpers/processes.js";
+
+describe("sockchat command line", () => {
+  let server: ServerProcess;
+  before(async () => {
+    server = await startServer();
+  });
+  after(async () => {
+    assert.equal(await server.stop(), 0);
+  });
+
+  it("serve prints where it listens and how to connect, and logs in the original's style", async () => {
+    assert.match(server.stdout.lines[0] ?? "", /^sockchat listening on 127\.0\.0\.1:\d+$/);
+    await server.stdout.waitFor(new RegExp(`sockchat connect 127.0.0.1:${server.port}$`));
+    await server.stdout.waitFor(new RegExp(`nc 127.0.0.1 ${server.port}$`));
+    const peer = await nativePeer(server.port, "logged");
+    await peer.client.send({ type: "say", text: "for the log" });
+    await server.stdout.waitFor(/^logged \(127\.0\.0\.1\) connected$/);
+    await server.stdout.waitFor(/^<logged> for the log$/);
+    peer.client.close();
+    await server.stdout.waitFor(/^logged \(127\.0\.0\.1\) disconnected: /);
+  });
+
+  it("serve refuses a port in use with a one-line reason and exit 1", async () => {
+    const second = spawnCli(["serve", "--port", String(server.port)]);
+    assert.equal(await second.exited, 1);
+    assert.match(second.stderr.lines.join("\n"), /cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/);
+  });
+
+  it("connect exits non-zero with a one-line reason when nothing listens", async () => {
+    const cli = spawnCli(["connect", "127.0.0.1:1"]);
+    cli.child.stdin.end("hello\n");
+    assert.equal(await cli.exited, 1);
+    await cli.stderr.ended();
+    assert.deepEqual(cli.stderr.lines, ["sockchat: cannot connect: ECONNREFUSED"]);
+  });
+
+  it("pipe mode exits 0 only once every line is confirmed, and prints nothing but chat lines", async () => {
+    const cli = spawnCli(["connect", `127.0.0.1:${server.port}`, "--nick", "piper"]);
+    // Within the default burst of 100, so the rate limit does not stretch the test.
+    const lines = Array.from({ length: 80 }, (_, i) => `pasted line ${i}`);
+    cli.child.stdin.end(`${lines.join("\n")}\n`);
+    assert.equal(await cli.exited, 0);
+    const own = cli.stdout.lines.filter((l) => l.startsWith("<You> "));
+    assert.deepEqual(
+      own,
+      lines.map((l) => `<You> ${l}`),
+    );
+    assert.ok(
+      cli.stdout.lines.every((l) => !l.includes("\x1b")),
+      "no colour or prompt",
+    );
+  });
+
+  it("pipe mode exits 1 when the server refuses a line, saying why", async () => {
+    const cli = spawnCli(["connect", `127.0.0.1:${server.port}`, "--nick", "refused"]);
+    cli.child.stdin.end(`ok\n${"x".repeat(5000)}\n/nonsense\n`);
+    assert.equal(await cli.exited, 1);
+    assert.ok(cli.stdout.lines.includes("<You> ok"));
+    assert.ok(
+      cli.stdout.lines.some((l) => /^\* error: message is 5000 bytes; the limit is 4096$/.test(l)),
+    );
+    assert.ok(cli.stdout.lines.some((l) => /^\* error: unknown command \/nonsense/.test(l)));
+  });
+
+  it("--json prints one JSON object per event", async () => {
+    const listener = await nativePeer(server.port, "jsonfriend");
+    const cli = spawnCli(["connect", `127.0.0.1:${server.port}`, "--nick", "jason", "--json"]);
+    await cli.stdout.waitFor(/"type":"welcome"/);
+    await listener.client.send({ type: "say", text: "to json" });
+    await cli.stdout.waitFor(/"text":"to json"/);
+    cli.child.stdin.end("from json\n");
+    assert.equal(await cli.exited, 0);
+    const events = cli.stdout.lines.map((l) => JSON.parse(l) as { type: string });
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ["welcome", "message", "sent"],
+    );
+    assert.deepEqual(events[2], {
+      type: "sent",
+      from: "jason",
+      command: { type: "say", text: "from json" },
+    });
+    listener.client.close();
+  });
+});

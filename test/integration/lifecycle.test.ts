@@ -1,0 +1,84 @@
+// Heartbeats, rate limits, idle cost and shutdown of a real server process.
+
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { setTimeout as delay } from "node:timers/promises";
+import { joinedTextPeer, nativePeer } from "../helpers/peers.js";
+import { startServer } from "../helpers/processes.js";
+import { rawNative } from "../helpers/raw-native.js";
+
+describe("server lifecycle", () => {
+  it("drops a native peer that stops answering pings, and keeps one that answers", async () => {
+    const server = await startServer(["--quiet", "--heartbeat", "0.2"]);
+    const alive = await nativePeer(server.port, "alive");
+    const mute = await rawNative(server.port, "mute");
+    mute.socket.pause(); // reads nothing, so never answers a ping
+
+    const left = await alive.waitFor((m) => m.type === "left" && m.nick === "mute");
+    assert.match(left.type === "left" ? left.reason : "", /^ping timeout/);
+    // `alive` went through the same silent intervals and answered.
+    await alive.client.send({ type: "say", text: "still connected" });
+    alive.client.close();
+    mute.socket.destroy();
+    assert.equal(await server.stop(), 0);
+  });
+
+  it("delays a client past its burst instead of dropping anything", async () => {
+    const server = await startServer(["--quiet", "--rate-limit", "10", "--rate-burst", "5"]);
+    const sender = await nativePeer(server.port, "chatty");
+    const listener = await nativePeer(server.port, "listener");
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: 15 }, (_, i) => sender.client.send({ type: "say", text: `line ${i}` })),
+    );
+    const elapsed = Date.now() - started;
+    await listener.waitFor((m) => m.type === "message" && m.text === "line 14");
+    const lines = listener.received
+      .filter((m) => m.type === "message")
+      .map((m) => (m.type === "message" ? m.text : ""));
+    assert.deepEqual(
+      lines,
+      Array.from({ length: 15 }, (_, i) => `line ${i}`),
+    );
+    // 5 at once, then 10 more at 10 per second: about a second of delay, not a drop.
+    assert.ok(elapsed >= 800, `all confirmed after only ${elapsed} ms`);
+    sender.client.close();
+    listener.client.close();
+    assert.equal(await server.stop(), 0);
+  });
+
+  it("uses almost no CPU when nobody is talking, including after clients leave", async () => {
+    const server = await startServer(["--quiet"]);
+    const natives = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => nativePeer(server.port, `n${i}`)),
+    );
+    const texts = await Promise.all(Array.from({ length: 10 }, () => joinedTextPeer(server.port)));
+    await natives[0]?.client.send({ type: "say", text: "hello all" });
+    for (const p of natives.slice(5)) p.client.close();
+    for (const p of texts.slice(5)) p.socket.destroy();
+    await natives[0]?.waitFor((m) => m.type === "left" && m.nick === "n9");
+
+    const before = await server.cpuSeconds();
+    await delay(2000); // the measurement window itself
+    const used = (await server.cpuSeconds()) - before;
+    assert.ok(used < 0.1, `server used ${used.toFixed(2)} s of CPU in 2 s of silence`);
+
+    for (const p of natives.slice(0, 5)) p.client.close();
+    for (const p of texts.slice(0, 5)) p.socket.destroy();
+    assert.equal(await server.stop(), 0);
+  });
+
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    it(`shuts down gracefully on ${signal}: clients are told, the server exits 0`, async () => {
+      const server = await startServer(["--quiet"]);
+      const native = await nativePeer(server.port, "stayer");
+      const text = await joinedTextPeer(server.port);
+      server.child.kill(signal);
+      const bye = await native.waitFor((m) => m.type === "bye");
+      assert.equal(bye.type === "bye" && bye.code, "CHAT_ERR_SHUTDOWN");
+      await text.lines.waitFor(/^\* disconnected by server: server shutting down$/);
+      await Promise.all([native.closed, text.closed]);
+      assert.equal(await server.exited, 0);
+    });
+  }
+});

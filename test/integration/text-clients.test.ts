@@ -79,8 +79,7 @@ describe("text clients", () => {
     await text.lines.waitFor(/^<binary> ünïcödé ✓$/);
     native.client.close();
     await text.lines.waitFor(/^\* binary left/);
-    for (const line of text.lines.lines)
-      assert.doesNotMatch(line, /\p{Cc}|\ufffd/u);
+    for (const line of text.lines.lines) assert.doesNotMatch(line, /\p{Cc}|\ufffd/u);
     text.socket.destroy();
   });
 

@@ -1,23 +1,31 @@
 // `sockchat connect`: a thin shell over the client core. On a TTY it is an
 // interactive prompt that reconnects by itself; otherwise it sends stdin line
-// by line and exits once the server has confirmed every line.
+// by line and exits once the server has confirmed every line and every file.
 
 import { userInfo } from "node:os";
-import { clearScreenDown, createInterface, type Interface, moveCursor } from "node:readline";
+import { createInterface } from "node:readline";
 import { ChatClient } from "../client/chat-client.js";
+import type { TransferEvent } from "../client/files.js";
+import { nodeFileSupport, openFileSource } from "../client/node-files.js";
 import { tcpDial } from "../client/tcp-dial.js";
 import { type Command, parseInput } from "../protocol/commands.js";
+import { ErrorCode } from "../protocol/errors.js";
+import { ProgressBoard } from "./progress.js";
 import type { Target } from "./target.js";
+import { erasePrompt, eraseTypedLine, printAbovePrompt, setPrompt } from "./terminal.js";
 import { VERSION } from "./version.js";
 import { JsonView, LineView, type View } from "./views.js";
 
 /** Unconfirmed requests allowed before stdin is paused, so a huge pipe cannot flood memory. */
 const IN_FLIGHT_WINDOW = 256;
 const RECONNECT = { initialDelayMs: 500, maxDelayMs: 10_000 };
+/** Progress is shown (on the prompt, or as JSON) at most this often per transfer. */
+const PROGRESS_INTERVAL_MS = 250;
 
 export interface ConnectOptions {
   nick?: string;
   json: boolean;
+  saveDir: string;
 }
 
 export async function connect(target: Target, options: ConnectOptions): Promise<void> {
@@ -32,35 +40,104 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
   const print = interactive ? (line: string) => printAbovePrompt(rl, line) : printLine;
   const view: View = options.json
     ? new JsonView(print)
-    : new LineView(print, { colour: interactive && process.env.NO_COLOR === undefined });
+    : new LineView(print, { colour: interactive && (process.env.NO_COLOR ?? "") === "" });
   const client = new ChatClient({
     dial: tcpDial(target.host, target.port),
     nick: options.nick ?? defaultNick(),
     clientName: `sockchat-cli/${VERSION}`,
     reconnect: interactive ? RECONNECT : undefined,
+    files: nodeFileSupport(options.saveDir),
   });
 
   let quitting = false;
   let failures = 0;
-  const inFlight = new Set<Promise<void>>();
+  /** Joined; false from a lost connection until the server welcomes us again. */
+  let joined = false;
+  let lostOnce = false;
+  const inFlight = new Set<Promise<unknown>>();
+  const track = (work: Promise<unknown>) => {
+    inFlight.add(work);
+    if (inFlight.size >= IN_FLIGHT_WINDOW) rl.pause();
+    work.finally(() => {
+      inFlight.delete(work);
+      if (inFlight.size < IN_FLIGHT_WINDOW / 2) rl.resume();
+    });
+  };
+  const fail = (code: string, message: string) => {
+    failures += 1;
+    view.problem(code, message);
+  };
   const finish = async (code: number) => {
     await Promise.allSettled(inFlight);
+    // Leave the shell a clean line rather than a dead prompt.
+    if (interactive) erasePrompt(rl);
     client.close();
     rl.close();
     process.exit(code);
   };
 
+  const progress = new ProgressBoard();
+  const lastShown = new Map<string, number>();
+  const showProgress = (key: string, event: TransferEvent, now = Date.now()) => {
+    if (now - (lastShown.get(key) ?? 0) < PROGRESS_INTERVAL_MS) return;
+    lastShown.set(key, now);
+    if (options.json) view.transfer(event);
+    if (interactive) setPrompt(rl, `${progress.status(now)}${client.nick}> `);
+  };
+  const refreshPrompt = () => {
+    if (interactive) setPrompt(rl, `${progress.status()}${client.nick}> `);
+  };
+  /** Downloads under way, settled when saved, failed or interrupted. */
+  const downloads = new Map<number, () => void>();
+  const interrupted = new Set<number>();
+
   client.on("server", (message) => {
-    view.server(message);
-    if (interactive && (message.type === "welcome" || message.type === "renamed")) {
-      rl.setPrompt(`${client.nick}> `);
-      rl.prompt(true);
-    }
+    if (message.type === "welcome") {
+      if (lostOnce) view.reconnected(message);
+      else view.server(message);
+      joined = true;
+      // Downloads cut off by the lost connection resume where they stopped.
+      for (const id of interrupted)
+        track(client.getFile(id).catch((e: Error) => fail(ErrorCode.NoSuchFile, e.message)));
+      interrupted.clear();
+    } else view.server(message);
+    if (message.type === "welcome" || message.type === "renamed") refreshPrompt();
   });
   client.on("confirmed", (command) => view.sent(command, client.nick));
+  client.on("transfer", (event) => {
+    const key = `${event.type.startsWith("upload") ? "up" : "down"}${event.id}`;
+    switch (event.type) {
+      case "upload-progress":
+        progress.update(key, `↑ ${event.name}`, event.sent, event.size);
+        showProgress(key, event);
+        return;
+      case "download-started":
+        if (!downloads.has(event.id))
+          track(new Promise<void>((resolve) => downloads.set(event.id, resolve)));
+        progress.update(key, `↓ ${event.name}`, event.offset, event.size);
+        return;
+      case "download-progress":
+        progress.update(key, `↓ ${event.name}`, event.received, event.size);
+        showProgress(key, event);
+        return;
+      case "download-failed":
+        failures += 1;
+        break;
+      case "download-interrupted":
+        interrupted.add(event.id);
+        break;
+    }
+    progress.remove(key);
+    view.transfer(event);
+    downloads.get(event.id)?.();
+    downloads.delete(event.id);
+    refreshPrompt();
+  });
   client.on("disconnected", (disconnect) => {
     if (quitting) return void finish(0);
-    view.disconnected(disconnect);
+    view.disconnected(disconnect, joined);
+    joined = false;
+    lostOnce = true;
     if (disconnect.retryInMs === undefined) void finish(1);
   });
 
@@ -72,29 +149,68 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
   }
 
   const submit = (command: Command) => {
-    const request = client.send(command).catch((error: Error & { code?: string }) => {
-      failures += 1;
-      view.problem(error.code ?? "CHAT_ERR", error.message);
-    });
-    inFlight.add(request);
-    if (inFlight.size >= IN_FLIGHT_WINDOW) rl.pause();
-    request.finally(() => {
-      inFlight.delete(request);
-      if (inFlight.size < IN_FLIGHT_WINDOW / 2) rl.resume();
-    });
+    track(
+      client
+        .send(command)
+        .catch((error: Error & { code?: string }) => fail(error.code ?? "CHAT_ERR", error.message)),
+    );
+  };
+  const sendFile = async (path: string) => {
+    try {
+      const source = await openFileSource(path);
+      const outgoing = await client.sendFile(source);
+      view.sending(outgoing.id, source.name, source.size);
+      try {
+        await outgoing.delivered; // the server's file-complete line says how it went
+      } finally {
+        progress.remove(`up${outgoing.id}`);
+        refreshPrompt();
+      }
+    } catch (error) {
+      const { code, message } = error as Error & { code?: string };
+      fail(code ?? ErrorCode.FileUnreadable, message);
+    }
   };
 
   rl.on("line", (line) => {
-    if (interactive) eraseTypedLine(rl, line);
+    if (interactive) {
+      eraseTypedLine(rl, line);
+      rl.prompt();
+    }
     const input = parseInput(line);
     if (input.type === "empty") return;
-    if (input.type === "invalid") {
-      failures += 1;
-      view.problem("CHAT_ERR_UNKNOWN_COMMAND", input.message);
+    if (input.type === "invalid") return fail(ErrorCode.UnknownCommand, input.message);
+    if (input.type === "quit") quitting = true;
+    if (interactive && !joined) {
+      // Between a lost connection and the next welcome: nothing can be sent,
+      // and a goodbye need not wait for the server to come back.
+      if (quitting) return void finish(0);
+      view.problem(ErrorCode.ConnectionLost, "not connected, nothing sent (Up recalls the line)");
       return;
     }
-    if (input.type === "quit") quitting = true;
-    submit(input);
+    switch (input.type) {
+      case "send":
+        return track(sendFile(input.path));
+      case "get":
+        return track(
+          client
+            .getFile(input.id)
+            .catch((e: Error & { code?: string }) => fail(e.code ?? "CHAT_ERR", e.message)),
+        );
+      case "cancel":
+        if (!client.cancelFile(input.id, "cancelled by the sender")) {
+          const ids = client.uploadIds;
+          fail(
+            ErrorCode.NoSuchFile,
+            ids.length === 0
+              ? "no file is being sent"
+              : `say which: /cancel ${ids.join(" or /cancel ")}`,
+          );
+        }
+        return;
+      default:
+        submit(input);
+    }
   });
   rl.on("SIGINT", () => rl.close());
   rl.on("close", () => {
@@ -115,18 +231,4 @@ function defaultNick(): string {
 
 function printLine(line: string): void {
   process.stdout.write(`${line}\n`);
-}
-
-/** Prints above the prompt and redraws it with whatever is being typed. */
-function printAbovePrompt(rl: Interface, line: string): void {
-  process.stdout.write(`\r\x1b[2K${line}\n`);
-  rl.prompt(true);
-}
-
-/** Removes the line just entered; it is shown again as `<You> …` once the server confirms it. */
-function eraseTypedLine(rl: Interface, line: string): void {
-  const columns = process.stdout.columns || 80;
-  const rows = Math.max(1, Math.ceil((rl.getPrompt().length + line.length) / columns));
-  moveCursor(process.stdout, 0, -rows);
-  clearScreenDown(process.stdout);
 }

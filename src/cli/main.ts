@@ -13,12 +13,17 @@ function wholeNumber(text: string): number {
   return Number(text);
 }
 
-function seconds(text: string): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0)
-    throw new InvalidArgumentError("expected a positive number of seconds");
-  return value;
+function positive(unit: string): (text: string) => number {
+  return (text) => {
+    const value = Number(text);
+    if (!Number.isFinite(value) || value <= 0)
+      throw new InvalidArgumentError(`expected a positive number of ${unit}`);
+    return value;
+  };
 }
+
+const seconds = positive("seconds");
+const hours = positive("hours");
 
 function port(text: string): number {
   try {
@@ -82,6 +87,19 @@ program
       .default(DEFAULTS.textWelcomeDelayMs / 1000)
       .hideHelp(),
   )
+  .option("--data-dir <dir>", "where the server keeps spooled files", DEFAULTS.dataDir)
+  .option(
+    "--max-file-size <bytes>",
+    "largest file a client may send",
+    wholeNumber,
+    DEFAULTS.maxFileBytes,
+  )
+  .option(
+    "--file-retention <hours>",
+    "how long sent files stay available for /get",
+    hours,
+    DEFAULTS.fileRetentionMs / 3_600_000,
+  )
   .option("-q, --quiet", "do not log chat lines", false)
   .action(async (o) => {
     await serve(
@@ -96,6 +114,9 @@ program
         slowConsumerTimeoutMs: o.slowTimeout * 1000,
         heartbeatMs: o.heartbeat * 1000,
         textWelcomeDelayMs: o.textWelcomeDelay * 1000,
+        dataDir: o.dataDir,
+        maxFileBytes: o.maxFileSize,
+        fileRetentionMs: o.fileRetention * 3_600_000,
       },
       { quiet: o.quiet },
     );
@@ -107,6 +128,7 @@ program
   .argument("[target]", "host, host:port or :port")
   .option("--nick <name>", "nickname (default: your user name)")
   .option("--json", "print one JSON object per event, for scripts", false)
+  .option("--save-dir <dir>", "where received files are saved as terima_<name>", ".")
   .action(async (target: string | undefined, o) => {
     const parsed = (() => {
       try {
@@ -115,7 +137,7 @@ program
         return program.error(`sockchat: ${(error as Error).message}`);
       }
     })();
-    await connect(parsed, { nick: o.nick, json: o.json });
+    await connect(parsed, { nick: o.nick, json: o.json, saveDir: o.saveDir });
   });
 
 await program.parseAsync();

@@ -1,17 +1,25 @@
 // How the terminal client shows events: as chat lines (plain, or coloured on a
 // TTY), or as one JSON object per event for scripts.
 
+import { basename } from "node:path";
 import { styleText } from "node:util";
-import type { Disconnect } from "../client/chat-client.js";
+import type { Disconnect, Welcome } from "../client/chat-client.js";
+import type { TransferEvent } from "../client/files.js";
 import type { Command } from "../protocol/commands.js";
 import type { ServerMessage } from "../protocol/messages.js";
-import { renderOwnCommand, renderServerMessage } from "../protocol/render.js";
+import { formatBytes, renderOwnCommand, renderServerMessage } from "../protocol/render.js";
 
 export interface View {
   server(message: ServerMessage): void;
   sent(command: Command, ownNick: string): void;
   problem(code: string, message: string): void;
-  disconnected(disconnect: Disconnect): void;
+  /** `wasJoined` is false when an attempt to reconnect failed. */
+  disconnected(disconnect: Disconnect, wasJoined: boolean): void;
+  /** The server welcomed us back after a lost connection. */
+  reconnected(welcome: Welcome): void;
+  /** The server accepted a file of ours and gave it `id`. */
+  sending(id: number, name: string, size: number): void;
+  transfer(event: TransferEvent): void;
 }
 
 export class LineView implements View {
@@ -35,18 +43,36 @@ export class LineView implements View {
     this.#print(this.#paint(`* error: ${message}`));
   }
 
-  disconnected({ reason, retryInMs }: Disconnect): void {
-    const retry =
-      retryInMs === undefined ? "" : `; reconnecting in ${(retryInMs / 1000).toFixed(1)} s`;
-    this.#print(this.#paint(`* connection lost: ${reason}${retry}`));
+  disconnected({ reason, retryInMs }: Disconnect, wasJoined: boolean): void {
+    const retry = retryInMs === undefined ? "" : ` in ${(retryInMs / 1000).toFixed(1)} s`;
+    const line = wasJoined
+      ? `* connection lost: ${reason}${retry && `; reconnecting${retry}`}`
+      : `* still not connected: ${reason}${retry && `; retrying${retry}`}`;
+    this.#print(this.#paint(line));
+  }
+
+  reconnected(welcome: Welcome): void {
+    this.#print(this.#paint(`* reconnected as ${welcome.nick}`));
+  }
+
+  sending(id: number, name: string, size: number): void {
+    this.#print(this.#paint(`* sending ${name} (${formatBytes(size)}) [file ${id}]`));
+  }
+
+  transfer(event: TransferEvent): void {
+    const line = transferLine(event);
+    if (line !== undefined) this.#print(this.#paint(line));
   }
 
   #paint(line: string): string {
     if (!this.#colour) return line;
-    const nick = /^<([^>]+)>/.exec(line)?.[1];
-    if (nick !== undefined)
-      return line.replace(`<${nick}>`, styleText(nickColour(nick), `<${nick}>`));
-    return line.startsWith("* ") || line.startsWith("[") ? styleText("dim", line) : line;
+    // `<nick> …`, `[private] <nick> …`, `[to nick] <You> …`: the nick is coloured.
+    const chat = /^(\[[^\]]*\] )?<([^>]+)>/.exec(line);
+    if (chat !== null) {
+      const [whole, prefix = "", nick = ""] = chat;
+      return `${prefix}${styleText(nickColour(nick), `<${nick}>`)}${line.slice(whole.length)}`;
+    }
+    return line.startsWith("* ") ? styleText("dim", line) : line;
   }
 }
 
@@ -71,6 +97,32 @@ export class JsonView implements View {
 
   disconnected(disconnect: Disconnect): void {
     this.#print(JSON.stringify({ type: "disconnected", ...disconnect }));
+  }
+
+  reconnected(welcome: Welcome): void {
+    this.server(welcome);
+  }
+
+  sending(id: number, name: string, size: number): void {
+    this.#print(JSON.stringify({ type: "sending", id, name, size }));
+  }
+
+  transfer(event: TransferEvent): void {
+    this.#print(JSON.stringify(event));
+  }
+}
+
+/** The line a finished, failed or interrupted download reads as; progress has none. */
+function transferLine(event: TransferEvent): string | undefined {
+  switch (event.type) {
+    case "download-saved":
+      return `* saved ${basename(event.path)} (${formatBytes(event.size)}, SHA-256 verified)`;
+    case "download-failed":
+      return `* ${event.name} [file ${event.id}] was not saved: ${event.reason}`;
+    case "download-interrupted":
+      return `* ${event.name} interrupted at ${formatBytes(event.received)} of ${formatBytes(event.size)}; /get ${event.id} resumes it`;
+    default:
+      return undefined;
   }
 }
 

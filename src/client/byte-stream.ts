@@ -3,8 +3,15 @@
 
 export interface ByteStream {
   write(bytes: Uint8Array): void;
+  /** Bytes written and not yet handed to the network. */
+  readonly bufferedBytes: number;
   close(): void;
-  listen(onData: (bytes: Uint8Array) => void, onClose: (reason: string) => void): void;
+  listen(handlers: {
+    data: (bytes: Uint8Array) => void;
+    /** Everything buffered has been handed to the network. */
+    drain: () => void;
+    close: (reason: string) => void;
+  }): void;
 }
 
 /** Opens a new stream to the server; rejects when it cannot. */

@@ -6,7 +6,13 @@ import { EventEmitter } from "eventemitter3";
 import { concatBytes, indexOfBytes } from "../protocol/bytes.js";
 import type { Command } from "../protocol/commands.js";
 import { ErrorCode, ProtocolError, RemoteError } from "../protocol/errors.js";
-import { type Frame, handshakeBytes, MAGIC, PROTOCOL_VERSION } from "../protocol/frame.js";
+import {
+  FILE_CHUNK_BYTES,
+  type Frame,
+  handshakeBytes,
+  MAGIC,
+  PROTOCOL_VERSION,
+} from "../protocol/frame.js";
 import { FrameDecoder } from "../protocol/frame-decoder.js";
 import {
   type ClientMessage,
@@ -15,6 +21,9 @@ import {
   type ServerMessage,
 } from "../protocol/messages.js";
 import type { ByteStream, Dial } from "./byte-stream.js";
+import { Downloads } from "./downloads.js";
+import type { FileSource, FileSupport, TransferEvent, TransferPort } from "./files.js";
+import { type Delivered, Uploads } from "./uploads.js";
 
 export interface ReconnectPolicy {
   initialDelayMs: number;
@@ -30,6 +39,14 @@ export interface ChatClientOptions {
   reconnect?: ReconnectPolicy;
   /** Silence after which the server is pinged; twice this and it is taken for dead. */
   heartbeatMs?: number;
+  /** Hashing and storage for files; without them the client sends none and declines all. */
+  files?: FileSupport;
+}
+
+/** A file the server accepted: its id, and the outcome once every receiver is done. */
+export interface OutgoingFile {
+  id: number;
+  delivered: Promise<Delivered>;
 }
 
 export type Welcome = Extract<ServerMessage, { type: "welcome" }>;
@@ -46,10 +63,12 @@ interface ChatClientEvents {
   /** The server accepted `command`; emitted in order with `server` events. */
   confirmed: (command: Command) => void;
   disconnected: (disconnect: Disconnect) => void;
+  transfer: (event: TransferEvent) => void;
 }
 
 interface Pending {
-  command: Command;
+  /** The chat command behind the request, for the `confirmed` event. */
+  command: Command | undefined;
   resolve: () => void;
   reject: (error: Error) => void;
 }
@@ -77,11 +96,30 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #lastBye: string | undefined;
   #closedByUser = false;
+  readonly #uploads: Uploads;
+  readonly #downloads: Downloads;
+  /** Transfer ids the server gave to offers, by the offer's sequence number. */
+  readonly #acceptedIds = new Map<number, number>();
 
   constructor(options: ChatClientOptions) {
     super();
     this.#options = options;
     this.#nick = options.nick;
+    const port: TransferPort = {
+      enqueue: (message) => this.#enqueue(message),
+      writeBulk: (header, data) => {
+        this.#flush();
+        this.#stream?.write(header);
+        this.#stream?.write(data);
+      },
+      bulkReady: () =>
+        this.#stream !== undefined &&
+        this.#preamble === undefined &&
+        this.#stream.bufferedBytes < FILE_CHUNK_BYTES,
+    };
+    const emit = (event: TransferEvent) => this.emit("transfer", event);
+    this.#uploads = new Uploads(port, emit);
+    this.#downloads = new Downloads(port, options.files ?? { hasher: noHasher }, emit);
   }
 
   /** The nickname the server last confirmed (or the one asked for, before that). */
@@ -110,13 +148,45 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
 
   /** Sends a command; resolves when the server confirms it, rejects when it refuses. */
   send(command: Command): Promise<void> {
-    if (this.#stream === undefined || this.#preamble !== undefined) {
-      return Promise.reject(new ProtocolError(ErrorCode.ConnectionLost, "not connected"));
+    return this.#request((seq) => ({ ...command, seq }), command);
+  }
+
+  /** Offers a file to everyone; resolves once the server accepts it, rejects if it refuses. */
+  async sendFile(source: FileSource): Promise<OutgoingFile> {
+    const files = this.#options.files;
+    if (files === undefined)
+      throw new ProtocolError(ErrorCode.NeedsNativeClient, "this client cannot send files");
+    let offerSeq = 0;
+    try {
+      await this.#request((seq) => {
+        offerSeq = seq;
+        return { type: "file-offer", seq, name: source.name, size: source.size };
+      });
+    } catch (error) {
+      await source.close();
+      throw error;
     }
-    const seq = this.#nextSeq;
-    this.#nextSeq = seq >= 0xffffffff ? 1 : seq + 1;
-    this.#enqueue(toClientMessage(command, seq));
-    return new Promise((resolve, reject) => this.#pending.set(seq, { command, resolve, reject }));
+    const id = this.#acceptedIds.get(offerSeq) as number;
+    this.#acceptedIds.delete(offerSeq);
+    return { id, delivered: this.#uploads.start(id, source, files.hasher()) };
+  }
+
+  /** Downloads shared file `id`, resuming an interrupted earlier download of it. */
+  async getFile(id: number): Promise<void> {
+    const offset = await this.#downloads.resumeOffset(id);
+    await this.#request((seq) => ({ type: "file-get", seq, id, offset }));
+  }
+
+  /** Stops sending file `id` (or the only file being sent); false if there is no such upload. */
+  cancelFile(id: number | undefined, reason = ""): boolean {
+    const ids = this.#uploads.ids;
+    const target = id ?? (ids.length === 1 ? ids[0] : undefined);
+    return target !== undefined && this.#uploads.cancel(target, reason);
+  }
+
+  /** Ids of the files this client is sending now. */
+  get uploadIds(): number[] {
+    return this.#uploads.ids;
   }
 
   /** Resolves once every request sent so far has been confirmed or refused. */
@@ -141,10 +211,11 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     const welcome = new Promise<Welcome>((resolve, reject) => {
       this.#joining = { resolve, reject };
     });
-    stream.listen(
-      (bytes) => this.#received(bytes),
-      (reason) => this.#lost(stream, this.#lastBye ?? reason),
-    );
+    stream.listen({
+      data: (bytes) => this.#received(bytes),
+      drain: () => this.#uploads.writable(),
+      close: (reason) => this.#lost(stream, this.#lastBye ?? reason),
+    });
     this.#outbox.push(handshakeBytes());
     this.#enqueue({ type: "hello", nick: this.#nick, client: this.#options.clientName });
     this.#startHeartbeat();
@@ -185,10 +256,14 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   }
 
   #handle(message: ServerMessage): void {
+    if (this.#uploads.handle(message) || this.#downloads.handle(message)) return;
     switch (message.type) {
+      case "file-accepted":
+        this.#acceptedIds.set(message.seq, message.id);
+        return;
       case "ack":
         this.#settle(message.seq, (p) => {
-          this.emit("confirmed", p.command);
+          if (p.command !== undefined) this.emit("confirmed", p.command);
           p.resolve();
         });
         return;
@@ -228,6 +303,16 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       for (const resolve of this.#settledWaiters.splice(0)) resolve();
     }
     return true;
+  }
+
+  #request(build: (seq: number) => ClientMessage, command?: Command): Promise<void> {
+    if (this.#stream === undefined || this.#preamble !== undefined) {
+      return Promise.reject(new ProtocolError(ErrorCode.ConnectionLost, "not connected"));
+    }
+    const seq = this.#nextSeq;
+    this.#nextSeq = seq >= 0xffffffff ? 1 : seq + 1;
+    this.#enqueue(build(seq));
+    return new Promise((resolve, reject) => this.#pending.set(seq, { command, resolve, reject }));
   }
 
   #enqueue(message: ClientMessage): void {
@@ -276,6 +361,8 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       `connection lost before the server confirmed: ${reason}`,
     );
     for (const seq of [...this.#pending.keys()]) this.#settle(seq, (p) => p.reject(lost));
+    this.#uploads.lost(reason);
+    this.#downloads.lost();
     const joining = this.#joining;
     this.#joining = undefined;
     if (joining !== undefined) {
@@ -322,8 +409,8 @@ function decodeOrSkip(frame: Frame): ServerMessage | undefined {
   }
 }
 
-function toClientMessage(command: Command, seq: number): ClientMessage {
-  return { ...command, seq };
+function noHasher(): never {
+  throw new Error("no file support configured");
 }
 
 function describe(error: unknown): string {

@@ -17,10 +17,14 @@ export function tcpDial(host: string, port: number): Dial {
         socket.on("end", () => socket.end());
         const stream: ByteStream = {
           write: (bytes) => socket.write(bytes),
+          get bufferedBytes() {
+            return socket.writableLength;
+          },
           close: () => socket.end(),
-          listen: (onData, onClose) => {
-            socket.on("data", onData);
-            socket.on("close", () => onClose(closeReason));
+          listen: (handlers) => {
+            socket.on("data", handlers.data);
+            socket.on("drain", handlers.drain);
+            socket.on("close", () => handlers.close(closeReason));
           },
         };
         resolve(stream);

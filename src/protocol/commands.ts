@@ -8,9 +8,20 @@ export type Command =
   | { type: "nick"; nick: string }
   | { type: "who" }
   | { type: "help" }
+  | { type: "files" }
   | { type: "quit"; reason: string };
 
-export type ParsedInput = Command | { type: "invalid"; message: string } | { type: "empty" };
+/** File commands need a client that can read and write files; text clients cannot. */
+export type FileCommand =
+  | { type: "send"; path: string }
+  | { type: "get"; id: number }
+  | { type: "cancel"; id: number | undefined };
+
+export type ParsedInput =
+  | Command
+  | FileCommand
+  | { type: "invalid"; message: string }
+  | { type: "empty" };
 
 export const HELP_TEXT = [
   "commands:",
@@ -19,6 +30,10 @@ export const HELP_TEXT = [
   "  /msg <nick> <text>   private message to one user",
   "  /nick <name>         change your nickname",
   "  /who                 list users with their address and idle time",
+  "  SEND <path>          send a file to everyone (also /send; quote paths with spaces)",
+  "  /files               list shared files that can still be downloaded",
+  "  /get <id>            download a shared file (resumes an interrupted download)",
+  "  /cancel [id]         stop sending a file",
   "  /help                this help",
   "  /quit [reason]       leave",
   "  //text               say text that starts with /",
@@ -26,6 +41,9 @@ export const HELP_TEXT = [
 
 export function parseInput(line: string): ParsedInput {
   if (line.trim() === "") return { type: "empty" };
+  // The original chat's syntax: the word SEND at the start of a line.
+  const send = /^SEND\s+(.*)$/su.exec(line);
+  if (send) return parsePath(send[1] as string);
   if (!line.startsWith("/")) return { type: "say", text: line };
   if (line.startsWith("//")) return { type: "say", text: line.slice(1) };
 
@@ -34,7 +52,7 @@ export function parseInput(line: string): ParsedInput {
     case "me":
       return rest === "" ? usage("/me <action>") : { type: "action", text: rest };
     case "msg": {
-      const [, to = "", text = ""] = /^(\S+)\s+(.+)$/su.exec(rest) ?? [];
+      const [, to = "", text = ""] = /^(\S+)\s+(\S.*)$/su.exec(rest) ?? [];
       return to === "" ? usage("/msg <nick> <text>") : { type: "private", to, text };
     }
     case "nick":
@@ -43,11 +61,38 @@ export function parseInput(line: string): ParsedInput {
       return { type: "who" };
     case "help":
       return { type: "help" };
+    case "send":
+      return parsePath(rest);
+    case "files":
+      return { type: "files" };
+    case "get": {
+      const id = parseId(rest);
+      return id === undefined ? usage("/get <id>") : { type: "get", id };
+    }
+    case "cancel": {
+      const id = parseId(rest);
+      return rest.trim() !== "" && id === undefined
+        ? usage("/cancel [id]")
+        : { type: "cancel", id };
+    }
     case "quit":
       return { type: "quit", reason: rest.trim() };
     default:
       return { type: "invalid", message: `unknown command /${name}; /help lists the commands` };
   }
+}
+
+/** A path, quoted ("…" or '…') when it has spaces, or else the rest of the line. */
+function parsePath(text: string): ParsedInput {
+  const trimmed = text.trim();
+  const quoted = /^(["'])(.*)\1$/su.exec(trimmed);
+  const path = quoted ? (quoted[2] as string) : trimmed;
+  return path === "" ? usage("SEND <path>") : { type: "send", path };
+}
+
+function parseId(text: string): number | undefined {
+  const trimmed = text.trim();
+  return /^\d{1,10}$/.test(trimmed) && Number(trimmed) <= 0xffffffff ? Number(trimmed) : undefined;
 }
 
 function usage(syntax: string): ParsedInput {

@@ -1,17 +1,22 @@
 // Incremental frame parser: a state machine that accepts bytes split or
-// coalesced in any way across reads, and does no I/O of its own.
+// coalesced in any way across reads, and does no I/O of its own. A frame that
+// sits inside one read is handed out as a view of it; one that spans reads is
+// assembled in a buffer of its announced size, so memory stays O(frame size)
+// however finely a peer drips its bytes.
 
 import { ErrorCode, ProtocolError } from "./errors.js";
 import { FRAME_HEADER_BYTES, type Frame, MAX_FRAME_PAYLOAD } from "./frame.js";
 
 export class FrameDecoder {
   readonly #maxPayload: number;
-  #chunks: Uint8Array[] = [];
-  #headOffset = 0;
-  #buffered = 0;
-  /** Payload length and type of the frame whose header has been read, if any. */
+  readonly #header = new Uint8Array(FRAME_HEADER_BYTES);
+  readonly #headerView = new DataView(this.#header.buffer);
+  #headerFill = 0;
+  /** Payload length and type of the frame whose header has been read, or -1. */
   #pendingLength = -1;
   #pendingType = 0;
+  #assembly: Uint8Array | undefined;
+  #assemblyFill = 0;
 
   constructor(maxPayload: number = MAX_FRAME_PAYLOAD) {
     this.#maxPayload = maxPayload;
@@ -19,7 +24,7 @@ export class FrameDecoder {
 
   /** Bytes received but not yet returned as frames. */
   get bufferedBytes(): number {
-    return this.#buffered;
+    return this.#pendingLength < 0 ? this.#headerFill : FRAME_HEADER_BYTES + this.#assemblyFill;
   }
 
   /**
@@ -27,63 +32,53 @@ export class FrameDecoder {
    * Throws a fatal ProtocolError when a header announces an oversize frame.
    */
   push(chunk: Uint8Array, onFrame: (frame: Frame) => void): void {
-    if (chunk.length === 0) return;
-    this.#chunks.push(chunk);
-    this.#buffered += chunk.length;
-    for (;;) {
+    let offset = 0;
+    while (offset < chunk.length) {
       if (this.#pendingLength < 0) {
-        if (this.#buffered < FRAME_HEADER_BYTES) return;
-        const header = this.#take(FRAME_HEADER_BYTES);
-        const view = new DataView(header.buffer, header.byteOffset, FRAME_HEADER_BYTES);
-        const payloadLength = view.getUint32(0);
-        if (payloadLength > this.#maxPayload) {
-          throw new ProtocolError(
-            ErrorCode.FrameTooLarge,
-            `frame announces ${payloadLength} bytes; the limit is ${this.#maxPayload}`,
-            { fatal: true },
-          );
-        }
-        this.#pendingLength = payloadLength;
-        this.#pendingType = view.getUint8(4);
+        const take = Math.min(FRAME_HEADER_BYTES - this.#headerFill, chunk.length - offset);
+        this.#header.set(chunk.subarray(offset, offset + take), this.#headerFill);
+        this.#headerFill += take;
+        offset += take;
+        if (this.#headerFill < FRAME_HEADER_BYTES) return;
+        this.#startFrame();
       }
-      if (this.#buffered < this.#pendingLength) return;
-      const payload = this.#take(this.#pendingLength);
-      const type = this.#pendingType;
-      this.#pendingLength = -1;
-      onFrame({ type, payload });
+      const length = this.#pendingLength;
+      const available = chunk.length - offset;
+      if (this.#assembly === undefined && available >= length) {
+        const payload = chunk.subarray(offset, offset + length);
+        offset += length;
+        this.#finishFrame(payload, onFrame);
+        continue;
+      }
+      this.#assembly ??= new Uint8Array(length);
+      const take = Math.min(length - this.#assemblyFill, available);
+      this.#assembly.set(chunk.subarray(offset, offset + take), this.#assemblyFill);
+      this.#assemblyFill += take;
+      offset += take;
+      if (this.#assemblyFill < length) return;
+      this.#finishFrame(this.#assembly, onFrame);
     }
   }
 
-  /** Removes `count` buffered bytes: a view when they sit in one chunk, a copy otherwise. */
-  #take(count: number): Uint8Array {
-    const head = this.#chunks[0];
-    if (head === undefined || count === 0) return new Uint8Array(0);
-    const inHead = head.length - this.#headOffset;
-    let out: Uint8Array;
-    if (inHead >= count) {
-      out = head.subarray(this.#headOffset, this.#headOffset + count);
-      this.#advance(count);
-    } else {
-      out = new Uint8Array(count);
-      let filled = 0;
-      while (filled < count) {
-        const chunk = this.#chunks[0] as Uint8Array;
-        const piece = chunk.subarray(this.#headOffset, this.#headOffset + (count - filled));
-        out.set(piece, filled);
-        filled += piece.length;
-        this.#advance(piece.length);
-      }
+  #startFrame(): void {
+    const length = this.#headerView.getUint32(0);
+    if (length > this.#maxPayload) {
+      throw new ProtocolError(
+        ErrorCode.FrameTooLarge,
+        `frame announces ${length} bytes; the limit is ${this.#maxPayload}`,
+        { fatal: true },
+      );
     }
-    return out;
+    this.#pendingLength = length;
+    this.#pendingType = this.#headerView.getUint8(4);
   }
 
-  #advance(count: number): void {
-    this.#buffered -= count;
-    this.#headOffset += count;
-    const head = this.#chunks[0];
-    if (head !== undefined && this.#headOffset === head.length) {
-      this.#chunks.shift();
-      this.#headOffset = 0;
-    }
+  #finishFrame(payload: Uint8Array, onFrame: (frame: Frame) => void): void {
+    const type = this.#pendingType;
+    this.#pendingLength = -1;
+    this.#headerFill = 0;
+    this.#assembly = undefined;
+    this.#assemblyFill = 0;
+    onFrame({ type, payload });
   }
 }

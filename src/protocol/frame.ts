@@ -25,6 +25,14 @@ export const FrameType = {
   Quit: 0x08,
   Ping: 0x10,
   Pong: 0x11,
+  FileOffer: 0x20,
+  FileChunk: 0x21,
+  FileEnd: 0x22,
+  FileCancel: 0x23,
+  FileWindow: 0x24,
+  FileGet: 0x25,
+  FileReceived: 0x26,
+  Files: 0x27,
   Welcome: 0x41,
   Message: 0x42,
   Joined: 0x43,
@@ -35,9 +43,27 @@ export const FrameType = {
   WhoList: 0x48,
   Notice: 0x49,
   Bye: 0x4a,
+  FileAccepted: 0x50,
+  FileOffered: 0x51,
+  ServerFileChunk: 0x52,
+  ServerFileEnd: 0x53,
+  ServerFileWindow: 0x54,
+  FileCancelled: 0x55,
+  FileVerified: 0x56,
+  FileComplete: 0x57,
+  FileList: 0x58,
 } as const;
 
 export type FrameType = (typeof FrameType)[keyof typeof FrameType];
+
+/** Largest file data in one chunk frame: a chat frame never waits behind more than this. */
+export const FILE_CHUNK_BYTES = 64 * 1024;
+/**
+ * File bytes a peer may send ahead of the other side's window updates, per
+ * transfer and direction; what bounds the memory a transfer can take.
+ */
+export const FILE_WINDOW_BYTES = 1024 * 1024;
+export const SHA256_BYTES = 32;
 
 export interface Frame {
   readonly type: number;

@@ -2,11 +2,23 @@
 // server, server messages to clients; ping and pong flow both ways.
 
 import { ErrorCode, ProtocolError } from "./errors.js";
-import { type Frame, FrameType } from "./frame.js";
+import {
+  FRAME_HEADER_BYTES,
+  type Frame,
+  FrameType,
+  MAX_FRAME_PAYLOAD,
+  SHA256_BYTES,
+} from "./frame.js";
 import { FrameWriter, PayloadReader } from "./payload.js";
 
 export type Ping = { type: "ping"; token: number };
 export type Pong = { type: "pong"; token: number };
+
+/** File data; the same shape flows up (sender to server) and down (server to receiver). */
+export type FileChunk = { type: "file-chunk"; id: number; offset: number; data: Uint8Array };
+export type FileEnd = { type: "file-end"; id: number; sha256: Uint8Array };
+/** Permission to send `bytes` more of transfer `id`. */
+export type FileWindow = { type: "file-window"; id: number; bytes: number };
 
 export type ClientMessage =
   | { type: "hello"; nick: string; client: string }
@@ -17,6 +29,14 @@ export type ClientMessage =
   | { type: "who"; seq: number }
   | { type: "help"; seq: number }
   | { type: "quit"; seq: number; reason: string }
+  | { type: "file-offer"; seq: number; name: string; size: number }
+  | FileChunk
+  | FileEnd
+  | { type: "file-cancel"; id: number; reason: string }
+  | FileWindow
+  | { type: "file-get"; seq: number; id: number; offset: number }
+  | { type: "file-received"; id: number; ok: boolean; reason: string }
+  | { type: "files"; seq: number }
   | Ping
   | Pong;
 
@@ -31,6 +51,15 @@ export interface WhoEntry {
   nick: string;
   address: string;
   idleSeconds: number;
+}
+
+export interface FileEntry {
+  id: number;
+  from: string;
+  name: string;
+  size: number;
+  /** Server time in milliseconds since the epoch after which the file is gone. */
+  expiresAt: number;
 }
 
 export type ChatMessage = {
@@ -55,8 +84,76 @@ export type ServerMessage =
   | { type: "who-list"; seq: number; users: WhoEntry[] }
   | { type: "notice"; text: string }
   | { type: "bye"; code: string; reason: string }
+  | { type: "file-accepted"; seq: number; id: number }
+  /** A file is coming: live from its sender, or from the spool from `offset` on for /get. */
+  | { type: "file-offered"; id: number; from: string; name: string; size: number; offset: number }
+  | FileChunk
+  | FileEnd
+  | FileWindow
+  | { type: "file-cancelled"; id: number; name: string; reason: string }
+  /** The server's verdict on an upload, told to everyone. */
+  | {
+      type: "file-verified";
+      id: number;
+      from: string;
+      name: string;
+      size: number;
+      ok: boolean;
+      reason: string;
+    }
+  /** To the sender: every receiver has confirmed or failed. */
+  | {
+      type: "file-complete";
+      id: number;
+      name: string;
+      delivered: number;
+      failed: number;
+      detail: string;
+    }
+  | { type: "file-list"; seq: number; files: FileEntry[] }
   | Ping
   | Pong;
+
+/**
+ * The header of a file-chunk frame carrying `length` data bytes, so the data
+ * can be written after it without being copied into one buffer.
+ */
+export function fileChunkHeader(
+  direction: "up" | "down",
+  id: number,
+  offset: number,
+  length: number,
+): Uint8Array {
+  const header = new Uint8Array(FRAME_HEADER_BYTES + 12);
+  const view = new DataView(header.buffer);
+  view.setUint32(0, 12 + length);
+  view.setUint8(4, direction === "up" ? FrameType.FileChunk : FrameType.ServerFileChunk);
+  view.setUint32(5, id);
+  view.setFloat64(9, offset);
+  return header;
+}
+
+function encodeFileChunk(direction: "up" | "down", m: FileChunk): Uint8Array {
+  if (12 + m.data.length > MAX_FRAME_PAYLOAD) {
+    throw new ProtocolError(
+      ErrorCode.FrameTooLarge,
+      `a chunk of ${m.data.length} bytes does not fit in a frame`,
+    );
+  }
+  const header = fileChunkHeader(direction, m.id, m.offset, m.data.length);
+  const frame = new Uint8Array(header.length + m.data.length);
+  frame.set(header);
+  frame.set(m.data, header.length);
+  return frame;
+}
+
+function readFileChunk(r: PayloadReader): FileChunk {
+  return { type: "file-chunk", id: r.u32(), offset: r.f64(), data: r.rest() };
+}
+
+function readSha256(r: PayloadReader): Uint8Array {
+  return r.raw(SHA256_BYTES);
+}
 
 export function encodeClientMessage(m: ClientMessage): Uint8Array {
   switch (m.type) {
@@ -80,6 +177,26 @@ export function encodeClientMessage(m: ClientMessage): Uint8Array {
       return new FrameWriter(FrameType.Help).u32(m.seq).finish();
     case "quit":
       return new FrameWriter(FrameType.Quit).u32(m.seq).str(m.reason).finish();
+    case "file-offer":
+      return new FrameWriter(FrameType.FileOffer).u32(m.seq).str(m.name).f64(m.size).finish();
+    case "file-chunk":
+      return encodeFileChunk("up", m);
+    case "file-end":
+      return new FrameWriter(FrameType.FileEnd).u32(m.id).raw(m.sha256).finish();
+    case "file-cancel":
+      return new FrameWriter(FrameType.FileCancel).u32(m.id).str(m.reason).finish();
+    case "file-window":
+      return new FrameWriter(FrameType.FileWindow, 8).u32(m.id).u32(m.bytes).finish();
+    case "file-get":
+      return new FrameWriter(FrameType.FileGet).u32(m.seq).u32(m.id).f64(m.offset).finish();
+    case "file-received":
+      return new FrameWriter(FrameType.FileReceived)
+        .u32(m.id)
+        .u8(m.ok ? 1 : 0)
+        .str(m.reason)
+        .finish();
+    case "files":
+      return new FrameWriter(FrameType.Files).u32(m.seq).finish();
     case "ping":
     case "pong":
       return encodePingPong(m);
@@ -105,6 +222,22 @@ export function decodeClientMessage(frame: Frame): ClientMessage {
       return { type: "help", seq: r.u32() };
     case FrameType.Quit:
       return { type: "quit", seq: r.u32(), reason: r.str() };
+    case FrameType.FileOffer:
+      return { type: "file-offer", seq: r.u32(), name: r.str(), size: r.f64() };
+    case FrameType.FileChunk:
+      return readFileChunk(r);
+    case FrameType.FileEnd:
+      return { type: "file-end", id: r.u32(), sha256: readSha256(r) };
+    case FrameType.FileCancel:
+      return { type: "file-cancel", id: r.u32(), reason: r.str() };
+    case FrameType.FileWindow:
+      return { type: "file-window", id: r.u32(), bytes: r.u32() };
+    case FrameType.FileGet:
+      return { type: "file-get", seq: r.u32(), id: r.u32(), offset: r.f64() };
+    case FrameType.FileReceived:
+      return { type: "file-received", id: r.u32(), ok: r.u8() === 1, reason: r.str() };
+    case FrameType.Files:
+      return { type: "files", seq: r.u32() };
     case FrameType.Ping:
       return { type: "ping", token: r.u32() };
     case FrameType.Pong:
@@ -151,6 +284,48 @@ export function encodeServerMessage(m: ServerMessage): Uint8Array {
       return new FrameWriter(FrameType.Notice, m.text.length + 8).str(m.text).finish();
     case "bye":
       return new FrameWriter(FrameType.Bye).str(m.code).str(m.reason).finish();
+    case "file-accepted":
+      return new FrameWriter(FrameType.FileAccepted, 8).u32(m.seq).u32(m.id).finish();
+    case "file-offered":
+      return new FrameWriter(FrameType.FileOffered)
+        .u32(m.id)
+        .str(m.from)
+        .str(m.name)
+        .f64(m.size)
+        .f64(m.offset)
+        .finish();
+    case "file-chunk":
+      return encodeFileChunk("down", m);
+    case "file-end":
+      return new FrameWriter(FrameType.ServerFileEnd).u32(m.id).raw(m.sha256).finish();
+    case "file-window":
+      return new FrameWriter(FrameType.ServerFileWindow, 8).u32(m.id).u32(m.bytes).finish();
+    case "file-cancelled":
+      return new FrameWriter(FrameType.FileCancelled).u32(m.id).str(m.name).str(m.reason).finish();
+    case "file-verified":
+      return new FrameWriter(FrameType.FileVerified)
+        .u32(m.id)
+        .str(m.from)
+        .str(m.name)
+        .f64(m.size)
+        .u8(m.ok ? 1 : 0)
+        .str(m.reason)
+        .finish();
+    case "file-complete":
+      return new FrameWriter(FrameType.FileComplete)
+        .u32(m.id)
+        .str(m.name)
+        .u32(m.delivered)
+        .u32(m.failed)
+        .str(m.detail)
+        .finish();
+    case "file-list": {
+      const w = new FrameWriter(FrameType.FileList, 8 + m.files.length * 64)
+        .u32(m.seq)
+        .u32(m.files.length);
+      for (const f of m.files) w.u32(f.id).str(f.from).str(f.name).f64(f.size).f64(f.expiresAt);
+      return w.finish();
+    }
     case "ping":
     case "pong":
       return encodePingPong(m);
@@ -193,6 +368,59 @@ export function decodeServerMessage(frame: Frame): ServerMessage {
       return { type: "notice", text: r.str() };
     case FrameType.Bye:
       return { type: "bye", code: r.str(), reason: r.str() };
+    case FrameType.FileAccepted:
+      return { type: "file-accepted", seq: r.u32(), id: r.u32() };
+    case FrameType.FileOffered:
+      return {
+        type: "file-offered",
+        id: r.u32(),
+        from: r.str(),
+        name: r.str(),
+        size: r.f64(),
+        offset: r.f64(),
+      };
+    case FrameType.ServerFileChunk:
+      return readFileChunk(r);
+    case FrameType.ServerFileEnd:
+      return { type: "file-end", id: r.u32(), sha256: readSha256(r) };
+    case FrameType.ServerFileWindow:
+      return { type: "file-window", id: r.u32(), bytes: r.u32() };
+    case FrameType.FileCancelled:
+      return { type: "file-cancelled", id: r.u32(), name: r.str(), reason: r.str() };
+    case FrameType.FileVerified:
+      return {
+        type: "file-verified",
+        id: r.u32(),
+        from: r.str(),
+        name: r.str(),
+        size: r.f64(),
+        ok: r.u8() === 1,
+        reason: r.str(),
+      };
+    case FrameType.FileComplete:
+      return {
+        type: "file-complete",
+        id: r.u32(),
+        name: r.str(),
+        delivered: r.u32(),
+        failed: r.u32(),
+        detail: r.str(),
+      };
+    case FrameType.FileList: {
+      const seq = r.u32();
+      const count = r.u32();
+      const files: FileEntry[] = [];
+      for (let i = 0; i < count; i++) {
+        files.push({
+          id: r.u32(),
+          from: r.str(),
+          name: r.str(),
+          size: r.f64(),
+          expiresAt: r.f64(),
+        });
+      }
+      return { type: "file-list", seq, files };
+    }
     case FrameType.Ping:
       return { type: "ping", token: r.u32() };
     case FrameType.Pong:

@@ -64,6 +64,14 @@ export class FrameWriter {
     return this;
   }
 
+  /** Raw bytes with no length prefix: fixed-size fields, or the last field of a frame. */
+  raw(bytes: Uint8Array): this {
+    this.#reserve(bytes.length);
+    this.#bytes.set(bytes, this.#offset);
+    this.#offset += bytes.length;
+    return this;
+  }
+
   finish(): Uint8Array {
     const payloadLength = this.#offset - FRAME_HEADER_BYTES;
     if (payloadLength > MAX_FRAME_PAYLOAD) {
@@ -117,6 +125,21 @@ export class PayloadReader {
     const value = this.#view.getFloat64(this.#offset);
     this.#offset += 8;
     return value;
+  }
+
+  /** Exactly `count` bytes, as a view into the payload. */
+  raw(count: number): Uint8Array {
+    this.#need(count);
+    const bytes = this.#bytes.subarray(this.#offset, this.#offset + count);
+    this.#offset += count;
+    return bytes;
+  }
+
+  /** Everything left in the payload, as a view. */
+  rest(): Uint8Array {
+    const bytes = this.#bytes.subarray(this.#offset);
+    this.#offset = this.#bytes.length;
+    return bytes;
   }
 
   str(): string {

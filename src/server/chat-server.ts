@@ -2,26 +2,35 @@
 // and the listeners; and takes it apart again gracefully.
 
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { ErrorCode } from "../protocol/errors.js";
 import { listenTcp, type TcpListener } from "../transport/tcp-listener.js";
 import type { ServerConfig } from "./config.js";
+import { FileRelay } from "./file-relay.js";
 import { startHeartbeat } from "./heartbeat.js";
 import { Hub } from "./hub.js";
-import { Session } from "./session.js";
+import { type ServerContext, Session } from "./session.js";
 
 /** How long connections get to flush their last words before being cut. */
 const CLOSE_GRACE_MS = 2000;
 
 export class ChatServer {
-  readonly hub = new Hub();
-  readonly #config: ServerConfig;
+  readonly #context: ServerContext;
   readonly #sessions = new Set<Session>();
   #listener: TcpListener | undefined;
   #stopHeartbeat: (() => void) | undefined;
   #allClosed: (() => void) | undefined;
 
   constructor(config: ServerConfig) {
-    this.#config = config;
+    const relay = new FileRelay(
+      {
+        spoolDir: join(config.dataDir, "spool"),
+        maxFileBytes: config.maxFileBytes,
+        retentionMs: config.fileRetentionMs,
+      },
+      () => this.#joinedSessions(),
+    );
+    this.#context = { hub: new Hub(), relay, config };
   }
 
   get address(): AddressInfo {
@@ -30,7 +39,8 @@ export class ChatServer {
   }
 
   async start(): Promise<AddressInfo> {
-    const config = this.#config;
+    const { config, relay } = this.#context;
+    await relay.start();
     this.#listener = await listenTcp(
       {
         host: config.host,
@@ -42,7 +52,7 @@ export class ChatServer {
         keepAliveMs: config.heartbeatMs,
       },
       (connection) => {
-        this.#sessions.add(new Session(connection, this.hub, config, (s) => this.#forget(s)));
+        this.#sessions.add(new Session(connection, this.#context, (s) => this.#forget(s)));
       },
     );
     this.#stopHeartbeat = startHeartbeat(this.#sessions, config.heartbeatMs);
@@ -59,6 +69,11 @@ export class ChatServer {
     for (const session of this.#sessions) session.end(ErrorCode.Shutdown, reason);
     if (this.#sessions.size === 0) this.#allClosed?.();
     await Promise.all([listenerClosed, allClosed]);
+    await this.#context.relay.stop();
+  }
+
+  *#joinedSessions(): Iterable<Session> {
+    for (const session of this.#sessions) if (session.joined) yield session;
   }
 
   #forget(session: Session): void {

@@ -1,5 +1,8 @@
 // Server settings and their documented defaults (see README "Limits").
 
+import { homedir } from "node:os";
+import { join } from "node:path";
+
 export interface ServerConfig {
   host: string;
   port: number;
@@ -20,6 +23,18 @@ export interface ServerConfig {
   /** Consecutive invalid inputs after which a connection is closed. */
   maxConsecutiveErrors: number;
   serverName: string;
+  /** Where the server keeps its state: spooled files now, history later. */
+  dataDir: string;
+  /** Largest file a client may send. */
+  maxFileBytes: number;
+  /** How long a sent file stays available for /get. */
+  fileRetentionMs: number;
+}
+
+/** $XDG_DATA_HOME/sockchat, or ~/.local/share/sockchat. */
+export function defaultDataDir(): string {
+  const base = process.env.XDG_DATA_HOME || join(homedir(), ".local", "share");
+  return join(base, "sockchat");
 }
 
 export const DEFAULT_PORT = 8081;
@@ -36,4 +51,7 @@ export const DEFAULTS: ServerConfig = {
   textWelcomeDelayMs: 300,
   maxConsecutiveErrors: 16,
   serverName: "sockchat",
+  dataDir: defaultDataDir(),
+  maxFileBytes: 4 * 1024 ** 3,
+  fileRetentionMs: 24 * 60 * 60 * 1000,
 };

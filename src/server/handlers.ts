@@ -1,7 +1,7 @@
 // One handler per client request type, each a few lines over the hub.
 
 import { HELP_TEXT } from "../protocol/commands.js";
-import { ErrorCode } from "../protocol/errors.js";
+import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import type { ClientMessage } from "../protocol/messages.js";
 import { textProblem } from "./message-rules.js";
 import type { Session } from "./session.js";
@@ -54,6 +54,44 @@ export const handlers: Handlers = {
   quit(session, m) {
     session.ack(m.seq);
     session.end(ErrorCode.Quit, m.reason === "" ? "quit" : `quit: ${m.reason}`);
+  },
+  "file-offer"(session, m) {
+    session.relay.offer(session, m.name, m.size).then(
+      (transfer) => {
+        if (session.refuseIfError(m.seq, transfer instanceof ProtocolError ? transfer : undefined))
+          return;
+        session.send({ type: "file-accepted", seq: m.seq, id: (transfer as { id: number }).id });
+        session.ack(m.seq);
+      },
+      (error: Error) =>
+        session.refuseIfError(
+          m.seq,
+          new ProtocolError(ErrorCode.Internal, `could not start the transfer: ${error.message}`),
+        ),
+    );
+  },
+  "file-chunk"(session, m) {
+    session.refuseIfError(0, session.relay.chunk(session, m));
+  },
+  "file-end"(session, m) {
+    void session.relay.end(session, m).then((error) => session.refuseIfError(0, error));
+  },
+  "file-cancel"(session, m) {
+    session.refuseIfError(0, session.relay.cancel(session, m.id, m.reason));
+  },
+  "file-window"(session, m) {
+    session.relay.window(session, m.id, m.bytes);
+  },
+  "file-get"(session, m) {
+    if (session.refuseIfError(m.seq, session.relay.get(session, m.id, m.offset))) return;
+    session.ack(m.seq);
+  },
+  "file-received"(session, m) {
+    session.relay.received(session, m.id, m.ok, m.reason);
+  },
+  files(session, m) {
+    session.send({ type: "file-list", seq: m.seq, files: session.relay.list() });
+    session.ack(m.seq);
   },
   ping(session, m) {
     session.send({ type: "pong", token: m.token });

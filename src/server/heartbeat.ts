@@ -8,7 +8,7 @@ export function startHeartbeat(sessions: Iterable<Session>, intervalMs: number):
   const timer = setInterval(() => {
     const now = Date.now();
     for (const session of sessions) {
-      if (!session.answersPings) continue;
+      if (!session.framed) continue;
       const silentMs = now - session.lastHeard;
       if (silentMs >= 2 * intervalMs) {
         session.end(

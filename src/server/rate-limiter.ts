@@ -1,6 +1,8 @@
 // Token bucket: `burst` messages at once, then `rate` per second. The server
 // delays a client that runs dry instead of dropping what it sent.
 
+const EPSILON = 1e-9;
+
 export class RateLimiter {
   readonly #intervalMs: number;
   readonly #burst: number;
@@ -19,10 +21,12 @@ export class RateLimiter {
     if (this.#intervalMs === 0) return 0;
     this.#tokens = Math.min(this.#burst, this.#tokens + (now - this.#updatedAt) / this.#intervalMs);
     this.#updatedAt = now;
-    if (this.#tokens >= 1) {
-      this.#tokens -= 1;
+    // The tolerance absorbs floating-point drift, so waiting the time this
+    // returned always finds a token (1000 / 3 ms is not exact).
+    if (this.#tokens >= 1 - EPSILON) {
+      this.#tokens = Math.max(0, this.#tokens - 1);
       return 0;
     }
-    return Math.ceil((1 - this.#tokens) * this.#intervalMs);
+    return Math.max(1, Math.ceil((1 - this.#tokens) * this.#intervalMs - 1e-6));
   }
 }

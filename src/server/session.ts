@@ -5,14 +5,35 @@ import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import type { ClientMessage, ServerMessage } from "../protocol/messages.js";
 import type { Connection, ConnectionHandler } from "../transport/connection.js";
 import type { ServerConfig } from "./config.js";
+import type { FileRelay } from "./file-relay.js";
 import { handlers } from "./handlers.js";
 import type { Hub, Member } from "./hub.js";
 import { RateLimiter } from "./rate-limiter.js";
+import type { FilePeer } from "./transfer.js";
 
 type Input = ClientMessage | ProtocolError;
 
-export class Session implements ConnectionHandler, Member {
+/** What every session shares. */
+export interface ServerContext {
+  hub: Hub;
+  relay: FileRelay;
+  config: ServerConfig;
+}
+
+/** Kept off the rate limit: heartbeats, and file traffic, which windows pace instead. */
+const UNLIMITED = new Set<ClientMessage["type"]>([
+  "ping",
+  "pong",
+  "file-chunk",
+  "file-end",
+  "file-window",
+  "file-received",
+  "file-cancel",
+]);
+
+export class Session implements ConnectionHandler, Member, FilePeer {
   readonly hub: Hub;
+  readonly relay: FileRelay;
   readonly config: ServerConfig;
   readonly address: string;
   nick = "";
@@ -33,13 +54,14 @@ export class Session implements ConnectionHandler, Member {
 
   constructor(
     connection: Connection,
-    hub: Hub,
-    config: ServerConfig,
+    context: ServerContext,
     onClosed: (session: Session) => void,
   ) {
     this.#connection = connection;
-    this.hub = hub;
-    this.config = config;
+    this.hub = context.hub;
+    this.relay = context.relay;
+    this.config = context.config;
+    const config = context.config;
     this.address = connection.remoteAddress;
     this.#limiter = new RateLimiter(config.rateLimit, config.rateBurst);
     this.#onClosed = onClosed;
@@ -50,16 +72,19 @@ export class Session implements ConnectionHandler, Member {
     return this.#joined;
   }
 
-  get answersPings(): boolean {
-    return this.#connection.answersPings;
+  get framed(): boolean {
+    return this.#connection.framed;
+  }
+
+  get bulkReady(): boolean {
+    return !this.#ended && this.#connection.bulkReady;
   }
 
   // ConnectionHandler
 
   message(message: ClientMessage): void {
     this.lastHeard = Date.now();
-    // Heartbeats bypass the rate limit: a throttled client must not look dead.
-    if (message.type === "ping" || message.type === "pong") this.#dispatch(message);
+    if (UNLIMITED.has(message.type) && this.#joined) this.#dispatch(message);
     else this.#admit(message);
   }
 
@@ -71,12 +96,14 @@ export class Session implements ConnectionHandler, Member {
 
   drain(): void {
     if (this.#connection.queuedBytes <= this.#slowThreshold) this.#clearSlowTimer();
+    this.relay.writable(this);
   }
 
   closed(cause: string): void {
     this.#ended = true;
     clearTimeout(this.#backlogTimer);
     this.#clearSlowTimer();
+    this.relay.detach(this);
     if (this.#joined) this.hub.leave(this, cause);
     this.#onClosed(this);
   }
@@ -121,6 +148,10 @@ export class Session implements ConnectionHandler, Member {
         );
       }, this.config.slowConsumerTimeoutMs);
     }
+  }
+
+  sendBulk(header: Uint8Array, data: Uint8Array): void {
+    if (!this.#ended) this.#connection.sendBulk(header, data);
   }
 
   ack(seq: number): void {

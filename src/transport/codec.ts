@@ -5,7 +5,7 @@ import type { ServerMessage } from "../protocol/messages.js";
 import type { ConnectionHandler } from "./connection.js";
 
 export interface Codec {
-  readonly answersPings: boolean;
+  readonly framed: boolean;
   /** Called once when the codec is chosen; returns bytes to send before anything else. */
   open(handler: ConnectionHandler): Uint8Array | undefined;
   decode(chunk: Uint8Array, handler: ConnectionHandler): void;

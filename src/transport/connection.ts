@@ -15,12 +15,19 @@ export interface ConnectionHandler {
 
 export interface Connection {
   readonly remoteAddress: string;
-  /** Whether the peer answers pings; text clients cannot, TCP keepalive covers them. */
-  readonly answersPings: boolean;
+  /**
+   * Whether the peer speaks the framed protocol: it answers pings and can take
+   * file data. Text clients do neither; TCP keepalive covers them.
+   */
+  readonly framed: boolean;
+  /** A bulk chunk sent now would wait behind at most one other. */
+  readonly bulkReady: boolean;
   /** Bytes accepted by `send` and not yet taken by the operating system. */
   readonly queuedBytes: number;
   attach(handler: ConnectionHandler): void;
   send(message: ServerMessage): void;
+  /** Sends a frame header and its data after everything queued, without copying them together. */
+  sendBulk(header: Uint8Array, data: Uint8Array): void;
   pauseInput(): void;
   resumeInput(): void;
   /** Sends `last` (if any) after everything queued, then closes; destroys after a grace period. */

@@ -11,7 +11,7 @@ import type { ConnectionHandler } from "./connection.js";
 const encodeNative = memoizeEncoding(encodeServerMessage);
 
 export class NativeCodec implements Codec {
-  readonly answersPings = true;
+  readonly framed = true;
   readonly encode = encodeNative;
   readonly #frames = new FrameDecoder();
   #handshakeSeen = 0;

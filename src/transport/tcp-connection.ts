@@ -3,7 +3,7 @@
 // client and welcomed, and may still upgrade if its first bytes are the magic.
 
 import type { Socket } from "node:net";
-import { sniff } from "../protocol/frame.js";
+import { FILE_CHUNK_BYTES, sniff } from "../protocol/frame.js";
 import type { ServerMessage } from "../protocol/messages.js";
 import type { Codec } from "./codec.js";
 import type { Connection, ConnectionHandler } from "./connection.js";
@@ -60,8 +60,12 @@ export class TcpConnection implements Connection {
     }, options.textWelcomeDelayMs);
   }
 
-  get answersPings(): boolean {
-    return this.#codec?.answersPings ?? false;
+  get framed(): boolean {
+    return this.#codec?.framed ?? false;
+  }
+
+  get bulkReady(): boolean {
+    return !this.#ending && this.#socket.writableLength < FILE_CHUNK_BYTES;
   }
 
   get queuedBytes(): number {
@@ -76,6 +80,15 @@ export class TcpConnection implements Connection {
     if (this.#ending) return;
     const bytes = this.#codec?.encode(message);
     if (bytes !== undefined) this.#queue.push(bytes);
+  }
+
+  sendBulk(header: Uint8Array, data: Uint8Array): void {
+    if (this.#ending) return;
+    this.#queue.flush();
+    this.#socket.cork();
+    this.#socket.write(header);
+    this.#socket.write(data);
+    this.#socket.uncork();
   }
 
   pauseInput(): void {

@@ -20,7 +20,7 @@ const encodeText = memoizeEncoding((message: ServerMessage) => {
 const UNNUMBERED = 0;
 
 export class TextCodec implements Codec {
-  readonly answersPings = false;
+  readonly framed = false;
   readonly encode = encodeText;
   readonly #lines: LineSplitter;
 
@@ -64,7 +64,15 @@ function toClientMessage(input: ParsedInput): ClientMessage | ProtocolError | un
       return new ProtocolError(ErrorCode.UnknownCommand, input.message);
     case "who":
     case "help":
+    case "files":
       return { type: input.type, seq: UNNUMBERED };
+    case "send":
+    case "get":
+    case "cancel":
+      return new ProtocolError(
+        ErrorCode.NeedsNativeClient,
+        "files need the sockchat client: npx sockchat connect",
+      );
     default:
       return { ...input, seq: UNNUMBERED };
   }

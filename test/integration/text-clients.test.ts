@@ -92,11 +92,15 @@ describe("text clients", () => {
       socket.pause();
       return {
         write: (bytes) => socket.write(bytes),
+        get bufferedBytes() {
+          return socket.writableLength;
+        },
         close: () => socket.end(),
-        listen: (onData, onClose) => {
-          onData(first);
-          socket.on("data", onData);
-          socket.on("close", () => onClose("closed"));
+        listen: (handlers) => {
+          handlers.data(first);
+          socket.on("data", handlers.data);
+          socket.on("drain", handlers.drain);
+          socket.on("close", () => handlers.close("closed"));
           socket.resume();
         },
       };

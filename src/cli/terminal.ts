@@ -1,0 +1,66 @@
+// Drawing on an interactive terminal around a readline prompt: lines appear
+// above what is being typed, which stays intact, cursor and all.
+
+import { clearScreenDown, cursorTo, type Interface, moveCursor } from "node:readline";
+import stringWidth from "string-width";
+
+/**
+ * Prints above the prompt and redraws the prompt below with the text being typed
+ * and the cursor where they were, however many rows the typed text wraps over.
+ */
+export function printAbovePrompt(rl: Interface, line: string): void {
+  // rl.prompt(true) redraws from as many rows above the cursor as readline last
+  // put it below the prompt's first row (`prevRows`, not always up to date after
+  // a paste): newlines put the cursor that far below where the prompt is to go.
+  const redrawUp = (rl as Interface & { prevRows?: number }).prevRows ?? rl.getCursorPos().rows;
+  erasePrompt(rl);
+  process.stdout.write(`${line}\n${"\n".repeat(redrawUp)}`);
+  rl.prompt(true);
+}
+
+/** Clears the prompt and the text being typed, leaving the cursor where the prompt began. */
+export function erasePrompt(rl: Interface): void {
+  moveCursor(process.stdout, 0, -rl.getCursorPos().rows);
+  cursorTo(process.stdout, 0);
+  clearScreenDown(process.stdout);
+}
+
+/** Removes the line just entered; it is shown again as `<You> …` once the server confirms it. */
+export function eraseTypedLine(rl: Interface, line: string): void {
+  // Readline has moved the cursor below the entered text: one row more than
+  // the rows the text wrapped onto.
+  const rows = displayRows(rl.getPrompt() + line, process.stdout.columns || Infinity) + 1;
+  moveCursor(process.stdout, 0, -rows);
+  cursorTo(process.stdout, 0);
+  clearScreenDown(process.stdout);
+}
+
+/** Replaces the prompt text, keeping what is being typed. */
+export function setPrompt(rl: Interface, prompt: string): void {
+  if (prompt === rl.getPrompt()) return;
+  erasePrompt(rl);
+  rl.setPrompt(prompt);
+  rl.prompt(true);
+}
+
+/**
+ * The rows `text` wraps onto below its first one, on a terminal `columns` wide,
+ * counted as readline counts them (tabs to the next multiple of 8, wide
+ * characters pushed to the next row rather than split).
+ */
+export function displayRows(text: string, columns: number): number {
+  let offset = 0;
+  let rows = 0;
+  for (const char of text) {
+    if (char === "\n") {
+      rows += Math.ceil(offset / columns) || 1;
+      offset = 0;
+    } else if (char === "\t") offset += 8 - (offset % 8);
+    else {
+      const width = stringWidth(char);
+      if (width === 2 && (offset + 1) % columns === 0) offset += 1;
+      offset += width;
+    }
+  }
+  return rows + Math.floor(offset / columns);
+}

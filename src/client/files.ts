@@ -1,0 +1,75 @@
+// What the client core needs to move files, without knowing where they live:
+// Node reads and writes the disk, a browser will use its File APIs.
+
+import type { ClientMessage } from "../protocol/messages.js";
+
+export interface Hasher {
+  update(data: Uint8Array): void;
+  digest(): Uint8Array;
+}
+
+export interface FileSource {
+  readonly name: string;
+  readonly size: number;
+  read(offset: number, length: number): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+export interface IncomingFile {
+  id: number;
+  from: string;
+  name: string;
+  size: number;
+}
+
+/** Where received files go; each is written aside and only named once verified. */
+export interface FileStore {
+  /**
+   * Opens a place for `file`'s bytes from `offset` on. Bytes before `offset`
+   * come from an interrupted earlier download and are fed to `hasher` first.
+   */
+  open(file: IncomingFile, offset: number, hasher: Hasher): Promise<FileSink>;
+  /** Bytes kept from an interrupted download of file `id`, 0 if none. */
+  partialSize(id: number): Promise<number>;
+}
+
+export interface FileSink {
+  write(data: Uint8Array): Promise<void>;
+  /** Gives the verified file its final name; resolves with where it is. */
+  commit(): Promise<string>;
+  /** Keeps what arrived so far, for a later resume. */
+  suspend(): Promise<void>;
+  /** Deletes what arrived so far. */
+  discard(): Promise<void>;
+}
+
+export interface FileSupport {
+  hasher(): Hasher;
+  /** Without a store the client declines every file it is offered. */
+  store?: FileStore;
+}
+
+/** How the transfer code reaches the connection. */
+export interface TransferPort {
+  /** Sends a control frame, in order with every other frame. */
+  enqueue(message: ClientMessage): void;
+  /** Writes a chunk frame at once, after everything enqueued before it. */
+  writeBulk(header: Uint8Array, data: Uint8Array): void;
+  /** A chunk written now would wait behind at most one other. */
+  bulkReady(): boolean;
+}
+
+export type TransferEvent =
+  | { type: "upload-progress"; id: number; name: string; sent: number; size: number }
+  | {
+      type: "download-started";
+      id: number;
+      from: string;
+      name: string;
+      size: number;
+      offset: number;
+    }
+  | { type: "download-progress"; id: number; name: string; received: number; size: number }
+  | { type: "download-saved"; id: number; name: string; path: string; size: number }
+  | { type: "download-failed"; id: number; name: string; reason: string }
+  | { type: "download-interrupted"; id: number; name: string; received: number; size: number };

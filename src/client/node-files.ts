@@ -1,0 +1,171 @@
+// Files on a Node host: sources read from disk, and a store that saves each
+// received file as terima_<name> in one directory, never overwriting.
+
+import { createHash } from "node:crypto";
+import { constants } from "node:fs";
+import { type FileHandle, link, mkdir, open, readdir, rm, stat } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { safeFileName } from "../protocol/file-names.js";
+import type {
+  FileSink,
+  FileSource,
+  FileStore,
+  FileSupport,
+  Hasher,
+  IncomingFile,
+} from "./files.js";
+
+export const RECEIVED_PREFIX = "terima_";
+const HASH_READ_BYTES = 1024 * 1024;
+
+export function nodeFileSupport(saveDir: string): FileSupport {
+  return { hasher: sha256Hasher, store: new DirectoryStore(saveDir) };
+}
+
+export function sha256Hasher(): Hasher {
+  const hash = createHash("sha256");
+  return {
+    update: (data) => hash.update(data),
+    digest: () => new Uint8Array(hash.digest()),
+  };
+}
+
+/** Opens `path` for sending; rejects with a one-line reason when it cannot be sent. */
+export async function openFileSource(path: string): Promise<FileSource> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, constants.O_RDONLY);
+  } catch (error) {
+    throw new Error(`cannot send ${path}: ${describeFsError(error)}`);
+  }
+  const info = await handle.stat();
+  if (!info.isFile()) {
+    await handle.close();
+    throw new Error(
+      `cannot send ${path}: ${info.isDirectory() ? "it is a directory" : "not a regular file"}`,
+    );
+  }
+  return {
+    name: basename(path),
+    size: info.size,
+    read: async (offset, length) => {
+      const buffer = Buffer.allocUnsafe(length);
+      const { bytesRead } = await handle.read(buffer, 0, length, offset);
+      if (bytesRead !== length) throw new Error(`${path} changed while being sent`);
+      return buffer;
+    },
+    close: () => handle.close(),
+  };
+}
+
+export class DirectoryStore implements FileStore {
+  readonly #dir: string;
+
+  constructor(dir: string) {
+    this.#dir = dir;
+  }
+
+  async open(file: IncomingFile, offset: number, hasher: Hasher): Promise<FileSink> {
+    await mkdir(this.#dir, { recursive: true });
+    const name = safeFileName(file.name);
+    const partPath = join(this.#dir, `${partPrefix(file.id)}${name}.part`);
+    const handle = await open(partPath, offset > 0 ? "r+" : "w");
+    if (offset > 0) {
+      const { size } = await handle.stat();
+      if (size < offset) {
+        await handle.close();
+        throw new Error(`only ${size} bytes of ${name} were kept, not ${offset}`);
+      }
+      await handle.truncate(offset);
+      await hashPrefix(handle, offset, hasher);
+    }
+    let position = offset;
+    return {
+      write: async (data) => {
+        let written = 0;
+        while (written < data.length) {
+          const result = await handle.write(
+            data,
+            written,
+            data.length - written,
+            position + written,
+          );
+          written += result.bytesWritten;
+        }
+        position += data.length;
+      },
+      commit: async () => {
+        await handle.close();
+        const saved = await linkUnique(partPath, this.#dir, `${RECEIVED_PREFIX}${name}`);
+        await rm(partPath, { force: true });
+        return saved;
+      },
+      suspend: () => handle.close(),
+      discard: async () => {
+        await handle.close().catch(() => {});
+        await rm(partPath, { force: true });
+      },
+    };
+  }
+
+  async partialSize(id: number): Promise<number> {
+    let entries: string[];
+    try {
+      entries = await readdir(this.#dir);
+    } catch {
+      return 0;
+    }
+    const part = entries.find((e) => e.startsWith(partPrefix(id)) && e.endsWith(".part"));
+    return part === undefined ? 0 : (await stat(join(this.#dir, part))).size;
+  }
+}
+
+function partPrefix(id: number): string {
+  return `.terima-${id}-`;
+}
+
+async function hashPrefix(handle: FileHandle, length: number, hasher: Hasher): Promise<void> {
+  const buffer = Buffer.allocUnsafe(Math.min(HASH_READ_BYTES, length));
+  for (let offset = 0; offset < length; ) {
+    const { bytesRead } = await handle.read(
+      buffer,
+      0,
+      Math.min(buffer.length, length - offset),
+      offset,
+    );
+    if (bytesRead === 0) throw new Error("kept part ended early");
+    hasher.update(buffer.subarray(0, bytesRead));
+    offset += bytesRead;
+  }
+}
+
+/** Gives `path` the name `wanted`, or "stem (1).ext", "stem (2).ext", …: never replacing a file. */
+async function linkUnique(path: string, dir: string, wanted: string): Promise<string> {
+  const dot = wanted.lastIndexOf(".");
+  const hasExtension = dot > RECEIVED_PREFIX.length;
+  const stem = hasExtension ? wanted.slice(0, dot) : wanted;
+  const extension = hasExtension ? wanted.slice(dot) : "";
+  for (let n = 0; ; n++) {
+    const candidate = join(dir, n === 0 ? wanted : `${stem} (${n})${extension}`);
+    try {
+      await link(path, candidate);
+      return candidate;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+  }
+}
+
+function describeFsError(error: unknown): string {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case "ENOENT":
+      return "no such file";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EISDIR":
+      return "it is a directory";
+    default:
+      return (error as Error).message;
+  }
+}

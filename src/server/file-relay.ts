@@ -1,0 +1,370 @@
+// The file relay: accepts an upload into a spool on disk and sends it on to
+// every receiver as it arrives, each at its own pace; verifies the SHA-256,
+// tells everyone the outcome, and keeps the file for later /get for a while.
+
+import { timingSafeEqual } from "node:crypto";
+import { ErrorCode, ProtocolError } from "../protocol/errors.js";
+import { safeFileName } from "../protocol/file-names.js";
+import { FILE_WINDOW_BYTES } from "../protocol/frame.js";
+import type { FileChunk, FileEnd, FileEntry, ServerMessage } from "../protocol/messages.js";
+import { formatBytes } from "../protocol/render.js";
+import { DownloadPump } from "./download-pump.js";
+import { freeBytes, prepareSpoolDir, Spool } from "./spool.js";
+import { type Delivery, type FilePeer, Transfer } from "./transfer.js";
+
+export interface FileRelayConfig {
+  spoolDir: string;
+  maxFileBytes: number;
+  retentionMs: number;
+}
+
+/** Disk space always left free, so a full spool cannot starve the system. */
+const FREE_SPACE_MARGIN = 64 * 1024 * 1024;
+
+export class FileRelay {
+  readonly #config: FileRelayConfig;
+  readonly #peers: () => Iterable<FilePeer>;
+  readonly #transfers = new Map<number, Transfer>();
+  readonly #pumps = new Map<FilePeer, DownloadPump>();
+  readonly #expiryTimers = new Set<NodeJS.Timeout>();
+  #nextId = 1;
+
+  /** `peers` lists everyone who has joined: offers and outcomes go to all of them. */
+  constructor(config: FileRelayConfig, peers: () => Iterable<FilePeer>) {
+    this.#config = config;
+    this.#peers = peers;
+  }
+
+  start(): Promise<void> {
+    return prepareSpoolDir(this.#config.spoolDir);
+  }
+
+  async offer(
+    from: FilePeer,
+    offeredName: string,
+    size: number,
+  ): Promise<Transfer | ProtocolError> {
+    const { maxFileBytes } = this.#config;
+    if (!Number.isSafeInteger(size) || size < 0) {
+      return new ProtocolError(ErrorCode.BadTransfer, `invalid file size ${size}`);
+    }
+    if (size > maxFileBytes) {
+      return new ProtocolError(
+        ErrorCode.FileTooLarge,
+        `the file is ${formatBytes(size)}; this server takes files up to ${formatBytes(maxFileBytes)}`,
+      );
+    }
+    const available =
+      (await freeBytes(this.#config.spoolDir)) - this.#promisedBytes() - FREE_SPACE_MARGIN;
+    if (size > available) {
+      return new ProtocolError(
+        ErrorCode.NoSpace,
+        `the server has room for ${formatBytes(Math.max(0, available))} now; the file is ${formatBytes(size)}`,
+      );
+    }
+    const id = this.#nextId++;
+    const name = safeFileName(offeredName);
+    const transfer = new Transfer(
+      id,
+      from,
+      name,
+      size,
+      await Spool.create(this.#config.spoolDir, String(id)),
+    );
+    this.#transfers.set(id, transfer);
+    const offered: ServerMessage = {
+      type: "file-offered",
+      id,
+      from: from.nick,
+      name,
+      size,
+      offset: 0,
+    };
+    for (const peer of this.#peers()) {
+      if (peer === from) continue;
+      peer.deliver(offered);
+      if (peer.framed) this.#addDelivery(transfer, peer, 0);
+    }
+    return transfer;
+  }
+
+  chunk(from: FilePeer, m: FileChunk): ProtocolError | undefined {
+    const transfer = this.#upload(from, m.id);
+    if (transfer === undefined || transfer instanceof ProtocolError) return transfer;
+    const length = m.data.length;
+    const problem =
+      m.offset !== transfer.received
+        ? `expected offset ${transfer.received}, got ${m.offset}`
+        : transfer.received + length > transfer.size
+          ? `more bytes than the ${transfer.size} offered`
+          : transfer.received + length - transfer.spooled > FILE_WINDOW_BYTES
+            ? "sent beyond the window"
+            : undefined;
+    if (problem !== undefined) return this.#fail(transfer, `protocol violation: ${problem}`);
+    transfer.received += length;
+    transfer.hash.update(m.data);
+    transfer.spool.append(m.data).then(
+      () => {
+        transfer.spooled += length;
+        if (transfer.state === "aborted") return;
+        from.deliver({ type: "file-window", id: transfer.id, bytes: length });
+        for (const delivery of transfer.deliveries.values()) this.#pumps.get(delivery.peer)?.wake();
+      },
+      (error: Error) => this.#fail(transfer, `the server could not store it: ${error.message}`),
+    );
+    return undefined;
+  }
+
+  async end(from: FilePeer, m: FileEnd): Promise<ProtocolError | undefined> {
+    const transfer = this.#upload(from, m.id);
+    if (transfer === undefined || transfer instanceof ProtocolError) return transfer;
+    if (transfer.received !== transfer.size) {
+      return this.#fail(transfer, `ended after ${transfer.received} of ${transfer.size} bytes`);
+    }
+    try {
+      await transfer.spool.flushed();
+    } catch {
+      return undefined; // already failed by the write that broke
+    }
+    if (transfer.state !== "uploading") return undefined;
+    const digest = transfer.hash.digest();
+    if (m.sha256.length !== digest.length || !timingSafeEqual(digest, m.sha256)) {
+      return this.#fail(
+        transfer,
+        "SHA-256 mismatch: the file changed while being sent, or was damaged",
+        ErrorCode.ChecksumMismatch,
+      );
+    }
+    await this.#verify(transfer, digest);
+    return undefined;
+  }
+
+  /** The sender stops its upload, or a receiver declines its copy. */
+  cancel(peer: FilePeer, id: number, reason: string): ProtocolError | undefined {
+    const transfer = this.#transfers.get(id);
+    if (transfer === undefined) return noSuchFile(id);
+    if (transfer.from === peer && transfer.state === "uploading") {
+      this.#abort(transfer, reason === "" ? `cancelled by ${peer.nick}` : reason);
+      return undefined;
+    }
+    const delivery = transfer.deliveries.get(peer);
+    if (delivery === undefined) return noSuchFile(id);
+    this.#settle(delivery, "declined");
+    return undefined;
+  }
+
+  window(peer: FilePeer, id: number, bytes: number): void {
+    const delivery = this.#transfers.get(id)?.deliveries.get(peer);
+    if (delivery === undefined) return;
+    delivery.credit = Math.min(delivery.credit + bytes, FILE_WINDOW_BYTES);
+    this.#pumps.get(peer)?.wake();
+  }
+
+  /** Starts (or restarts from `offset`) sending a spooled file to `peer`. */
+  get(peer: FilePeer, id: number, offset: number): ProtocolError | undefined {
+    const transfer = this.#transfers.get(id);
+    if (transfer === undefined || transfer.state === "aborted") return noSuchFile(id);
+    if (!peer.framed) {
+      return new ProtocolError(
+        ErrorCode.NeedsNativeClient,
+        "files need the sockchat client: npx sockchat connect",
+      );
+    }
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset > transfer.size) {
+      return new ProtocolError(ErrorCode.BadTransfer, `offset ${offset} is outside the file`);
+    }
+    const previous = transfer.deliveries.get(peer);
+    if (previous !== undefined) this.#pumps.get(peer)?.remove(previous);
+    peer.deliver({
+      type: "file-offered",
+      id,
+      from: transfer.fromNick,
+      name: transfer.name,
+      size: transfer.size,
+      offset,
+    });
+    this.#addDelivery(transfer, peer, offset);
+    return undefined;
+  }
+
+  /** A receiver's word on its copy: saved and verified, or why not. */
+  received(peer: FilePeer, id: number, ok: boolean, reason: string): void {
+    const delivery = this.#transfers.get(id)?.deliveries.get(peer);
+    if (delivery !== undefined) this.#settle(delivery, ok ? "ok" : reason || "failed");
+  }
+
+  list(now: number = Date.now()): FileEntry[] {
+    return [...this.#transfers.values()]
+      .filter((t) => t.state === "verified" && t.expiresAt > now)
+      .map((t) => ({
+        id: t.id,
+        from: t.fromNick,
+        name: t.name,
+        size: t.size,
+        expiresAt: t.expiresAt,
+      }));
+  }
+
+  /** The peer's connection has room again. */
+  writable(peer: FilePeer): void {
+    this.#pumps.get(peer)?.wake();
+  }
+
+  /** The peer is gone: its uploads are abandoned, its downloads failed. */
+  detach(peer: FilePeer): void {
+    for (const transfer of [...this.#transfers.values()]) {
+      if (transfer.from === peer && transfer.state === "uploading") {
+        this.#abort(transfer, `${peer.nick} disconnected before sending it all`);
+      }
+      const delivery = transfer.deliveries.get(peer);
+      if (delivery !== undefined) this.#settle(delivery, `${peer.nick} disconnected`);
+    }
+    this.#pumps.delete(peer);
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.#expiryTimers) clearTimeout(timer);
+    const transfers = [...this.#transfers.values()];
+    this.#transfers.clear();
+    await Promise.all(transfers.map((t) => this.#release(t)));
+  }
+
+  /**
+   * The sender's upload `id`; undefined for one already aborted, whose data may
+   * still be in flight and is dropped without a word.
+   */
+  #upload(from: FilePeer, id: number): Transfer | ProtocolError | undefined {
+    const transfer = this.#transfers.get(id);
+    if (transfer === undefined) return id < this.#nextId ? undefined : noSuchFile(id);
+    if (transfer.from !== from || transfer.state !== "uploading") {
+      return new ProtocolError(ErrorCode.BadTransfer, `no upload ${id} of yours is under way`);
+    }
+    return transfer;
+  }
+
+  #addDelivery(transfer: Transfer, peer: FilePeer, offset: number): void {
+    const delivery: Delivery = {
+      transfer,
+      peer,
+      offset,
+      credit: FILE_WINDOW_BYTES,
+      endSent: false,
+      outcome: undefined,
+    };
+    transfer.deliveries.set(peer, delivery);
+    let pump = this.#pumps.get(peer);
+    if (pump === undefined) {
+      pump = new DownloadPump(peer);
+      this.#pumps.set(peer, pump);
+    }
+    pump.add(delivery);
+  }
+
+  async #verify(transfer: Transfer, digest: Uint8Array): Promise<void> {
+    transfer.sha256 = digest;
+    transfer.state = "verified";
+    transfer.expiresAt = Date.now() + this.#config.retentionMs;
+    const timer = setTimeout(() => {
+      this.#expiryTimers.delete(timer);
+      this.#transfers.delete(transfer.id);
+      void this.#release(transfer);
+    }, this.#config.retentionMs);
+    timer.unref();
+    this.#expiryTimers.add(timer);
+    this.#tellAll({
+      type: "file-verified",
+      id: transfer.id,
+      from: transfer.fromNick,
+      name: transfer.name,
+      size: transfer.size,
+      ok: true,
+      reason: "",
+    });
+    for (const delivery of transfer.deliveries.values()) this.#pumps.get(delivery.peer)?.wake();
+    this.#maybeComplete(transfer);
+  }
+
+  #fail(
+    transfer: Transfer,
+    reason: string,
+    code: ErrorCode = ErrorCode.BadTransfer,
+  ): ProtocolError {
+    if (transfer.state === "uploading") {
+      this.#tellAll({
+        type: "file-verified",
+        id: transfer.id,
+        from: transfer.fromNick,
+        name: transfer.name,
+        size: transfer.size,
+        ok: false,
+        reason,
+      });
+      this.#abort(transfer, reason, false);
+    }
+    return new ProtocolError(code, reason);
+  }
+
+  #abort(transfer: Transfer, reason: string, announce = true): void {
+    transfer.state = "aborted";
+    this.#transfers.delete(transfer.id);
+    if (announce)
+      this.#tellAll({ type: "file-cancelled", id: transfer.id, name: transfer.name, reason });
+    for (const delivery of transfer.deliveries.values())
+      this.#pumps.get(delivery.peer)?.remove(delivery);
+    transfer.deliveries.clear();
+    void this.#release(transfer);
+  }
+
+  #settle(delivery: Delivery, outcome: string): void {
+    if (delivery.outcome !== undefined) return;
+    delivery.outcome = outcome;
+    this.#pumps.get(delivery.peer)?.remove(delivery);
+    const { transfer } = delivery;
+    if (transfer.state === "verified" && !this.#transfers.has(transfer.id))
+      void this.#release(transfer);
+    this.#maybeComplete(transfer);
+  }
+
+  /** Tells the sender once every receiver has its copy or has failed. */
+  #maybeComplete(transfer: Transfer): void {
+    if (transfer.state !== "verified" || transfer.completionSent) return;
+    const outcomes = [...transfer.deliveries.values()].map((d) => d.outcome);
+    if (outcomes.includes(undefined)) return;
+    transfer.completionSent = true;
+    const failures = [...transfer.deliveries.values()].filter((d) => d.outcome !== "ok");
+    transfer.from.deliver({
+      type: "file-complete",
+      id: transfer.id,
+      name: transfer.name,
+      delivered: outcomes.length - failures.length,
+      failed: failures.length,
+      detail: failures.map((d) => `${d.peer.nick}: ${d.outcome}`).join("; "),
+    });
+  }
+
+  /** Everyone who joined, the sender included, hears how a transfer went. */
+  #tellAll(message: ServerMessage): void {
+    for (const peer of this.#peers()) peer.deliver(message);
+  }
+
+  /** Deletes the spool file; the handle closes once no receiver still reads from it. */
+  async #release(transfer: Transfer): Promise<void> {
+    await transfer.spool.remove();
+    const reading = [...transfer.deliveries.values()].some((d) => d.outcome === undefined);
+    if (!reading) await transfer.spool.close();
+  }
+
+  #promisedBytes(): number {
+    let promised = 0;
+    for (const t of this.#transfers.values())
+      if (t.state === "uploading") promised += t.size - t.received;
+    return promised;
+  }
+}
+
+function noSuchFile(id: number): ProtocolError {
+  return new ProtocolError(
+    ErrorCode.NoSuchFile,
+    `there is no shared file ${id}; /files lists them`,
+  );
+}

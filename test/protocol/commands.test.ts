@@ -1,0 +1,262 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { HELP_TEXT, parseInput } from "../../src/protocol/commands.js";
+
+describe("parseInput", () => {
+  describe("plain text", () => {
+    it("says a plain line as typed", () => {
+      assert.deepEqual(parseInput("hello world"), { type: "say", text: "hello world" });
+    });
+
+    it("keeps leading and trailing spaces and inner tabs of a plain line", () => {
+      assert.deepEqual(parseInput("  spaced\tout  "), { type: "say", text: "  spaced\tout  " });
+    });
+
+    it("says a line that only starts with a slash after a space", () => {
+      assert.deepEqual(parseInput(" /who"), { type: "say", text: " /who" });
+    });
+
+    it("says text with a slash that is not at the start", () => {
+      assert.deepEqual(parseInput("and/or"), { type: "say", text: "and/or" });
+    });
+
+    it("says non-ASCII text unchanged", () => {
+      assert.deepEqual(parseInput("héllo 👋 שלום"), { type: "say", text: "héllo 👋 שלום" });
+    });
+  });
+
+  describe("escaped slash", () => {
+    it("says //text as /text", () => {
+      assert.deepEqual(parseInput("//shrug"), { type: "say", text: "/shrug" });
+    });
+
+    it("says //who as /who instead of running it", () => {
+      assert.deepEqual(parseInput("//who"), { type: "say", text: "/who" });
+    });
+
+    it("removes only the first slash", () => {
+      assert.deepEqual(parseInput("///x"), { type: "say", text: "//x" });
+      assert.deepEqual(parseInput("//"), { type: "say", text: "/" });
+    });
+  });
+
+  describe("blank lines", () => {
+    for (const line of ["", " ", "   ", "\t", " \t \r", "\n"]) {
+      it(`reads ${JSON.stringify(line)} as empty`, () => {
+        assert.deepEqual(parseInput(line), { type: "empty" });
+      });
+    }
+  });
+
+  describe("/me", () => {
+    it("makes an action", () => {
+      assert.deepEqual(parseInput("/me waves"), { type: "action", text: "waves" });
+    });
+
+    it("keeps the whole rest of the line", () => {
+      assert.deepEqual(parseInput("/me waves at  everyone "), {
+        type: "action",
+        text: "waves at  everyone ",
+      });
+    });
+
+    it("without an action is invalid usage", () => {
+      for (const line of ["/me", "/me ", "/me   ", "/me \t"]) {
+        assert.deepEqual(
+          parseInput(line),
+          { type: "invalid", message: "usage: /me <action>" },
+          JSON.stringify(line),
+        );
+      }
+    });
+  });
+
+  describe("/msg", () => {
+    it("makes a private message", () => {
+      assert.deepEqual(parseInput("/msg bob hi there"), {
+        type: "private",
+        to: "bob",
+        text: "hi there",
+      });
+    });
+
+    it("allows extra space between the nick and the text", () => {
+      assert.deepEqual(parseInput("/msg   bob    hi"), { type: "private", to: "bob", text: "hi" });
+    });
+
+    it("keeps the nick as typed (the server matches it without regard to case)", () => {
+      assert.deepEqual(parseInput("/msg BoB hi"), { type: "private", to: "BoB", text: "hi" });
+    });
+
+    it("without a nick is invalid usage", () => {
+      assert.deepEqual(parseInput("/msg"), {
+        type: "invalid",
+        message: "usage: /msg <nick> <text>",
+      });
+      assert.deepEqual(parseInput("/msg   "), {
+        type: "invalid",
+        message: "usage: /msg <nick> <text>",
+      });
+    });
+
+    it("without text is invalid usage", () => {
+      assert.deepEqual(parseInput("/msg bob"), {
+        type: "invalid",
+        message: "usage: /msg <nick> <text>",
+      });
+      assert.deepEqual(parseInput("/msg bob "), {
+        type: "invalid",
+        message: "usage: /msg <nick> <text>",
+      });
+    });
+
+    it("with only whitespace after the nick is invalid usage, like /me", () => {
+      // "/me   " is usage; "/msg bob   " must not become a private message of " ".
+      for (const line of ["/msg bob  ", "/msg bob   ", "/msg bob \t"]) {
+        assert.deepEqual(
+          parseInput(line),
+          { type: "invalid", message: "usage: /msg <nick> <text>" },
+          JSON.stringify(line),
+        );
+      }
+    });
+  });
+
+  describe("/nick", () => {
+    it("asks for a new nickname", () => {
+      assert.deepEqual(parseInput("/nick zoe"), { type: "nick", nick: "zoe" });
+    });
+
+    it("trims spaces around the nickname", () => {
+      assert.deepEqual(parseInput("/nick   zoe  "), { type: "nick", nick: "zoe" });
+    });
+
+    it("passes an invalid nickname on for the server to refuse", () => {
+      assert.deepEqual(parseInput("/nick two words"), { type: "nick", nick: "two words" });
+    });
+
+    it("without a name is invalid usage", () => {
+      assert.deepEqual(parseInput("/nick"), { type: "invalid", message: "usage: /nick <name>" });
+      assert.deepEqual(parseInput("/nick  "), { type: "invalid", message: "usage: /nick <name>" });
+    });
+  });
+
+  describe("/who, /help, /quit", () => {
+    it("reads /who", () => {
+      assert.deepEqual(parseInput("/who"), { type: "who" });
+      assert.deepEqual(parseInput("/who  "), { type: "who" });
+    });
+
+    it("reads /help", () => {
+      assert.deepEqual(parseInput("/help"), { type: "help" });
+    });
+
+    it("reads /quit without a reason as an empty reason", () => {
+      assert.deepEqual(parseInput("/quit"), { type: "quit", reason: "" });
+      assert.deepEqual(parseInput("/quit   "), { type: "quit", reason: "" });
+    });
+
+    it("reads /quit with a trimmed reason", () => {
+      assert.deepEqual(parseInput("/quit  off to bed  "), { type: "quit", reason: "off to bed" });
+    });
+  });
+
+  describe("command names", () => {
+    it("are matched without regard to case", () => {
+      assert.deepEqual(parseInput("/WHO"), { type: "who" });
+      assert.deepEqual(parseInput("/Help"), { type: "help" });
+      assert.deepEqual(parseInput("/ME waves"), { type: "action", text: "waves" });
+      assert.deepEqual(parseInput("/Msg bob hi"), { type: "private", to: "bob", text: "hi" });
+      assert.deepEqual(parseInput("/NiCk zoe"), { type: "nick", nick: "zoe" });
+      assert.deepEqual(parseInput("/QUIT bye"), { type: "quit", reason: "bye" });
+    });
+
+    it("must be the whole word: /whois and /mex are unknown", () => {
+      assert.deepEqual(parseInput("/whois bob"), {
+        type: "invalid",
+        message: "unknown command /whois; /help lists the commands",
+      });
+      assert.deepEqual(parseInput("/mex"), {
+        type: "invalid",
+        message: "unknown command /mex; /help lists the commands",
+      });
+    });
+
+    it("reports an unknown command by name", () => {
+      assert.deepEqual(parseInput("/dance now"), {
+        type: "invalid",
+        message: "unknown command /dance; /help lists the commands",
+      });
+    });
+
+    it("reports a lone slash as an unknown command", () => {
+      const parsed = parseInput("/");
+      assert.equal(parsed.type, "invalid");
+    });
+  });
+
+  describe("file commands", () => {
+    it("reads SEND <path> at the start of a line, the original chat's syntax", () => {
+      assert.deepEqual(parseInput("SEND notes.txt"), { type: "send", path: "notes.txt" });
+      assert.deepEqual(parseInput("SEND   /tmp/a b.txt  "), { type: "send", path: "/tmp/a b.txt" });
+    });
+
+    it("reads /send <path>, in any case", () => {
+      assert.deepEqual(parseInput("/send notes.txt"), { type: "send", path: "notes.txt" });
+      assert.deepEqual(parseInput("/SEND notes.txt"), { type: "send", path: "notes.txt" });
+    });
+
+    it("unquotes a quoted path", () => {
+      assert.deepEqual(parseInput('/send "my file.txt"'), { type: "send", path: "my file.txt" });
+      assert.deepEqual(parseInput("SEND 'it is.txt'"), { type: "send", path: "it is.txt" });
+      assert.deepEqual(parseInput('/send "half.txt'), { type: "send", path: '"half.txt' });
+    });
+
+    it("without a path is invalid usage", () => {
+      for (const line of ["/send", "/send   ", "SEND  ", '/send ""']) {
+        assert.deepEqual(
+          parseInput(line),
+          { type: "invalid", message: "usage: SEND <path>" },
+          JSON.stringify(line),
+        );
+      }
+    });
+
+    it("says a line that is only the word SEND, or send in lower case", () => {
+      assert.deepEqual(parseInput("SEND"), { type: "say", text: "SEND" });
+      assert.deepEqual(parseInput("send me the notes"), { type: "say", text: "send me the notes" });
+    });
+
+    it("reads /files", () => {
+      assert.deepEqual(parseInput("/files"), { type: "files" });
+    });
+
+    it("reads /get <id> and refuses a missing or non-numeric id", () => {
+      assert.deepEqual(parseInput("/get 3"), { type: "get", id: 3 });
+      assert.deepEqual(parseInput("/get  4294967295 "), { type: "get", id: 4294967295 });
+      for (const line of ["/get", "/get x", "/get -1", "/get 1.5", "/get 4294967296", "/get 3 4"]) {
+        assert.deepEqual(
+          parseInput(line),
+          { type: "invalid", message: "usage: /get <id>" },
+          JSON.stringify(line),
+        );
+      }
+    });
+
+    it("reads /cancel with or without an id", () => {
+      assert.deepEqual(parseInput("/cancel"), { type: "cancel", id: undefined });
+      assert.deepEqual(parseInput("/cancel 12"), { type: "cancel", id: 12 });
+      assert.deepEqual(parseInput("/cancel x"), {
+        type: "invalid",
+        message: "usage: /cancel [id]",
+      });
+    });
+  });
+
+  it("HELP_TEXT mentions every command", () => {
+    const commands = ["/me", "/msg", "/nick", "/who", "/help", "/quit", "//text", "SEND", "/files"];
+    for (const command of [...commands, "/get", "/cancel"]) {
+      assert.ok(HELP_TEXT.includes(command), command);
+    }
+  });
+});

@@ -1,0 +1,382 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ErrorCode, ProtocolError } from "../../src/protocol/errors.js";
+import { type Frame, FrameType, MAX_FRAME_PAYLOAD } from "../../src/protocol/frame.js";
+import { FrameDecoder } from "../../src/protocol/frame-decoder.js";
+import {
+  type ClientMessage,
+  decodeClientMessage,
+  decodeServerMessage,
+  encodeClientMessage,
+  encodeServerMessage,
+  type ServerMessage,
+} from "../../src/protocol/messages.js";
+
+/** The single frame in `bytes`; fails if there is not exactly one. */
+function onlyFrame(bytes: Uint8Array): Frame {
+  const frames: Frame[] = [];
+  const decoder = new FrameDecoder();
+  decoder.push(bytes, (f) => frames.push(f));
+  assert.equal(frames.length, 1, "expected exactly one frame");
+  assert.equal(decoder.bufferedBytes, 0, "expected no bytes after the frame");
+  return frames[0] as Frame;
+}
+
+function hex(text: string): Uint8Array {
+  return Uint8Array.from(text.replace(/\s+/g, "").match(/../g) ?? [], (b) =>
+    Number.parseInt(b, 16),
+  );
+}
+
+function assertProtocolError(fn: () => unknown, code: string): void {
+  assert.throws(fn, (error: unknown) => {
+    assert.ok(error instanceof ProtocolError, `expected a ProtocolError, got ${String(error)}`);
+    assert.equal(error.code, code);
+    return true;
+  });
+}
+
+const SHA = Uint8Array.from({ length: 32 }, (_, i) => i * 8);
+
+const CLIENT_MESSAGES: ClientMessage[] = [
+  { type: "hello", nick: "ana", client: "sockchat/0.1.0" },
+  { type: "hello", nick: "", client: "" },
+  { type: "say", seq: 1, text: "hello, world" },
+  { type: "say", seq: 0xffffffff, text: "multi\nline\ttext" },
+  { type: "action", seq: 2, text: "waves 👋" },
+  { type: "private", seq: 3, to: "bob", text: "psst, ça va?" },
+  { type: "nick", seq: 4, nick: "Zoë" },
+  { type: "who", seq: 5 },
+  { type: "help", seq: 6 },
+  { type: "quit", seq: 7, reason: "" },
+  { type: "quit", seq: 8, reason: "gone fishing 🎣" },
+  { type: "ping", token: 0 },
+  { type: "pong", token: 0xdeadbeef },
+  { type: "file-offer", seq: 9, name: "holiday photos 🏖.zip", size: 4 * 1024 ** 3 },
+  { type: "file-chunk", id: 1, offset: 0, data: Uint8Array.of(0, 1, 2, 0xff) },
+  { type: "file-chunk", id: 2, offset: 2 ** 40, data: new Uint8Array(0) },
+  { type: "file-end", id: 1, sha256: SHA },
+  { type: "file-cancel", id: 1, reason: "changed my mind" },
+  { type: "file-window", id: 1, bytes: 1024 * 1024 },
+  { type: "file-get", seq: 10, id: 3, offset: 65536 },
+  { type: "file-received", id: 3, ok: true, reason: "" },
+  { type: "file-received", id: 4, ok: false, reason: "disk full" },
+  { type: "files", seq: 11 },
+];
+
+const SERVER_MESSAGES: ServerMessage[] = [
+  { type: "welcome", nick: "ana", server: "sockchat", maxMessageBytes: 4096 },
+  { type: "message", kind: "say", ts: 1_700_000_000_123, from: "ana", to: "", text: "hi" },
+  { type: "message", kind: "action", ts: 0, from: "ben", to: "", text: "dances" },
+  {
+    type: "message",
+    kind: "private",
+    ts: 1_700_000_000_000.5,
+    from: "ana",
+    to: "ben",
+    text: "just for you\n— ana",
+  },
+  { type: "joined", nick: "cy" },
+  { type: "left", nick: "cy", reason: "" },
+  { type: "left", nick: "cy", reason: "ping timeout" },
+  { type: "renamed", from: "cy", to: "cyrus" },
+  { type: "ack", seq: 42 },
+  { type: "error", seq: 9, code: ErrorCode.NickTaken, message: "the nickname ana is taken" },
+  { type: "who-list", seq: 10, users: [] },
+  {
+    type: "who-list",
+    seq: 11,
+    users: [
+      { nick: "ana", address: "127.0.0.1:50000", idleSeconds: 0 },
+      { nick: "ben", address: "[::1]:50001", idleSeconds: 3600 },
+      { nick: "Зоя", address: "10.0.0.7:1", idleSeconds: 0xffffffff },
+    ],
+  },
+  { type: "notice", text: "server restarting\nback soon" },
+  { type: "bye", code: ErrorCode.Shutdown, reason: "server shutting down" },
+  { type: "ping", token: 1 },
+  { type: "pong", token: 2 },
+  { type: "file-accepted", seq: 9, id: 1 },
+  { type: "file-offered", id: 1, from: "ana", name: "notes.txt", size: 1234, offset: 0 },
+  { type: "file-offered", id: 1, from: "ana", name: "big.iso", size: 2 ** 33, offset: 2 ** 32 },
+  { type: "file-chunk", id: 1, offset: 65536, data: Uint8Array.of(9, 8, 7) },
+  { type: "file-end", id: 1, sha256: SHA },
+  { type: "file-window", id: 1, bytes: 65536 },
+  { type: "file-cancelled", id: 1, name: "notes.txt", reason: "sender left" },
+  {
+    type: "file-verified",
+    id: 1,
+    from: "ana",
+    name: "notes.txt",
+    size: 1234,
+    ok: true,
+    reason: "",
+  },
+  {
+    type: "file-verified",
+    id: 2,
+    from: "ana",
+    name: "x.bin",
+    size: 1,
+    ok: false,
+    reason: "checksum mismatch",
+  },
+  { type: "file-complete", id: 1, name: "notes.txt", delivered: 2, failed: 1, detail: "cy: gone" },
+  { type: "file-list", seq: 12, files: [] },
+  {
+    type: "file-list",
+    seq: 13,
+    files: [
+      { id: 1, from: "ana", name: "a.txt", size: 0, expiresAt: 1_700_086_400_000 },
+      { id: 7, from: "Зоя", name: "фото.jpg", size: 5_000_000, expiresAt: 1_700_000_000_001 },
+    ],
+  },
+];
+
+describe("message encoding", () => {
+  describe("round trip", () => {
+    for (const m of CLIENT_MESSAGES) {
+      it(`client → server: ${JSON.stringify(m)}`, () => {
+        assert.deepEqual(decodeClientMessage(onlyFrame(encodeClientMessage(m))), m);
+      });
+    }
+    for (const m of SERVER_MESSAGES) {
+      it(`server → client: ${JSON.stringify(m)}`, () => {
+        assert.deepEqual(decodeServerMessage(onlyFrame(encodeServerMessage(m))), m);
+      });
+    }
+
+    it("covers every client and server frame type", () => {
+      const types = new Set([
+        ...CLIENT_MESSAGES.map((m) => onlyFrame(encodeClientMessage(m)).type),
+        ...SERVER_MESSAGES.map((m) => onlyFrame(encodeServerMessage(m)).type),
+      ]);
+      assert.deepEqual([...types].sort(), Object.values(FrameType).sort());
+    });
+
+    it("keeps a message that needs more room than the size hint", () => {
+      const text = "€".repeat(10_000); // 3 UTF-8 bytes per UTF-16 unit: 30 000 bytes
+      const m: ClientMessage = { type: "private", seq: 1, to: "𝒜".repeat(24), text };
+      assert.deepEqual(decodeClientMessage(onlyFrame(encodeClientMessage(m))), m);
+      const many: ServerMessage = {
+        type: "who-list",
+        seq: 1,
+        users: Array.from({ length: 500 }, (_, i) => ({
+          nick: `user-${i}-${"ñ".repeat(i % 20)}`,
+          address: `192.168.${i >> 8}.${i & 0xff}:${40000 + i}`,
+          idleSeconds: i * 61,
+        })),
+      };
+      assert.deepEqual(decodeServerMessage(onlyFrame(encodeServerMessage(many))), many);
+    });
+
+    it("rejects encoding a message larger than the frame limit", () => {
+      assertProtocolError(
+        () => encodeClientMessage({ type: "say", seq: 1, text: "x".repeat(1024 * 1024) }),
+        ErrorCode.FrameTooLarge,
+      );
+    });
+    it("gives a file chunk's data as the rest of the payload", () => {
+      // The frame length delimits the data, so a shorter payload is shorter data.
+      const frame = onlyFrame(
+        encodeClientMessage({
+          type: "file-chunk",
+          id: 5,
+          offset: 10,
+          data: Uint8Array.of(1, 2, 3),
+        }),
+      );
+      const shorter = { type: frame.type, payload: frame.payload.subarray(0, 13) };
+      assert.deepEqual(decodeClientMessage(shorter), {
+        type: "file-chunk",
+        id: 5,
+        offset: 10,
+        data: Uint8Array.of(1),
+      });
+    });
+
+    it("refuses to encode a file chunk larger than the frame limit, like any other message", () => {
+      // Otherwise the peer's decoder rejects the frame as fatal and drops the connection.
+      const data = new Uint8Array(MAX_FRAME_PAYLOAD);
+      assertProtocolError(
+        () => encodeClientMessage({ type: "file-chunk", id: 1, offset: 0, data }),
+        ErrorCode.FrameTooLarge,
+      );
+      assertProtocolError(
+        () => encodeServerMessage({ type: "file-chunk", id: 1, offset: 0, data }),
+        ErrorCode.FrameTooLarge,
+      );
+    });
+  });
+
+  describe("wire format", () => {
+    it("writes a say as seq then a length-prefixed UTF-8 string", () => {
+      const bytes = encodeClientMessage({ type: "say", seq: 0x0102, text: "é" });
+      assert.deepEqual([...bytes], [...hex("0000000a 02  00000102  00000002 c3a9")]);
+    });
+
+    it("writes a chat message as kind byte, f64 timestamp, from, to, text", () => {
+      const bytes = encodeServerMessage({
+        type: "message",
+        kind: "private",
+        ts: 1,
+        from: "a",
+        to: "b",
+        text: "",
+      });
+      assert.deepEqual(
+        [...bytes],
+        [...hex("00000017 42  02  3ff0000000000000  00000001 61  00000001 62  00000000")],
+      );
+    });
+
+    it("writes a who-list as seq, count, then nick, address, idle per user", () => {
+      const bytes = encodeServerMessage({
+        type: "who-list",
+        seq: 1,
+        users: [{ nick: "a", address: "b", idleSeconds: 2 }],
+      });
+      assert.deepEqual(
+        [...bytes],
+        [...hex("00000016 48  00000001 00000001  00000001 61  00000001 62  00000002")],
+      );
+    });
+  });
+
+  describe("decoding errors", () => {
+    it("throws CHAT_ERR_MALFORMED for every truncation of every message's payload", () => {
+      const cases: (readonly [string, Frame, (f: Frame) => unknown])[] = [
+        ...CLIENT_MESSAGES.map(
+          (m) => [m.type, onlyFrame(encodeClientMessage(m)), decodeClientMessage] as const,
+        ),
+        ...SERVER_MESSAGES.map(
+          (m) => [m.type, onlyFrame(encodeServerMessage(m)), decodeServerMessage] as const,
+        ),
+      ];
+      for (const [name, frame, decode] of cases) {
+        // A file chunk's data is the rest of the payload: only its 12-byte head can be cut short.
+        const end = name === "file-chunk" ? 12 : frame.payload.length;
+        for (let length = 0; length < end; length++) {
+          const truncated = { type: frame.type, payload: frame.payload.slice(0, length) };
+          assert.throws(
+            () => decode(truncated),
+            (error: unknown) =>
+              error instanceof ProtocolError && error.code === ErrorCode.Malformed,
+            `${name} truncated to ${length} of ${frame.payload.length} bytes`,
+          );
+        }
+      }
+    });
+
+    it("throws CHAT_ERR_MALFORMED when a string length runs past the payload", () => {
+      // say: seq 1, then a string claiming 100 bytes with only 2 present.
+      const payload = hex("00000001 00000064 6869");
+      assertProtocolError(
+        () => decodeClientMessage({ type: FrameType.Say, payload }),
+        ErrorCode.Malformed,
+      );
+    });
+
+    it("throws CHAT_ERR_MALFORMED when a string length is 4 GiB", () => {
+      const payload = hex("ffffffff");
+      assertProtocolError(
+        () => decodeServerMessage({ type: FrameType.Joined, payload }),
+        ErrorCode.Malformed,
+      );
+    });
+
+    it("throws CHAT_ERR_INVALID_UTF8 for invalid UTF-8 in a string field", () => {
+      const invalid = [
+        "ff", // never valid
+        "c3", // truncated two-byte sequence
+        "80", // lone continuation byte
+        "c0af", // overlong "/"
+        "eda080", // UTF-8-encoded surrogate U+D800
+        "f4908080", // above U+10FFFF
+      ];
+      for (const bytes of invalid) {
+        const length = (bytes.length / 2).toString(16).padStart(8, "0");
+        const say = hex(`00000001 ${length} ${bytes}`);
+        assertProtocolError(
+          () => decodeClientMessage({ type: FrameType.Say, payload: say }),
+          ErrorCode.InvalidUtf8,
+        );
+        const joined = hex(`${length} ${bytes}`);
+        assertProtocolError(
+          () => decodeServerMessage({ type: FrameType.Joined, payload: joined }),
+          ErrorCode.InvalidUtf8,
+        );
+      }
+    });
+
+    it("throws CHAT_ERR_INVALID_UTF8 in a later field too (private text, who-list address)", () => {
+      const privateMessage = hex("00000001 00000001 62 00000001 ff");
+      assertProtocolError(
+        () => decodeClientMessage({ type: FrameType.Private, payload: privateMessage }),
+        ErrorCode.InvalidUtf8,
+      );
+      const whoList = hex("00000001 00000001 00000001 61 00000002 c328 00000000");
+      assertProtocolError(
+        () => decodeServerMessage({ type: FrameType.WhoList, payload: whoList }),
+        ErrorCode.InvalidUtf8,
+      );
+    });
+
+    it("throws CHAT_ERR_UNKNOWN_FRAME for a frame type the side does not know", () => {
+      const unknown = [0x00, 0x09, 0x0f, 0x12, 0x40, 0x4b, 0x7f, 0xff];
+      for (const type of unknown) {
+        const payload = new Uint8Array(16);
+        assertProtocolError(() => decodeClientMessage({ type, payload }), ErrorCode.UnknownFrame);
+        assertProtocolError(() => decodeServerMessage({ type, payload }), ErrorCode.UnknownFrame);
+      }
+    });
+
+    it("throws CHAT_ERR_UNKNOWN_FRAME for server frames sent to the server and vice versa", () => {
+      const welcome = onlyFrame(encodeServerMessage(SERVER_MESSAGES[0] as ServerMessage));
+      assertProtocolError(() => decodeClientMessage(welcome), ErrorCode.UnknownFrame);
+      const hello = onlyFrame(encodeClientMessage(CLIENT_MESSAGES[0] as ClientMessage));
+      assertProtocolError(() => decodeServerMessage(hello), ErrorCode.UnknownFrame);
+    });
+
+    it("names the unknown type in hex in the error message", () => {
+      assert.throws(() => decodeClientMessage({ type: 0x0a, payload: new Uint8Array(0) }), /0x0a/);
+    });
+
+    it("throws CHAT_ERR_MALFORMED for an unknown message kind byte", () => {
+      for (const kind of [3, 4, 0x7f, 0xff]) {
+        const payload = hex(
+          `${kind.toString(16).padStart(2, "0")} 0000000000000000 00000000 00000000 00000000`,
+        );
+        assertProtocolError(
+          () => decodeServerMessage({ type: FrameType.Message, payload }),
+          ErrorCode.Malformed,
+        );
+      }
+    });
+
+    it("decodes a payload that is a view into a larger buffer at an offset", () => {
+      const bytes = encodeServerMessage({ type: "renamed", from: "a", to: "b" });
+      const backing = new Uint8Array(bytes.length + 13).fill(0xff);
+      backing.set(bytes.subarray(5), 7);
+      const payload = backing.subarray(7, 7 + bytes.length - 5);
+      assert.deepEqual(decodeServerMessage({ type: FrameType.Renamed, payload }), {
+        type: "renamed",
+        from: "a",
+        to: "b",
+      });
+    });
+
+    it("decode errors are not fatal: the stream itself is still in sync", () => {
+      const error = (() => {
+        try {
+          decodeClientMessage({ type: 0x7f, payload: new Uint8Array(0) });
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
+      assert.ok(error instanceof ProtocolError);
+      assert.equal(error.fatal, false);
+    });
+  });
+});

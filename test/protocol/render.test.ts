@@ -1,0 +1,348 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ErrorCode } from "../../src/protocol/errors.js";
+import {
+  HANDSHAKE_BYTES,
+  handshakeBytes,
+  MAGIC,
+  PROTOCOL_VERSION,
+  sniff,
+} from "../../src/protocol/frame.js";
+import type { ChatMessage } from "../../src/protocol/messages.js";
+import { renderOwnCommand, renderServerMessage } from "../../src/protocol/render.js";
+
+function chat(kind: ChatMessage["kind"], text: string, from = "ana", to = ""): ChatMessage {
+  return { type: "message", kind, ts: 1_700_000_000_000, from, to, text };
+}
+
+describe("renderServerMessage", () => {
+  describe("chat messages", () => {
+    it("renders a public message as <nick> text", () => {
+      assert.deepEqual(renderServerMessage(chat("say", "hello")), ["<ana> hello"]);
+    });
+
+    it("renders an action as * nick action", () => {
+      assert.deepEqual(renderServerMessage(chat("action", "waves")), ["* ana waves"]);
+    });
+
+    it("renders a private message with a [private] marker", () => {
+      assert.deepEqual(renderServerMessage(chat("private", "psst", "ana", "ben")), [
+        "[private] <ana> psst",
+      ]);
+    });
+
+    it("renders a multi-line message as one prefixed line per line", () => {
+      assert.deepEqual(renderServerMessage(chat("say", "one\ntwo\nthree")), [
+        "<ana> one",
+        "<ana> two",
+        "<ana> three",
+      ]);
+      assert.deepEqual(renderServerMessage(chat("action", "a\nb")), ["* ana a", "* ana b"]);
+      assert.deepEqual(renderServerMessage(chat("private", "a\nb")), [
+        "[private] <ana> a",
+        "[private] <ana> b",
+      ]);
+    });
+
+    it("never puts a newline inside a rendered line", () => {
+      const lines = renderServerMessage(chat("say", "x\ny\n\nz"));
+      assert.equal(lines.length, 4);
+      for (const line of lines) assert.ok(!line.includes("\n"), JSON.stringify(line));
+    });
+
+    it("keeps tabs and Unicode as sent", () => {
+      assert.deepEqual(renderServerMessage(chat("say", "a\tb 👋", "Zoë")), ["<Zoë> a\tb 👋"]);
+    });
+  });
+
+  describe("presence and status", () => {
+    it("renders welcome with the nickname and server name", () => {
+      assert.deepEqual(
+        renderServerMessage({
+          type: "welcome",
+          nick: "ana",
+          server: "sockchat",
+          maxMessageBytes: 4096,
+        }),
+        ["* welcome to sockchat, you are ana; /help lists the commands"],
+      );
+    });
+
+    it("renders joined", () => {
+      assert.deepEqual(renderServerMessage({ type: "joined", nick: "ben" }), ["* ben joined"]);
+    });
+
+    it("renders left with and without a reason", () => {
+      assert.deepEqual(renderServerMessage({ type: "left", nick: "ben", reason: "" }), [
+        "* ben left",
+      ]);
+      assert.deepEqual(renderServerMessage({ type: "left", nick: "ben", reason: "ping timeout" }), [
+        "* ben left (ping timeout)",
+      ]);
+    });
+
+    it("renders renamed", () => {
+      assert.deepEqual(renderServerMessage({ type: "renamed", from: "ben", to: "benny" }), [
+        "* ben is now known as benny",
+      ]);
+    });
+
+    it("renders an error by its message, not its code", () => {
+      assert.deepEqual(
+        renderServerMessage({
+          type: "error",
+          seq: 3,
+          code: ErrorCode.NoSuchNick,
+          message: "nobody here is called zed",
+        }),
+        ["* error: nobody here is called zed"],
+      );
+    });
+
+    it("renders bye with the reason", () => {
+      assert.deepEqual(
+        renderServerMessage({ type: "bye", code: ErrorCode.Shutdown, reason: "server stopping" }),
+        ["* disconnected by server: server stopping"],
+      );
+    });
+
+    it("renders a notice one line per line", () => {
+      assert.deepEqual(renderServerMessage({ type: "notice", text: "line 1\nline 2" }), [
+        "* line 1",
+        "* line 2",
+      ]);
+    });
+
+    it("renders ack, ping and pong as nothing", () => {
+      assert.deepEqual(renderServerMessage({ type: "ack", seq: 1 }), []);
+      assert.deepEqual(renderServerMessage({ type: "ping", token: 1 }), []);
+      assert.deepEqual(renderServerMessage({ type: "pong", token: 1 }), []);
+    });
+  });
+
+  describe("who-list", () => {
+    it("renders an empty list as a header only", () => {
+      assert.deepEqual(renderServerMessage({ type: "who-list", seq: 1, users: [] }), [
+        "* 0 users online:",
+      ]);
+    });
+
+    it("renders one user in the singular", () => {
+      assert.deepEqual(
+        renderServerMessage({
+          type: "who-list",
+          seq: 1,
+          users: [{ nick: "ana", address: "127.0.0.1:5000", idleSeconds: 5 }],
+        }),
+        ["* 1 user online:", "*   ana  127.0.0.1:5000  idle 5s"],
+      );
+    });
+
+    it("aligns nicknames and formats idle time as s, m+s and h+m", () => {
+      assert.deepEqual(
+        renderServerMessage({
+          type: "who-list",
+          seq: 1,
+          users: [
+            { nick: "al", address: "10.0.0.1:1", idleSeconds: 0 },
+            { nick: "beatrice", address: "10.0.0.2:2", idleSeconds: 59 },
+            { nick: "cy", address: "10.0.0.3:3", idleSeconds: 60 },
+            { nick: "dee", address: "10.0.0.4:4", idleSeconds: 3599 },
+            { nick: "ed", address: "10.0.0.5:5", idleSeconds: 3600 },
+            { nick: "flo", address: "10.0.0.6:6", idleSeconds: 2 * 86400 + 3 * 3600 + 7 * 60 + 9 },
+          ],
+        }),
+        [
+          "* 6 users online:",
+          "*   al        10.0.0.1:1  idle 0s",
+          "*   beatrice  10.0.0.2:2  idle 59s",
+          "*   cy        10.0.0.3:3  idle 1m0s",
+          "*   dee       10.0.0.4:4  idle 59m59s",
+          "*   ed        10.0.0.5:5  idle 1h0m",
+          "*   flo       10.0.0.6:6  idle 51h7m",
+        ],
+      );
+    });
+  });
+});
+
+describe("renderServerMessage: files", () => {
+  it("announces a file being sent, with a readable size and its id", () => {
+    assert.deepEqual(
+      renderServerMessage({
+        type: "file-offered",
+        id: 4,
+        from: "ana",
+        name: "notes.txt",
+        size: 1234,
+        offset: 0,
+      }),
+      ["* ana is sending notes.txt (1.2 KB) [file 4]"],
+    );
+  });
+
+  it("announces a resumed download from its offset", () => {
+    assert.deepEqual(
+      renderServerMessage({
+        type: "file-offered",
+        id: 4,
+        from: "ana",
+        name: "big.iso",
+        size: 4 * 1024 ** 3,
+        offset: 2_500_000,
+      }),
+      ["* resuming big.iso from 2.5 MB of 4.3 GB [file 4]"],
+    );
+  });
+
+  it("renders the verdict on an upload", () => {
+    const verified = { type: "file-verified", id: 2, from: "ana", name: "a.txt", size: 3 } as const;
+    assert.deepEqual(renderServerMessage({ ...verified, ok: true, reason: "" }), [
+      "* a.txt from ana arrived complete, SHA-256 verified; /get 2 to download it later",
+    ]);
+    assert.deepEqual(renderServerMessage({ ...verified, ok: false, reason: "checksum mismatch" }), [
+      "* a.txt from ana failed: checksum mismatch",
+    ]);
+  });
+
+  it("renders a cancelled transfer", () => {
+    assert.deepEqual(
+      renderServerMessage({ type: "file-cancelled", id: 2, name: "a.txt", reason: "sender left" }),
+      ["* a.txt [file 2] was cancelled: sender left"],
+    );
+  });
+
+  it("renders the delivery summary with and without detail", () => {
+    const complete = { type: "file-complete", id: 2, name: "a.txt", delivered: 2 } as const;
+    assert.deepEqual(renderServerMessage({ ...complete, failed: 0, detail: "" }), [
+      "* a.txt delivered to 2 of 2 receivers",
+    ]);
+    assert.deepEqual(renderServerMessage({ ...complete, failed: 1, detail: "cy: disk full" }), [
+      "* a.txt delivered to 2 of 3 receivers (cy: disk full)",
+    ]);
+  });
+
+  it("renders the file list, with expiry relative to now", () => {
+    assert.deepEqual(renderServerMessage({ type: "file-list", seq: 1, files: [] }), [
+      "* no shared files",
+    ]);
+    // Expiry two hours and 30 s ahead reads 2h0m however long the test takes to get here.
+    const expiresAt = Date.now() + 2 * 3600_000 + 30_000;
+    assert.deepEqual(
+      renderServerMessage({
+        type: "file-list",
+        seq: 1,
+        files: [{ id: 7, from: "ben", name: "x.bin", size: 999, expiresAt }],
+      }),
+      ["* 1 shared file:", "*   7  x.bin  999 B  from ben  expires in 2h0m"],
+    );
+  });
+
+  it("renders file data and flow control as nothing", () => {
+    assert.deepEqual(renderServerMessage({ type: "file-accepted", seq: 1, id: 1 }), []);
+    const data = new Uint8Array(4);
+    assert.deepEqual(renderServerMessage({ type: "file-chunk", id: 1, offset: 0, data }), []);
+    const sha256 = new Uint8Array(32);
+    assert.deepEqual(renderServerMessage({ type: "file-end", id: 1, sha256 }), []);
+    assert.deepEqual(renderServerMessage({ type: "file-window", id: 1, bytes: 1 }), []);
+  });
+});
+
+describe("renderOwnCommand", () => {
+  it("shows the sender's own message as <You> text", () => {
+    assert.deepEqual(renderOwnCommand({ type: "say", text: "hello" }, "ana"), ["<You> hello"]);
+  });
+
+  it("shows the sender's own action with the sender's nickname", () => {
+    assert.deepEqual(renderOwnCommand({ type: "action", text: "waves" }, "ana"), ["* ana waves"]);
+  });
+
+  it("shows the sender's own private message with its recipient", () => {
+    assert.deepEqual(renderOwnCommand({ type: "private", to: "ben", text: "psst" }, "ana"), [
+      "[to ben] <You> psst",
+    ]);
+  });
+
+  it("renders multi-line own messages one line per line", () => {
+    assert.deepEqual(renderOwnCommand({ type: "say", text: "a\nb" }, "ana"), [
+      "<You> a",
+      "<You> b",
+    ]);
+    assert.deepEqual(renderOwnCommand({ type: "action", text: "a\nb" }, "ana"), [
+      "* ana a",
+      "* ana b",
+    ]);
+    assert.deepEqual(renderOwnCommand({ type: "private", to: "ben", text: "a\nb" }, "ana"), [
+      "[to ben] <You> a",
+      "[to ben] <You> b",
+    ]);
+  });
+
+  it("renders nothing for commands that are not messages", () => {
+    assert.deepEqual(renderOwnCommand({ type: "nick", nick: "zoe" }, "ana"), []);
+    assert.deepEqual(renderOwnCommand({ type: "who" }, "ana"), []);
+    assert.deepEqual(renderOwnCommand({ type: "help" }, "ana"), []);
+    assert.deepEqual(renderOwnCommand({ type: "quit", reason: "bye" }, "ana"), []);
+  });
+});
+
+describe("handshake", () => {
+  it("handshakeBytes is the magic followed by the protocol version", () => {
+    const bytes = handshakeBytes();
+    assert.equal(bytes.length, HANDSHAKE_BYTES);
+    assert.deepEqual(
+      [...bytes],
+      [0x89, 0x53, 0x43, 0x48, 0x41, 0x54, 0x0d, 0x0a, PROTOCOL_VERSION],
+    );
+    assert.deepEqual([...bytes.subarray(0, MAGIC.length)], [...MAGIC]);
+  });
+
+  it("handshakeBytes carries another version when asked", () => {
+    assert.equal(handshakeBytes(7)[MAGIC.length], 7);
+  });
+
+  it("handshakeBytes returns a fresh array each time", () => {
+    const a = handshakeBytes();
+    a[0] = 0;
+    assert.equal(handshakeBytes()[0], 0x89);
+    assert.equal(MAGIC[0], 0x89);
+  });
+});
+
+describe("sniff", () => {
+  const handshake = handshakeBytes();
+
+  it("calls a full handshake native", () => {
+    assert.equal(sniff(handshake), "native");
+  });
+
+  it("calls a handshake followed by frames native", () => {
+    assert.equal(sniff(Uint8Array.from([...handshake, 0, 0, 0, 0, 6])), "native");
+  });
+
+  it("calls a native handshake with another version native (the codec checks the version)", () => {
+    assert.equal(sniff(handshakeBytes(2)), "native");
+  });
+
+  it("is undecided on no bytes and on every proper prefix of the handshake", () => {
+    for (let n = 0; n < HANDSHAKE_BYTES; n++) {
+      assert.equal(sniff(handshake.subarray(0, n)), "undecided", `${n} bytes`);
+    }
+  });
+
+  it("calls text as soon as one byte differs from the magic", () => {
+    const encoder = new TextEncoder();
+    assert.equal(sniff(encoder.encode("h")), "text");
+    assert.equal(sniff(encoder.encode("hello\n")), "text");
+    assert.equal(sniff(encoder.encode("/nick ana\r\n")), "text");
+    for (let i = 0; i < MAGIC.length; i++) {
+      const bytes = handshake.slice(0, i + 1);
+      bytes[i] = (bytes[i] as number) ^ 0x01;
+      assert.equal(sniff(bytes), "text", `byte ${i} changed`);
+    }
+  });
+
+  it("calls a UTF-8 text line text even if it starts with a non-ASCII character", () => {
+    assert.equal(sniff(new TextEncoder().encode("élan\n")), "text");
+  });
+});

@@ -67,13 +67,14 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
     failures += 1;
     view.problem(code, message);
   };
-  const finish = async (code: number) => {
+  /** Exits once everything under way has settled; `code` is read only then. */
+  const finish = async (code: () => number) => {
     await Promise.allSettled(inFlight);
     // Leave the shell a clean line rather than a dead prompt.
     if (interactive) erasePrompt(rl);
     client.close();
     rl.close();
-    process.exit(code);
+    process.exit(code());
   };
 
   const progress = new ProgressBoard();
@@ -120,9 +121,6 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
         progress.update(key, `↓ ${event.name}`, event.received, event.size);
         showProgress(key, event);
         return;
-      case "download-failed":
-        failures += 1;
-        break;
       case "download-interrupted":
         interrupted.add(event.id);
         break;
@@ -134,11 +132,11 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
     refreshPrompt();
   });
   client.on("disconnected", (disconnect) => {
-    if (quitting) return void finish(0);
+    if (quitting) return void finish(() => 0);
     view.disconnected(disconnect, joined);
     joined = false;
     lostOnce = true;
-    if (disconnect.retryInMs === undefined) void finish(1);
+    if (disconnect.retryInMs === undefined) void finish(() => 1);
   });
 
   try {
@@ -184,7 +182,7 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
     if (interactive && !joined) {
       // Between a lost connection and the next welcome: nothing can be sent,
       // and a goodbye need not wait for the server to come back.
-      if (quitting) return void finish(0);
+      if (quitting) return void finish(() => 0);
       view.problem(ErrorCode.ConnectionLost, "not connected, nothing sent (Up recalls the line)");
       return;
     }
@@ -214,8 +212,8 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
   });
   rl.on("SIGINT", () => rl.close());
   rl.on("close", () => {
-    if (interactive) return void finish(0);
-    void finish(failures > 0 ? 1 : 0);
+    if (interactive) return void finish(() => 0);
+    void finish(() => (failures > 0 ? 1 : 0));
   });
   rl.resume();
   if (interactive) rl.prompt();

@@ -147,7 +147,13 @@ describe("file transfer edges", { timeout: 120_000 }, () => {
         partialSize: (id) => store.partialSize(id),
         open: async (file, offset, hasher) => {
           const sink = await store.open(file, offset, hasher);
-          return { ...sink, write: async (data) => (await delay(3), sink.write(data)) };
+          return {
+            ...sink,
+            write: async (data) => {
+              await delay(3);
+              await sink.write(data);
+            },
+          };
         },
       };
     };

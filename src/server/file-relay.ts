@@ -271,15 +271,7 @@ export class FileRelay {
     }, this.#config.retentionMs);
     timer.unref();
     this.#expiryTimers.add(timer);
-    this.#tellAll({
-      type: "file-verified",
-      id: transfer.id,
-      from: transfer.fromNick,
-      name: transfer.name,
-      size: transfer.size,
-      ok: true,
-      reason: "",
-    });
+    this.#announceVerdict(transfer, "");
     for (const delivery of transfer.deliveries.values()) this.#pumps.get(delivery.peer)?.wake();
     this.#maybeComplete(transfer);
   }
@@ -290,15 +282,7 @@ export class FileRelay {
     code: ErrorCode = ErrorCode.BadTransfer,
   ): ProtocolError {
     if (transfer.state === "uploading") {
-      this.#tellAll({
-        type: "file-verified",
-        id: transfer.id,
-        from: transfer.fromNick,
-        name: transfer.name,
-        size: transfer.size,
-        ok: false,
-        reason,
-      });
+      this.#announceVerdict(transfer, reason);
       this.#abort(transfer, reason, false);
     }
     return new ProtocolError(code, reason);
@@ -339,6 +323,19 @@ export class FileRelay {
       delivered: outcomes.length - failures.length,
       failed: failures.length,
       detail: failures.map((d) => `${d.peer.nick}: ${d.outcome}`).join("; "),
+    });
+  }
+
+  /** Tells everyone whether the upload arrived intact: `failure` is "" when it did. */
+  #announceVerdict(transfer: Transfer, failure: string): void {
+    this.#tellAll({
+      type: "file-verified",
+      id: transfer.id,
+      from: transfer.fromNick,
+      name: transfer.name,
+      size: transfer.size,
+      ok: failure === "",
+      reason: failure,
     });
   }
 

@@ -52,16 +52,19 @@ export class DownloadPump {
           continue;
         }
         const offset = delivery.offset;
-        const length = Math.min(FILE_CHUNK_BYTES, delivery.credit, transfer.spooled - offset);
-        let data: Uint8Array;
-        try {
-          data = await transfer.spool.read(offset, length);
-        } catch {
-          // The transfer was aborted under us; its owner tells the receiver.
-          this.remove(delivery);
-          continue;
+        const wanted = Math.min(FILE_CHUNK_BYTES, delivery.credit, transfer.spooled - offset);
+        let data = transfer.recent(offset, wanted);
+        if (data === undefined) {
+          try {
+            data = await transfer.spool.read(offset, wanted);
+          } catch {
+            // The transfer was aborted under us; its owner tells the receiver.
+            this.remove(delivery);
+            continue;
+          }
+          if (!this.#deliveries.includes(delivery) || delivery.offset !== offset) continue;
         }
-        if (!this.#deliveries.includes(delivery) || delivery.offset !== offset) continue;
+        const length = data.length;
         this.#peer.sendBulk(fileChunkHeader("down", transfer.id, offset, length), data);
         delivery.offset += length;
         delivery.credit -= length;

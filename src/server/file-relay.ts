@@ -101,11 +101,12 @@ export class FileRelay {
             ? "sent beyond the window"
             : undefined;
     if (problem !== undefined) return this.#fail(transfer, `protocol violation: ${problem}`);
+    const offset = transfer.received;
     transfer.received += length;
     transfer.hash.update(m.data);
     transfer.spool.append(m.data).then(
       () => {
-        transfer.spooled += length;
+        transfer.spooledChunk(offset, m.data);
         if (transfer.state === "aborted") return;
         from.deliver({ type: "file-window", id: transfer.id, bytes: length });
         for (const delivery of transfer.deliveries.values()) this.#pumps.get(delivery.peer)?.wake();
@@ -315,6 +316,8 @@ export class FileRelay {
     const outcomes = [...transfer.deliveries.values()].map((d) => d.outcome);
     if (outcomes.includes(undefined)) return;
     transfer.completionSent = true;
+    // Later downloads (/get) read the spool; nothing needs the newest bytes in memory now.
+    transfer.forgetRecent();
     const failures = [...transfer.deliveries.values()].filter((d) => d.outcome !== "ok");
     transfer.from.deliver({
       type: "file-complete",
@@ -346,6 +349,7 @@ export class FileRelay {
 
   /** Deletes the spool file; the handle closes once no receiver still reads from it. */
   async #release(transfer: Transfer): Promise<void> {
+    transfer.forgetRecent();
     await transfer.spool.remove();
     const reading = [...transfer.deliveries.values()].some((d) => d.outcome === undefined);
     if (!reading) await transfer.spool.close();

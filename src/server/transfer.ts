@@ -1,6 +1,7 @@
 // The state of one file transfer and of each receiver's copy of it.
 
 import { createHash, type Hash } from "node:crypto";
+import { FILE_WINDOW_BYTES } from "../protocol/frame.js";
 import type { ServerMessage } from "../protocol/messages.js";
 import type { Spool } from "./spool.js";
 
@@ -46,6 +47,12 @@ export class Transfer {
   sha256: Uint8Array | undefined;
   expiresAt = Number.POSITIVE_INFINITY;
   completionSent = false;
+  /**
+   * The newest spooled bytes, kept in memory up to one window: receivers that
+   * keep up are served from here, only those that fall behind read the spool.
+   */
+  readonly #recent: { offset: number; data: Uint8Array }[] = [];
+  #recentBytes = 0;
 
   constructor(id: number, from: FilePeer, name: string, size: number, spool: Spool) {
     this.id = id;
@@ -54,5 +61,32 @@ export class Transfer {
     this.name = name;
     this.size = size;
     this.spool = spool;
+  }
+
+  /** Records that `data`, at `offset`, is now on disk. */
+  spooledChunk(offset: number, data: Uint8Array): void {
+    this.spooled = offset + data.length;
+    this.#recent.push({ offset, data });
+    this.#recentBytes += data.length;
+    while (this.#recentBytes > FILE_WINDOW_BYTES) {
+      this.#recentBytes -= (this.#recent.shift() as { data: Uint8Array }).data.length;
+    }
+  }
+
+  /** Up to `length` bytes from `offset` if they are still in memory, without copying. */
+  recent(offset: number, length: number): Uint8Array | undefined {
+    for (const chunk of this.#recent) {
+      const start = offset - chunk.offset;
+      if (start >= 0 && start < chunk.data.length) {
+        return chunk.data.subarray(start, Math.min(chunk.data.length, start + length));
+      }
+    }
+    return undefined;
+  }
+
+  /** Frees the in-memory copy once the transfer is over. */
+  forgetRecent(): void {
+    this.#recent.length = 0;
+    this.#recentBytes = 0;
   }
 }

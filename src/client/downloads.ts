@@ -1,5 +1,7 @@
 // Receiving files: each offered file is written aside as it arrives, hashed,
 // and named only once its SHA-256 matches; an interrupted one is kept to resume.
+// Chunks are handed to the sink as they come (it batches them), and the window
+// is returned for each as soon as it is written.
 
 import type { ServerMessage } from "../protocol/messages.js";
 import type { FileSink, FileSupport, Hasher, TransferEvent, TransferPort } from "./files.js";
@@ -12,10 +14,18 @@ interface Download {
   expected: number;
   /** Bytes written so far. */
   written: number;
-  /** Hashes what is written, resumed bytes included. */
+  /** Hashes what is handed to the sink, resumed bytes included, in order. */
   hasher: Hasher;
-  /** Writes run one after another on this chain. */
-  chain: Promise<FileSink | undefined>;
+  /** Undefined until the store has opened it; chunks wait in `early` meanwhile. */
+  sink: FileSink | undefined;
+  /** The sink once open; undefined if opening failed (and was reported). */
+  opened: Promise<FileSink | undefined>;
+  early: Uint8Array[];
+  /** Every write issued so far, settled. */
+  writes: Promise<void>;
+  /** The SHA-256 the server announced at the end, once it has. */
+  expectedSha256: Uint8Array | undefined;
+  settled: boolean;
 }
 
 export class Downloads {
@@ -52,55 +62,16 @@ export class Downloads {
           );
           return true;
         }
-        const { data } = message;
-        download.expected += data.length;
-        this.#then(download, async (sink) => {
-          await sink.write(data);
-          download.hasher.update(data);
-          download.written += data.length;
-          this.#port.enqueue({ type: "file-window", id: download.id, bytes: data.length });
-          this.#emit({
-            type: "download-progress",
-            id: download.id,
-            name: download.name,
-            received: download.written,
-            size: download.size,
-          });
-        });
+        download.expected += message.data.length;
+        if (download.sink === undefined) download.early.push(message.data);
+        else this.#write(download, download.sink, message.data);
         return true;
       }
       case "file-end": {
         const download = this.#active.get(message.id);
         if (download === undefined) return true;
-        this.#active.delete(download.id);
-        const expected = message.sha256;
-        this.#then(download, async (sink) => {
-          if (!sameBytes(download.hasher.digest(), expected)) {
-            await sink.discard();
-            this.#port.enqueue({
-              type: "file-received",
-              id: download.id,
-              ok: false,
-              reason: "SHA-256 mismatch",
-            });
-            this.#emit({
-              type: "download-failed",
-              id: download.id,
-              name: download.name,
-              reason: "SHA-256 mismatch; nothing was saved",
-            });
-            return;
-          }
-          const path = await sink.commit();
-          this.#port.enqueue({ type: "file-received", id: download.id, ok: true, reason: "" });
-          this.#emit({
-            type: "download-saved",
-            id: download.id,
-            name: download.name,
-            path,
-            size: download.size,
-          });
-        });
+        download.expectedSha256 = message.sha256;
+        if (download.sink !== undefined) void this.#finish(download, download.sink);
         return true;
       }
       case "file-cancelled":
@@ -119,8 +90,8 @@ export class Downloads {
   /** The connection is gone: partial files are kept so /get can resume them. */
   lost(): void {
     for (const download of [...this.#active.values()]) {
-      this.#active.delete(download.id);
-      this.#then(download, async (sink) => {
+      this.#settle(download);
+      void this.#whenOpen(download, async (sink) => {
         await sink.suspend();
         this.#emit({
           type: "download-interrupted",
@@ -143,16 +114,39 @@ export class Downloads {
       });
       return;
     }
-    const hasher = this.#files.hasher();
     const download: Download = {
       id: offer.id,
       name: offer.name,
       size: offer.size,
       expected: offer.offset,
       written: offer.offset,
-      hasher,
-      chain: store.open(offer, offer.offset, hasher).catch((error: Error) => {
-        this.#active.delete(offer.id);
+      hasher: this.#files.hasher(),
+      sink: undefined,
+      opened: Promise.resolve(undefined),
+      early: [],
+      writes: Promise.resolve(),
+      expectedSha256: undefined,
+      settled: false,
+    };
+    this.#active.set(offer.id, download);
+    this.#emit({
+      type: "download-started",
+      id: offer.id,
+      from: offer.from,
+      name: offer.name,
+      size: offer.size,
+      offset: offer.offset,
+    });
+    download.opened = store.open(offer, offer.offset, download.hasher).then(
+      (sink) => {
+        download.sink = sink;
+        if (download.settled) return sink; // lost or failed while opening: they handle the sink
+        for (const data of download.early.splice(0)) this.#write(download, sink, data);
+        if (download.expectedSha256 !== undefined) void this.#finish(download, sink);
+        return sink;
+      },
+      (error: Error) => {
+        this.#settle(download);
         this.#port.enqueue({
           type: "file-cancel",
           id: offer.id,
@@ -165,48 +159,100 @@ export class Downloads {
           reason: `cannot save it: ${error.message}`,
         });
         return undefined;
-      }),
-    };
-    this.#active.set(offer.id, download);
-    this.#emit({
-      type: "download-started",
-      id: offer.id,
-      from: offer.from,
-      name: offer.name,
-      size: offer.size,
-      offset: offer.offset,
-    });
+      },
+    );
   }
 
-  /** Runs `step` after everything before it for this download; a failure discards the file. */
-  #then(download: Download, step: (sink: FileSink) => Promise<void>): void {
-    download.chain = download.chain.then(async (sink) => {
-      if (sink === undefined) return undefined;
-      try {
-        await step(sink);
-        return sink;
-      } catch (error) {
-        this.#active.delete(download.id);
-        await sink.discard().catch(() => {});
-        this.#emit({
-          type: "download-failed",
-          id: download.id,
-          name: download.name,
-          reason: (error as Error).message,
-        });
-        return undefined;
-      }
+  #write(download: Download, sink: FileSink, data: Uint8Array): void {
+    download.hasher.update(data);
+    const written = sink.write(data).then(() => {
+      if (download.settled) return;
+      download.written += data.length;
+      this.#port.enqueue({ type: "file-window", id: download.id, bytes: data.length });
+      this.#emit({
+        type: "download-progress",
+        id: download.id,
+        name: download.name,
+        received: download.written,
+        size: download.size,
+      });
     });
+    download.writes = Promise.all([download.writes, written]).then(() => {});
+    written.catch((error: Error) => this.#fail(download, `cannot save it: ${error.message}`, true));
+  }
+
+  async #finish(download: Download, sink: FileSink): Promise<void> {
+    try {
+      await download.writes;
+    } catch {
+      return; // the failed write reported it
+    }
+    if (download.settled) return;
+    this.#settle(download);
+    const expected = download.expectedSha256 as Uint8Array;
+    if (!sameBytes(download.hasher.digest(), expected)) {
+      await sink.discard();
+      this.#port.enqueue({
+        type: "file-received",
+        id: download.id,
+        ok: false,
+        reason: "SHA-256 mismatch",
+      });
+      this.#emit({
+        type: "download-failed",
+        id: download.id,
+        name: download.name,
+        reason: "SHA-256 mismatch; nothing was saved",
+      });
+      return;
+    }
+    try {
+      const path = await sink.commit();
+      this.#port.enqueue({ type: "file-received", id: download.id, ok: true, reason: "" });
+      this.#emit({
+        type: "download-saved",
+        id: download.id,
+        name: download.name,
+        path,
+        size: download.size,
+      });
+    } catch (error) {
+      this.#port.enqueue({
+        type: "file-received",
+        id: download.id,
+        ok: false,
+        reason: "could not save it",
+      });
+      this.#emit({
+        type: "download-failed",
+        id: download.id,
+        name: download.name,
+        reason: (error as Error).message,
+      });
+    }
   }
 
   #fail(download: Download, reason: string, tellServer: boolean): void {
-    this.#active.delete(download.id);
+    if (download.settled) return;
+    this.#settle(download);
     if (tellServer)
       this.#port.enqueue({ type: "file-received", id: download.id, ok: false, reason });
-    this.#then(download, async (sink) => {
+    void this.#whenOpen(download, async (sink) => {
       await sink.discard();
       this.#emit({ type: "download-failed", id: download.id, name: download.name, reason });
     });
+  }
+
+  /** Stops taking chunks for `download`; its outcome is being decided. */
+  #settle(download: Download): void {
+    download.settled = true;
+    this.#active.delete(download.id);
+  }
+
+  /** Runs `then` with the sink once the store has opened it (not at all if it failed to). */
+  async #whenOpen(download: Download, then: (sink: FileSink) => Promise<void>): Promise<void> {
+    const sink = await download.opened;
+    if (sink !== undefined) await then(sink);
   }
 }
 

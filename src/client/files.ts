@@ -34,6 +34,7 @@ export interface FileStore {
 }
 
 export interface FileSink {
+  /** May be called again before earlier writes resolve; the data lands in call order. */
   write(data: Uint8Array): Promise<void>;
   /** Gives the verified file its final name; resolves with where it is. */
   commit(): Promise<string>;

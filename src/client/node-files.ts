@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { constants } from "node:fs";
 import { type FileHandle, link, mkdir, open, readdir, rm, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
+import { AppendQueue } from "../node/append-queue.js";
 import { safeFileName } from "../protocol/file-names.js";
 import type {
   FileSink,
@@ -79,29 +80,22 @@ export class DirectoryStore implements FileStore {
       await handle.truncate(offset);
       await hashPrefix(handle, offset, hasher);
     }
-    let position = offset;
+    const appends = new AppendQueue(handle, offset);
     return {
-      write: async (data) => {
-        let written = 0;
-        while (written < data.length) {
-          const result = await handle.write(
-            data,
-            written,
-            data.length - written,
-            position + written,
-          );
-          written += result.bytesWritten;
-        }
-        position += data.length;
-      },
+      write: (data) => appends.append(data),
       commit: async () => {
+        await appends.flushed();
         await handle.close();
         const saved = await linkUnique(partPath, this.#dir, `${RECEIVED_PREFIX}${name}`);
         await rm(partPath, { force: true });
         return saved;
       },
-      suspend: () => handle.close(),
+      suspend: async () => {
+        await appends.flushed().catch(() => {});
+        await handle.close();
+      },
       discard: async () => {
+        await appends.flushed().catch(() => {});
         await handle.close().catch(() => {});
         await rm(partPath, { force: true });
       },

@@ -1,6 +1,7 @@
 // Sending files: reads each from its source a chunk at a time, as the
 // server's window and the connection's room allow, hashing on the way.
 
+import { type Block, sliceBlock } from "../protocol/bytes.js";
 import { ErrorCode, ProtocolError, RemoteError } from "../protocol/errors.js";
 import { FILE_CHUNK_BYTES, FILE_WINDOW_BYTES } from "../protocol/frame.js";
 import { fileChunkHeader, type ServerMessage } from "../protocol/messages.js";
@@ -15,6 +16,8 @@ export interface Delivered {
   detail: string;
 }
 
+const READ_BLOCK_BYTES = 1024 * 1024;
+
 interface Upload {
   id: number;
   source: FileSource;
@@ -23,6 +26,8 @@ interface Upload {
   credit: number;
   reading: boolean;
   ended: boolean;
+  /** The last block read from the source; chunks are cut from it. */
+  block: Block | undefined;
   finish: (outcome: Delivered | Error) => void;
 }
 
@@ -51,6 +56,7 @@ export class Uploads {
         credit: FILE_WINDOW_BYTES,
         reading: false,
         ended: false,
+        block: undefined,
         finish: (outcome) => {
           this.#active.delete(id);
           void source.close();
@@ -65,7 +71,8 @@ export class Uploads {
 
   cancel(id: number, reason: string): boolean {
     const upload = this.#active.get(id);
-    if (upload === undefined) return false;
+    // Once all bytes are out the file is the server's to deliver; too late to cancel.
+    if (upload === undefined || upload.ended) return false;
     this.#port.enqueue({ type: "file-cancel", id, reason });
     upload.finish(new ProtocolError(ErrorCode.BadTransfer, `cancelled: ${reason}`));
     return true;
@@ -128,9 +135,18 @@ export class Uploads {
         }
         if (upload.credit <= 0) return;
         const offset = upload.sent;
-        const length = Math.min(FILE_CHUNK_BYTES, upload.credit, source.size - offset);
-        const data = await source.read(offset, length);
-        if (!this.#active.has(upload.id)) return;
+        const wanted = Math.min(FILE_CHUNK_BYTES, upload.credit, source.size - offset);
+        let data = sliceBlock(upload.block, offset, wanted);
+        if (data === undefined) {
+          // Reading a block at a time costs one file read per many chunks.
+          upload.block = {
+            offset,
+            data: await source.read(offset, Math.min(READ_BLOCK_BYTES, source.size - offset)),
+          };
+          if (!this.#active.has(upload.id)) return;
+          data = sliceBlock(upload.block, offset, wanted) as Uint8Array;
+        }
+        const length = data.length;
         upload.hasher.update(data);
         this.#port.writeBulk(fileChunkHeader("up", upload.id, offset, length), data);
         upload.sent += length;

@@ -27,3 +27,21 @@ export function indexOfBytes(haystack: Uint8Array, needle: Uint8Array): number {
   }
   return -1;
 }
+
+/** A run of bytes of a larger whole, starting at `offset` in it. */
+export interface Block {
+  offset: number;
+  data: Uint8Array;
+}
+
+/** Up to `length` bytes from `offset` if `block` holds that offset, as a view. */
+export function sliceBlock(
+  block: Block | undefined,
+  offset: number,
+  length: number,
+): Uint8Array | undefined {
+  if (block === undefined) return undefined;
+  const start = offset - block.offset;
+  if (start < 0 || start >= block.data.length) return undefined;
+  return block.data.subarray(start, Math.min(block.data.length, start + length));
+}

@@ -15,7 +15,8 @@ export function safeFileName(offered: string): string {
     .replace(/[\p{Cc}\p{Cf}<>:"|?*]/gu, "_")
     .replace(/^[\s.]+/u, "")
     .replace(/[\s.]+$/u, "");
-  return cleaned === "" ? FALLBACK : truncate(cleaned);
+  const bounded = truncate(cleaned).replace(/[\s.]+$/u, "");
+  return bounded === "" ? FALLBACK : bounded;
 }
 
 function truncate(name: string): string {

@@ -37,9 +37,7 @@ export function renderServerMessage(m: ServerMessage): string[] {
         : [`* ${m.from} is sending ${m.name} (${formatBytes(m.size)}) [file ${m.id}]`];
     case "file-verified":
       return m.ok
-        ? [
-            `* ${m.name} from ${m.from} arrived complete, SHA-256 verified; /get ${m.id} to download it later`,
-          ]
+        ? [`* ${m.name} from ${m.from} arrived complete, SHA-256 verified [file ${m.id}]`]
         : [`* ${m.name} from ${m.from} failed: ${m.reason}`];
     case "file-cancelled":
       return [`* ${m.name} [file ${m.id}] was cancelled: ${m.reason}`];

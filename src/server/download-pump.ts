@@ -2,9 +2,13 @@
 // connection has room, round-robin over its transfers, within each transfer's
 // window. A slow receiver costs a file position, not memory.
 
+import { sliceBlock } from "../protocol/bytes.js";
 import { FILE_CHUNK_BYTES } from "../protocol/frame.js";
 import { fileChunkHeader } from "../protocol/messages.js";
 import type { Delivery, FilePeer } from "./transfer.js";
+
+/** Bytes read from the spool at once for a receiver that lags behind the upload. */
+const READ_BLOCK_BYTES = 256 * 1024;
 
 export class DownloadPump {
   readonly #peer: FilePeer;
@@ -53,10 +57,13 @@ export class DownloadPump {
         }
         const offset = delivery.offset;
         const wanted = Math.min(FILE_CHUNK_BYTES, delivery.credit, transfer.spooled - offset);
-        let data = transfer.recent(offset, wanted);
+        let data = transfer.recent(offset, wanted) ?? sliceBlock(delivery.block, offset, wanted);
         if (data === undefined) {
           try {
-            data = await transfer.spool.read(offset, wanted);
+            // A block at a time: one disk read serves several chunks.
+            const length = Math.min(READ_BLOCK_BYTES, transfer.spooled - offset);
+            delivery.block = { offset, data: await transfer.spool.read(offset, length) };
+            data = sliceBlock(delivery.block, offset, wanted) as Uint8Array;
           } catch {
             // The transfer was aborted under us; its owner tells the receiver.
             this.remove(delivery);

@@ -5,7 +5,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import { safeFileName } from "../protocol/file-names.js";
-import { FILE_WINDOW_BYTES } from "../protocol/frame.js";
+import { FILE_CHUNK_BYTES, FILE_WINDOW_BYTES } from "../protocol/frame.js";
 import type { FileChunk, FileEnd, FileEntry, ServerMessage } from "../protocol/messages.js";
 import { formatBytes } from "../protocol/render.js";
 import { DownloadPump } from "./download-pump.js";
@@ -18,6 +18,13 @@ export interface FileRelayConfig {
   retentionMs: number;
 }
 
+/**
+ * Chunks of one upload waiting for the disk. A well-behaved sender has at most
+ * a window's worth of full chunks out; this stops a flood of tiny ones.
+ */
+const MAX_UNWRITTEN_CHUNKS = 256;
+const SMALL_CHUNK_BYTES = 16 * 1024;
+
 /** Disk space always left free, so a full spool cannot starve the system. */
 const FREE_SPACE_MARGIN = 64 * 1024 * 1024;
 
@@ -28,6 +35,8 @@ export class FileRelay {
   readonly #pumps = new Map<FilePeer, DownloadPump>();
   readonly #expiryTimers = new Set<NodeJS.Timeout>();
   #nextId = 1;
+  /** Bytes of offers still being checked and set up. */
+  #offering = 0;
 
   /** `peers` lists everyone who has joined: offers and outcomes go to all of them. */
   constructor(config: FileRelayConfig, peers: () => Iterable<FilePeer>) {
@@ -54,23 +63,25 @@ export class FileRelay {
         `the file is ${formatBytes(size)}; this server takes files up to ${formatBytes(maxFileBytes)}`,
       );
     }
-    const available =
-      (await freeBytes(this.#config.spoolDir)) - this.#promisedBytes() - FREE_SPACE_MARGIN;
-    if (size > available) {
-      return new ProtocolError(
-        ErrorCode.NoSpace,
-        `the server has room for ${formatBytes(Math.max(0, available))} now; the file is ${formatBytes(size)}`,
-      );
-    }
+    // Counted before the first await, so offers made at the same moment see each other.
+    const promised = this.#promisedBytes();
+    this.#offering += size;
     const id = this.#nextId++;
+    let spool: Spool;
+    try {
+      const available = (await freeBytes(this.#config.spoolDir)) - promised - FREE_SPACE_MARGIN;
+      if (size > available) {
+        return new ProtocolError(
+          ErrorCode.NoSpace,
+          `the server has room for ${formatBytes(Math.max(0, available))} now; the file is ${formatBytes(size)}`,
+        );
+      }
+      spool = await Spool.create(this.#config.spoolDir, String(id));
+    } finally {
+      this.#offering -= size;
+    }
     const name = safeFileName(offeredName);
-    const transfer = new Transfer(
-      id,
-      from,
-      name,
-      size,
-      await Spool.create(this.#config.spoolDir, String(id)),
-    );
+    const transfer = new Transfer(id, from, name, size, spool);
     this.#transfers.set(id, transfer);
     const offered: ServerMessage = {
       type: "file-offered",
@@ -99,14 +110,22 @@ export class FileRelay {
           ? `more bytes than the ${transfer.size} offered`
           : transfer.received + length - transfer.spooled > FILE_WINDOW_BYTES
             ? "sent beyond the window"
-            : undefined;
+            : length > FILE_CHUNK_BYTES
+              ? `a chunk of ${length} bytes; the most is ${FILE_CHUNK_BYTES}`
+              : transfer.unwrittenChunks >= MAX_UNWRITTEN_CHUNKS
+                ? "too many small chunks"
+                : undefined;
     if (problem !== undefined) return this.#fail(transfer, `protocol violation: ${problem}`);
     const offset = transfer.received;
     transfer.received += length;
-    transfer.hash.update(m.data);
-    transfer.spool.append(m.data).then(
+    transfer.unwrittenChunks += 1;
+    // A small piece is copied, so it does not keep a whole socket read buffer alive.
+    const data = length < SMALL_CHUNK_BYTES ? m.data.slice() : m.data;
+    transfer.hash.update(data);
+    transfer.spool.append(data).then(
       () => {
-        transfer.spooledChunk(offset, m.data);
+        transfer.unwrittenChunks -= 1;
+        transfer.spooledChunk(offset, data);
         if (transfer.state === "aborted") return;
         from.deliver({ type: "file-window", id: transfer.id, bytes: length });
         for (const delivery of transfer.deliveries.values()) this.#pumps.get(delivery.peer)?.wake();
@@ -132,7 +151,7 @@ export class FileRelay {
     if (m.sha256.length !== digest.length || !timingSafeEqual(digest, m.sha256)) {
       return this.#fail(
         transfer,
-        "SHA-256 mismatch: the file changed while being sent, or was damaged",
+        "SHA-256 mismatch: the data was damaged on the way",
         ErrorCode.ChecksumMismatch,
       );
     }
@@ -150,7 +169,7 @@ export class FileRelay {
     }
     const delivery = transfer.deliveries.get(peer);
     if (delivery === undefined) return noSuchFile(id);
-    this.#settle(delivery, "declined");
+    this.#settle(delivery, reason === "" ? "declined" : reason);
     return undefined;
   }
 
@@ -251,6 +270,7 @@ export class FileRelay {
       credit: FILE_WINDOW_BYTES,
       endSent: false,
       outcome: undefined,
+      block: undefined,
     };
     transfer.deliveries.set(peer, delivery);
     let pump = this.#pumps.get(peer);
@@ -356,7 +376,7 @@ export class FileRelay {
   }
 
   #promisedBytes(): number {
-    let promised = 0;
+    let promised = this.#offering;
     for (const t of this.#transfers.values())
       if (t.state === "uploading") promised += t.size - t.received;
     return promised;

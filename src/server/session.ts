@@ -84,7 +84,8 @@ export class Session implements ConnectionHandler, Member, FilePeer {
 
   message(message: ClientMessage): void {
     this.lastHeard = Date.now();
-    if (UNLIMITED.has(message.type) && this.#joined) this.#dispatch(message);
+    const heartbeat = message.type === "ping" || message.type === "pong";
+    if (heartbeat || (UNLIMITED.has(message.type) && this.#joined)) this.#dispatch(message);
     else this.#admit(message);
   }
 
@@ -224,6 +225,9 @@ export class Session implements ConnectionHandler, Member, FilePeer {
     if (this.#ended) return;
     if (input instanceof ProtocolError) {
       this.refuseIfError(0, input);
+      // A person mistyping a command is not a garbage flood.
+      if (input.code === ErrorCode.UnknownCommand || input.code === ErrorCode.NeedsNativeClient)
+        return;
       this.#consecutiveErrors += 1;
       if (this.#consecutiveErrors >= this.config.maxConsecutiveErrors) {
         this.end(

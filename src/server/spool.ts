@@ -3,17 +3,18 @@
 
 import { type FileHandle, mkdir, open, readdir, rm, statfs } from "node:fs/promises";
 import { join } from "node:path";
+import { AppendQueue } from "../node/append-queue.js";
 
 export class Spool {
   readonly path: string;
   readonly #handle: FileHandle;
-  #tail: Promise<void> = Promise.resolve();
-  #appendAt = 0;
+  readonly #appends: AppendQueue;
   #closed = false;
 
   private constructor(path: string, handle: FileHandle) {
     this.path = path;
     this.#handle = handle;
+    this.#appends = new AppendQueue(handle);
   }
 
   static async create(dir: string, name: string): Promise<Spool> {
@@ -23,26 +24,12 @@ export class Spool {
 
   /** Queues `data` after everything appended before; resolves once it is written. */
   append(data: Uint8Array): Promise<void> {
-    const position = this.#appendAt;
-    this.#appendAt += data.length;
-    this.#tail = this.#tail.then(async () => {
-      let written = 0;
-      while (written < data.length) {
-        const { bytesWritten } = await this.#handle.write(
-          data,
-          written,
-          data.length - written,
-          position + written,
-        );
-        written += bytesWritten;
-      }
-    });
-    return this.#tail;
+    return this.#appends.append(data);
   }
 
   /** Resolves when every append so far is on disk (or rejects with the first failure). */
   flushed(): Promise<void> {
-    return this.#tail;
+    return this.#appends.flushed();
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
@@ -69,7 +56,7 @@ export class Spool {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#tail.catch(() => {});
+    await this.flushed().catch(() => {});
     await this.#handle.close();
   }
 }

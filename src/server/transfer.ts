@@ -1,6 +1,7 @@
 // The state of one file transfer and of each receiver's copy of it.
 
 import { createHash, type Hash } from "node:crypto";
+import type { Block } from "../protocol/bytes.js";
 import { FILE_WINDOW_BYTES } from "../protocol/frame.js";
 import type { ServerMessage } from "../protocol/messages.js";
 import type { Spool } from "./spool.js";
@@ -26,7 +27,12 @@ export interface Delivery {
   endSent: boolean;
   /** Undefined while under way; "ok" or the reason it failed once settled. */
   outcome: string | undefined;
+  /** The last block read from the spool for this receiver. */
+  block: Block | undefined;
 }
+
+/** Bounds the in-memory window by count too, so tiny chunks cannot make it long. */
+const MAX_RECENT_CHUNKS = 64;
 
 export type TransferState = "uploading" | "verified" | "aborted";
 
@@ -43,6 +49,7 @@ export class Transfer {
   /** Bytes accepted from the sender, and the part of them already on disk. */
   received = 0;
   spooled = 0;
+  unwrittenChunks = 0;
   /** Set once the content is verified. */
   sha256: Uint8Array | undefined;
   expiresAt = Number.POSITIVE_INFINITY;
@@ -68,7 +75,7 @@ export class Transfer {
     this.spooled = offset + data.length;
     this.#recent.push({ offset, data });
     this.#recentBytes += data.length;
-    while (this.#recentBytes > FILE_WINDOW_BYTES) {
+    while (this.#recentBytes > FILE_WINDOW_BYTES || this.#recent.length > MAX_RECENT_CHUNKS) {
       this.#recentBytes -= (this.#recent.shift() as { data: Uint8Array }).data.length;
     }
   }

@@ -198,7 +198,7 @@ describe("renderServerMessage: files", () => {
   it("renders the verdict on an upload", () => {
     const verified = { type: "file-verified", id: 2, from: "ana", name: "a.txt", size: 3 } as const;
     assert.deepEqual(renderServerMessage({ ...verified, ok: true, reason: "" }), [
-      "* a.txt from ana arrived complete, SHA-256 verified; /get 2 to download it later",
+      "* a.txt from ana arrived complete, SHA-256 verified [file 2]",
     ]);
     assert.deepEqual(renderServerMessage({ ...verified, ok: false, reason: "checksum mismatch" }), [
       "* a.txt from ana failed: checksum mismatch",

@@ -1,0 +1,78 @@
+// Every process the benchmark starts is registered here and killed when the
+// runner exits, however it exits.
+
+import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+
+const live = new Set<ChildProcess>();
+
+export function killAll(): void {
+  for (const child of live) child.kill("SIGKILL");
+  live.clear();
+}
+
+let installed = false;
+
+/** Kills every child on exit, on SIGINT/SIGTERM, and on an uncaught error. */
+export function installCleanup(): void {
+  if (installed) return;
+  installed = true;
+  process.on("exit", killAll);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, () => {
+      killAll();
+      process.exit(130);
+    });
+  }
+}
+
+/** The soft limit on open files of this process. */
+function openFilesLimit(): number {
+  const line = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync("/proc/self/limits", "utf8"));
+  return line?.[1] === undefined || line[1] === "unlimited" ? Infinity : Number(line[1]);
+}
+
+const SETPRIV = "/usr/bin/setpriv";
+
+/**
+ * Starts `command` with at least `openFiles` descriptors allowed, raising the
+ * limit through prlimit (or a shell's ulimit) when ours is lower. Where setpriv
+ * exists the child also gets SIGKILL should the runner die without cleaning up
+ * (even by SIGKILL). All of these exec the command, so the pid is its own.
+ */
+export function spawnTracked(
+  command: string,
+  args: readonly string[],
+  options: SpawnOptions & { openFiles?: number },
+): ChildProcess {
+  let file = command;
+  let argv = [...args];
+  const need = options.openFiles ?? 0;
+  if (need > openFilesLimit()) {
+    if (existsSync("/usr/bin/prlimit")) {
+      argv = [`--nofile=${need}:${need}`, "--", command, ...args];
+      file = "/usr/bin/prlimit";
+    } else {
+      argv = ["-c", `ulimit -n ${need} && exec "$0" "$@"`, command, ...args];
+      file = "/bin/bash";
+    }
+  }
+  if (existsSync(SETPRIV)) {
+    argv = ["--pdeathsig", "KILL", "--", file, ...argv];
+    file = SETPRIV;
+  }
+  const child = spawn(file, argv, options);
+  live.add(child);
+  child.once("exit", () => live.delete(child));
+  return child;
+}
+
+/** Resolves with the exit code or signal; kills with SIGKILL if SIGTERM was not enough. */
+export async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,214 @@
+// File relay: one sender, N receivers (some of them slow), through `sockchat
+// serve` end to end — the receivers are `sockchat connect` processes that
+// verify and write every byte — or, as the baseline, through a bare pipe.
+
+import type { ChildProcess } from "node:child_process";
+import { createHash, randomFillSync } from "node:crypto";
+import { createReadStream, existsSync } from "node:fs";
+import { mkdir, mkdtemp, open, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { LineCollector } from "../test/helpers/lines.js";
+import { spawnTracked, stopChild } from "./children.js";
+import { cpuSeconds, memory } from "./proc-stats.js";
+import { startSockchat } from "./targets/sockchat.js";
+
+const CLI = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
+const SLOW_RECEIVER = fileURLToPath(new URL("./load/slow-receiver.js", import.meta.url));
+const PIPE_RELAY = fileURLToPath(new URL("./load/pipe-relay.js", import.meta.url));
+const PIPE_PEER = fileURLToPath(new URL("./load/pipe-peer.js", import.meta.url));
+const MB = 1e6;
+
+export interface FileRelayConfig {
+  id: string;
+  bytes: number;
+  /** Receivers that take the file as fast as they can. */
+  receivers: number;
+  /** Receivers that write 1 MB/s; the run ends when the fast ones are done. */
+  slowReceivers: number;
+  slowBytesPerSecond: number;
+}
+
+export interface FileRelayResult {
+  kind: "file-relay";
+  config: FileRelayConfig;
+  server: "sockchat" | "pipe";
+  error?: string;
+  seconds: number;
+  /** Per fast receiver: file bytes / seconds from the first byte to the last fast receiver done. */
+  mbPerSecond: number;
+  /** All fast receivers together. */
+  totalMbPerSecond: number;
+  verified: boolean;
+  serverPeakRssBytes: number;
+  /** Resident set size sampled through the run, for the shape of memory use. */
+  serverRssSamplesBytes: number[];
+  serverCpuSeconds: number;
+  /** What the slow receivers got, on average, in bytes per second. */
+  slowBytesPerSecond: number;
+}
+
+/** A file of `bytes` random bytes, made once per size and kept in the temp directory. */
+export async function sourceFile(bytes: number): Promise<{ path: string; sha256: string }> {
+  const dir = join(tmpdir(), "sockchat-bench");
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, `source-${bytes}.bin`);
+  if (!existsSync(path)) {
+    const handle = await open(`${path}.tmp`, "w");
+    const block = Buffer.alloc(4 * 1024 * 1024);
+    for (let written = 0; written < bytes; written += block.length) {
+      randomFillSync(block);
+      await handle.write(block, 0, Math.min(block.length, bytes - written));
+    }
+    await handle.close();
+    const { rename } = await import("node:fs/promises");
+    await rename(`${path}.tmp`, path);
+  }
+  return { path, sha256: await sha256(path) };
+}
+
+function sha256(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash("sha256");
+    createReadStream(path, { highWaterMark: 1024 * 1024 })
+      .on("data", (chunk) => hash.update(chunk))
+      .on("error", reject)
+      .on("end", () => resolve(hash.digest("hex")));
+  });
+}
+
+function spawnNode(
+  script: string,
+  args: readonly string[],
+): { child: ChildProcess; lines: LineCollector } {
+  const child = spawnTracked(process.execPath, [script, ...args], {
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  return { child, lines: new LineCollector(child.stdout as Readable) };
+}
+
+/** Samples the server's RSS every 250 ms until stopped. */
+function sampleRss(pid: number): () => number[] {
+  const samples: number[] = [];
+  const timer = setInterval(() => samples.push(memory(pid).rss), 250);
+  return () => {
+    clearInterval(timer);
+    return samples;
+  };
+}
+
+export async function runFileRelaySockchat(config: FileRelayConfig): Promise<FileRelayResult> {
+  const source = await sourceFile(config.bytes);
+  const work = await mkdtemp(join(tmpdir(), "sockchat-bench-files-"));
+  const server = await startSockchat({
+    openFiles: 1024,
+    extraArgs: ["--data-dir", join(work, "server")],
+  });
+  const started: ChildProcess[] = [];
+  try {
+    const target = `127.0.0.1:${server.port}`;
+    const fast = await Promise.all(
+      Array.from({ length: config.receivers }, async (_, i) => {
+        const dir = join(work, `fast${i}`);
+        const peer = spawnNode(CLI, ["connect", target, "--nick", `fast${i}`, "--save-dir", dir]);
+        started.push(peer.child);
+        await peer.lines.waitFor(/^\* welcome/);
+        return { ...peer, dir };
+      }),
+    );
+    const slow = await Promise.all(
+      Array.from({ length: config.slowReceivers }, async (_, i) => {
+        const dir = join(work, `slow${i}`);
+        const peer = spawnNode(SLOW_RECEIVER, [
+          String(server.port),
+          `slow${i}`,
+          dir,
+          String(config.slowBytesPerSecond),
+        ]);
+        started.push(peer.child);
+        await peer.lines.waitFor(/^ready$/);
+        return peer;
+      }),
+    );
+    const cpuBefore = cpuSeconds(server.pid);
+    const stopSampling = sampleRss(server.pid);
+    const sender = spawnNode(CLI, ["connect", target, "--nick", "sender"]);
+    started.push(sender.child);
+    sender.child.stdin?.write(`SEND ${source.path}\n`);
+    await sender.lines.waitFor(/^\* sending /);
+    const t0 = performance.now();
+    await Promise.all(fast.map((r) => r.lines.waitFor(/^\* saved terima_/, 600_000)));
+    const seconds = (performance.now() - t0) / 1000;
+    const samples = stopSampling();
+    const serverCpuSeconds = cpuSeconds(server.pid) - cpuBefore;
+    const serverPeakRssBytes = memory(server.pid).peak;
+    const slowReceived = slow.map((r) => {
+      const last = r.lines.lines.filter((l) => l.startsWith("received ")).pop() ?? "received 0";
+      return Number(last.slice("received ".length));
+    });
+    const name = source.path.split("/").pop() as string;
+    const digests = await Promise.all(fast.map((r) => sha256(join(r.dir, `terima_${name}`))));
+    return {
+      kind: "file-relay",
+      config,
+      server: "sockchat",
+      seconds,
+      mbPerSecond: config.bytes / MB / seconds,
+      totalMbPerSecond: (config.bytes * config.receivers) / MB / seconds,
+      verified: digests.every((d) => d === source.sha256),
+      serverPeakRssBytes,
+      serverRssSamplesBytes: samples,
+      serverCpuSeconds,
+      slowBytesPerSecond:
+        slowReceived.length === 0
+          ? 0
+          : slowReceived.reduce((a, b) => a + b, 0) / slowReceived.length / seconds,
+    };
+  } finally {
+    await Promise.all(started.map((child) => stopChild(child, 2000)));
+    await server.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+export async function runFileRelayPipe(config: FileRelayConfig): Promise<FileRelayResult> {
+  const source = await sourceFile(config.bytes);
+  const relay = spawnNode(PIPE_RELAY, [String(config.receivers)]);
+  const started: ChildProcess[] = [relay.child];
+  try {
+    const port = /^listening (\d+)$/.exec(await relay.lines.waitFor(/^listening /))?.[1] as string;
+    const receivers = await Promise.all(
+      Array.from({ length: config.receivers }, async () => {
+        const peer = spawnNode(PIPE_PEER, [port, "receive"]);
+        started.push(peer.child);
+        await peer.lines.waitFor(/^ready$/);
+        return peer;
+      }),
+    );
+    const cpuBefore = cpuSeconds(relay.child.pid as number);
+    const stopSampling = sampleRss(relay.child.pid as number);
+    const sender = spawnNode(PIPE_PEER, [port, "send", source.path]);
+    started.push(sender.child);
+    await sender.lines.waitFor(/^ready$/);
+    const t0 = performance.now();
+    const done = await Promise.all(receivers.map((r) => r.lines.waitFor(/^done \d+$/, 600_000)));
+    const seconds = (performance.now() - t0) / 1000;
+    return {
+      kind: "file-relay",
+      config,
+      server: "pipe",
+      seconds,
+      mbPerSecond: config.bytes / MB / seconds,
+      totalMbPerSecond: (config.bytes * config.receivers) / MB / seconds,
+      verified: done.every((line) => line === `done ${config.bytes}`),
+      serverPeakRssBytes: memory(relay.child.pid as number).peak,
+      serverRssSamplesBytes: stopSampling(),
+      serverCpuSeconds: cpuSeconds(relay.child.pid as number) - cpuBefore,
+      slowBytesPerSecond: 0,
+    };
+  } finally {
+    await Promise.all(started.map((child) => stopChild(child, 2000)));
+  }
+}

@@ -1,0 +1,68 @@
+// What the runner and its load processes say to each other over IPC.
+
+import type { HistogramData } from "../histogram.js";
+import type { LedgerCounts } from "./ledger.js";
+
+export type Protocol = "native" | "text" | "irc";
+
+export interface LoadPlan {
+  protocol: Protocol;
+  port: number;
+  /** receive: verify deliveries; send: produce the load; idle: connect and stay quiet. */
+  role: "receive" | "send" | "idle";
+  /** Clients in this process; nicknames are `${nickPrefix}${i}`. */
+  clients: number;
+  nickPrefix: string;
+  /** IRC only: the channel everyone joins; empty to join none. */
+  channel: string;
+  /** Connections being set up at once. */
+  concurrency: number;
+  /**
+   * Join in batches of `concurrency` driven by the runner: "connect" opens a
+   * batch and holds its hellos, "release" lets them go (see load/gate.ts).
+   */
+  batched: boolean;
+  /** Senders in the whole run, and messages per sender. */
+  senders: number;
+  messages: number;
+  /** send: global index of this process's first sender. */
+  firstSender: number;
+  /** send: lines per second per sender; 0 means burst everything at once. */
+  pacePerSecond: number;
+  /** receive: report once nothing new has arrived for this long after "go". */
+  stallMs: number;
+}
+
+export type ToLoad =
+  | { type: "plan"; plan: LoadPlan }
+  | { type: "connect" }
+  | { type: "release" }
+  | { type: "go" }
+  | { type: "report" }
+  /** Exit cleanly, so that a CPU profile gets written. */
+  | { type: "exit" };
+
+export interface SendResult {
+  firstSendUs: number;
+  lastSendUs: number;
+  /** When every message had been confirmed (acked, PONGed or written). */
+  confirmedUs: number;
+  sent: number;
+  refused: number;
+}
+
+export interface ReceiveResult {
+  counts: LedgerCounts;
+  firstDeliveryUs: number;
+  lastDeliveryUs: number;
+  latency: HistogramData;
+}
+
+export type FromLoad =
+  | { type: "connected"; count: number }
+  | { type: "joined"; total: number }
+  | { type: "ready"; joinMs: number }
+  | { type: "sent"; result: SendResult }
+  | { type: "received"; result: ReceiveResult; disconnects: number; lastDisconnect: string }
+  | { type: "idle"; disconnects: number; lastDisconnect: string }
+  | { type: "failed"; message: string };

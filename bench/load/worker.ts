@@ -1,0 +1,90 @@
+// A load process: the runner forks it, sends a plan, and it connects its
+// clients, then sends or receives on "go" and reports back over IPC. It exits
+// when the runner goes away, so nothing outlives a benchmark.
+
+import type { Gate } from "./gate.js";
+import { nextMessage, tell } from "./ipc.js";
+import { type BatchSteps, joinInBatches, joinOneByOne, makePeer } from "./join.js";
+import { Ledger } from "./ledger.js";
+import type { LoadPlan } from "./messages.js";
+import { monoUs } from "./payload.js";
+import type { PeerEvents } from "./peer.js";
+import { send } from "./send.js";
+
+const CHECK_MS = 50;
+
+const runnerSteps: BatchSteps = {
+  begin: () => nextMessage("connect").then(() => undefined),
+  connected: (count) => {
+    tell({ type: "connected", count });
+    return nextMessage("release").then(() => undefined);
+  },
+  joined: (total) => tell({ type: "joined", total }),
+};
+
+/** Resolves when every delivery arrived, when deliveries stall, or when the runner asks. */
+function deliveriesDone(ledger: Ledger, stallMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    let lastUnique = -1;
+    let lastProgressMs = Date.now();
+    const timer = setInterval(() => {
+      if (ledger.counts.unique !== lastUnique) {
+        lastUnique = ledger.counts.unique;
+        lastProgressMs = Date.now();
+      }
+      if (ledger.complete || Date.now() - lastProgressMs > stallMs) done();
+    }, CHECK_MS);
+    const done = () => {
+      clearInterval(timer);
+      resolve();
+    };
+    nextMessage("report").then(done);
+  });
+}
+
+async function main(plan: LoadPlan): Promise<void> {
+  let disconnects = 0;
+  let lastDisconnect = "";
+  const closed = (reason: string) => {
+    disconnects += 1;
+    lastDisconnect = reason;
+  };
+  const ledger =
+    plan.role === "receive" ? new Ledger(plan.clients, plan.senders, plan.messages) : undefined;
+  const started = Date.now();
+  const create = (index: number, gate?: Gate) => {
+    const events: PeerEvents = { closed };
+    if (ledger !== undefined) {
+      events.bench = (p) => ledger.record(index, p.sender, p.seq, p.sentAtUs, monoUs());
+    }
+    return makePeer(plan, index, events, gate);
+  };
+  const peers = plan.batched
+    ? await joinInBatches(plan, create, runnerSteps)
+    : await joinOneByOne(plan, create);
+  tell({ type: "ready", joinMs: Date.now() - started });
+  await nextMessage("go");
+  if (plan.role === "send") {
+    tell({ type: "sent", result: await send(plan, peers) });
+  } else if (ledger !== undefined) {
+    await deliveriesDone(ledger, plan.stallMs);
+    const result = {
+      counts: ledger.counts,
+      firstDeliveryUs: ledger.firstDeliveryUs,
+      lastDeliveryUs: ledger.lastDeliveryUs,
+      latency: ledger.latency.toJSON(),
+    };
+    tell({ type: "received", result, disconnects, lastDisconnect });
+  } else {
+    await nextMessage("report");
+    tell({ type: "idle", disconnects, lastDisconnect });
+  }
+}
+
+process.on("disconnect", () => process.exit(0));
+nextMessage("exit").then(() => process.exit(0));
+nextMessage("plan")
+  .then(({ plan }) => main(plan))
+  .catch((error: unknown) => {
+    tell({ type: "failed", message: error instanceof Error ? error.message : String(error) });
+  });

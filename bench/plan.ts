@@ -1,0 +1,103 @@
+// What a benchmark run measures: the fan-out configurations, which servers and
+// protocols each runs against, and the idle test. --quick shrinks everything.
+
+import type { Protocol } from "./load/messages.js";
+
+export interface FanoutConfig {
+  id: string;
+  label: string;
+  receivers: number;
+  senders: number;
+  /** Messages per sender. */
+  messages: number;
+  /** Lines per second per sender; 0 bursts everything at once. */
+  pacePerSecond: number;
+  /** Load processes the receivers are spread over. */
+  receiverProcesses: number;
+}
+
+export type ServerName = "sockchat" | "ngircd";
+
+export interface Contender {
+  server: ServerName;
+  protocol: Protocol;
+}
+
+export interface IdleConfig {
+  server: ServerName;
+  clients: number;
+  /** Quiet time between the clients having joined and the measurements. */
+  restMs: number;
+  windowMs: number;
+  /** Load processes the clients are spread over. */
+  processes: number;
+}
+
+export interface BenchPlan {
+  fanout: FanoutConfig[];
+  contenders: Contender[];
+  idle: IdleConfig[];
+}
+
+export const CONTENDERS: Contender[] = [
+  { server: "sockchat", protocol: "native" },
+  { server: "sockchat", protocol: "text" },
+  { server: "ngircd", protocol: "irc" },
+];
+
+function burst(receivers: number, senders: number, messages: number): FanoutConfig {
+  return {
+    id: `burst-${receivers}x${senders}x${messages}`,
+    label: `burst ${receivers} recv × ${senders} send × ${messages}`,
+    receivers,
+    senders,
+    messages,
+    pacePerSecond: 0,
+    // Two processes let the receivers use both cores when the server leaves one free.
+    receiverProcesses: 2,
+  };
+}
+
+function paced(
+  receivers: number,
+  senders: number,
+  perSecond: number,
+  seconds: number,
+): FanoutConfig {
+  return {
+    id: `paced-${receivers}x${senders}x${perSecond}ps`,
+    label: `paced ${receivers} recv × ${senders} send × ${perSecond}/s for ${seconds} s`,
+    receivers,
+    senders,
+    messages: perSecond * seconds,
+    pacePerSecond: perSecond,
+    receiverProcesses: 1,
+  };
+}
+
+function idle(server: ServerName, clients: number): IdleConfig {
+  return {
+    server,
+    clients,
+    // V8 returns the garbage of the join storm to the system some 10-15 s after
+    // the server goes quiet; measuring before that would count it per connection.
+    restMs: server === "sockchat" ? 20_000 : 0,
+    windowMs: 5000,
+    processes: Math.ceil(clients / 2500),
+  };
+}
+
+export function makePlan(quick: boolean): BenchPlan {
+  if (quick) {
+    return {
+      fanout: [burst(100, 4, 1000), burst(500, 4, 200), paced(50, 4, 475, 2)],
+      contenders: CONTENDERS,
+      idle: [idle("sockchat", 2000), idle("ngircd", 2000)],
+    };
+  }
+  return {
+    fanout: [burst(200, 4, 2000), burst(1000, 4, 500), paced(100, 4, 475, 5)],
+    contenders: CONTENDERS,
+    idle: [idle("sockchat", 10_000), idle("ngircd", 10_000)],
+  };
+}

@@ -1,0 +1,245 @@
+// Turns results into the report: ours-versus-ngIRCd ratios, the project's
+// targets met or not, and tables for the terminal and for Markdown.
+
+import type {
+  BenchReport,
+  FanoutResult,
+  IdleResult,
+  Ratio,
+  ScenarioResult,
+  TargetCheck,
+} from "./results.js";
+import { type Table, tableMarkdown, tableText } from "./table.js";
+
+const KIB = 1024;
+const MIB = 1024 * 1024;
+
+const fanouts = (results: ScenarioResult[]) =>
+  results.filter((r): r is FanoutResult => r.kind === "fanout");
+const idles = (results: ScenarioResult[]) =>
+  results.filter((r): r is IdleResult => r.kind === "idle");
+
+export function computeRatios(results: ScenarioResult[]): Ratio[] {
+  const all = fanouts(results);
+  const ratios: Ratio[] = [];
+  for (const ref of all.filter((r) => r.server === "ngircd" && r.error === undefined)) {
+    for (const ours of all.filter(
+      (r) => r.server === "sockchat" && r.config.id === ref.config.id,
+    )) {
+      ratios.push({
+        configId: ref.config.id,
+        label: ref.config.label,
+        paced: ref.config.pacePerSecond > 0,
+        protocol: ours.protocol,
+        throughputRatio: ours.deliveriesPerSecond / ref.deliveriesPerSecond,
+        p99Ratio: ours.latencyMs.p99 / ref.latencyMs.p99,
+      });
+    }
+  }
+  return ratios;
+}
+
+export function checkTargets(results: ScenarioResult[], ratios: Ratio[]): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  for (const r of fanouts(results).filter((f) => f.server === "sockchat")) {
+    checks.push({
+      what: `${r.config.id} ${r.protocol}: loss`,
+      value:
+        r.error === undefined
+          ? `${r.lost} lost, ${r.duplicates} dup, ${r.outOfOrder} out of order`
+          : "run failed",
+      goal: "0",
+      met: r.error === undefined && r.lost + r.duplicates + r.outOfOrder === 0,
+    });
+  }
+  for (const ratio of ratios) {
+    if (ratio.paced) {
+      checks.push({
+        what: `${ratio.configId} ${ratio.protocol}: p99 vs ngIRCd`,
+        value: `${ratio.p99Ratio.toFixed(2)}×`,
+        goal: "≤ 2.0×",
+        met: ratio.p99Ratio <= 2,
+      });
+    } else {
+      checks.push({
+        what: `${ratio.configId} ${ratio.protocol}: deliveries/s vs ngIRCd`,
+        value: `${ratio.throughputRatio.toFixed(2)}×`,
+        goal: "≥ 1.0×",
+        met: ratio.throughputRatio >= 1,
+      });
+    }
+  }
+  for (const r of idles(results).filter((i) => i.server === "sockchat")) {
+    checks.push({
+      what: `idle ${r.clients}: server RSS per connection`,
+      value: `${(r.bytesPerConnection / KIB).toFixed(1)} KiB`,
+      goal: "≤ 16 KiB",
+      met: r.error === undefined && r.bytesPerConnection <= 16 * KIB,
+    });
+    checks.push({
+      what: `idle ${r.clients}: server CPU over ${r.windowSeconds} s`,
+      value: `${r.idleCpuSeconds.toFixed(2)} s`,
+      goal: "~0 (≤ 1% of a core)",
+      met: r.idleCpuSeconds <= 0.01 * r.windowSeconds,
+    });
+  }
+  return checks;
+}
+
+const rate = (perSecond: number) =>
+  perSecond >= 1e6 ? `${(perSecond / 1e6).toFixed(2)} M` : `${(perSecond / 1e3).toFixed(0)} k`;
+const count = (n: number) =>
+  n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e4 ? `${(n / 1e3).toFixed(0)} k` : String(n);
+/** CPU seconds, and in parentheses the share of one core over the window. */
+const cpu = (seconds: number, window: number) =>
+  `${seconds.toFixed(2)} (${window > 0 ? Math.round((100 * seconds) / window) : 0}%)`;
+const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(value < 10 ? 2 : 1) : "–");
+
+function fanoutTable(results: FanoutResult[]): Table {
+  return {
+    title: "Fan-out: deliveries per second from first send to last delivery",
+    headers: [
+      "config",
+      "server",
+      "proto",
+      "deliv/s",
+      "deliveries",
+      "lost",
+      "dup",
+      "order",
+      "p50 ms",
+      "p99 ms",
+      "max ms",
+      "srv CPU s",
+      "srv writes",
+      "srv peak MiB",
+      "load CPU s",
+      "secs",
+    ],
+    numeric: [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
+    rows: results.map((r) => [
+      r.config.id,
+      r.server,
+      r.protocol,
+      r.error === undefined ? rate(r.deliveriesPerSecond) : "FAILED",
+      String(r.delivered),
+      String(r.lost),
+      String(r.duplicates),
+      String(r.outOfOrder),
+      ms(r.latencyMs.p50),
+      ms(r.latencyMs.p99),
+      ms(r.latencyMs.max),
+      cpu(r.serverCpuSeconds, r.windowSeconds),
+      count(r.serverWrites),
+      (r.serverPeakRssBytes / MIB).toFixed(0),
+      cpu(r.loadCpuSeconds, r.windowSeconds),
+      r.seconds.toFixed(2),
+    ]),
+    notes: [
+      "deliveries = messages × receivers that got them; senders' copies of each other's lines are not counted",
+      "latency = receive time − send time carried in the message (machine-wide monotonic clock)",
+      "order = deliveries that arrived after a later message from the same sender (plus malformed)",
+      "CPU (%) = seconds used from go to the last report, and that as a share of one core; load = all load processes",
+      "srv writes = write/writev system calls by the server during the run (from /proc/<pid>/io)",
+      ...results
+        .filter((r) => r.error !== undefined || r.disconnects > 0 || !r.settled)
+        .map(
+          (r) =>
+            `${r.config.id} ${r.server}/${r.protocol}: ${r.error?.split("\n")[0] ?? ""}${
+              r.disconnects > 0 ? ` ${r.disconnects} disconnects (${r.lastDisconnect})` : ""
+            }${r.settled ? "" : " (server had not gone quiet before the start)"}`,
+        ),
+    ],
+  };
+}
+
+function ratioTable(ratios: Ratio[]): Table {
+  return {
+    title: "sockchat ÷ ngIRCd, same load",
+    headers: ["config", "sockchat protocol", "throughput ratio", "p99 ratio"],
+    numeric: [2, 3],
+    rows: ratios.map((r) => [
+      r.configId,
+      r.protocol,
+      `${r.throughputRatio.toFixed(2)}×`,
+      `${r.p99Ratio.toFixed(2)}×`,
+    ]),
+  };
+}
+
+function idleTable(results: IdleResult[]): Table {
+  return {
+    title: "Idle connections",
+    headers: [
+      "server",
+      "clients",
+      "connected",
+      "RSS before MiB",
+      "settled MiB",
+      "RSS with MiB",
+      "per conn KiB",
+      "CPU s / window",
+      "peak MiB",
+      "join s",
+      "join writes",
+    ],
+    numeric: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    rows: results.map((r) => [
+      `${r.server}/${r.protocol}`,
+      String(r.clients),
+      String(r.connected),
+      (r.rssBeforeBytes / MIB).toFixed(1),
+      (r.rssSettledBytes / MIB).toFixed(1),
+      (r.rssWithBytes / MIB).toFixed(1),
+      (r.bytesPerConnection / KIB).toFixed(1),
+      `${r.idleCpuSeconds.toFixed(2)} / ${r.windowSeconds} s`,
+      (r.peakRssBytes / MIB).toFixed(0),
+      r.joinSeconds.toFixed(1),
+      count(r.joinWrites),
+    ]),
+    notes: [
+      "settled = RSS once joining went quiet; with = RSS after a rest and the idle window (sockchat rests 20 s, for V8 to return the join garbage); per conn = (with − before) / clients",
+      ...results.map(
+        (r) => `${r.server}: ${r.note}${r.error ? ` — ${r.error.split("\n")[0]}` : ""}`,
+      ),
+    ],
+  };
+}
+
+function targetTable(checks: TargetCheck[]): Table {
+  return {
+    title: "Targets",
+    headers: ["", "what", "measured", "goal"],
+    numeric: [],
+    rows: checks.map((c) => [c.met ? "ok" : "MISS", c.what, c.value, c.goal]),
+  };
+}
+
+function tables(report: BenchReport): Table[] {
+  const out: Table[] = [];
+  const fanout = fanouts(report.results);
+  if (fanout.length > 0) out.push(fanoutTable(fanout));
+  if (report.ratios.length > 0) out.push(ratioTable(report.ratios));
+  const idle = idles(report.results);
+  if (idle.length > 0) out.push(idleTable(idle));
+  out.push(targetTable(report.targets));
+  return out;
+}
+
+export function reportText(report: BenchReport): string {
+  return tables(report).map(tableText).join("\n\n");
+}
+
+export function reportMarkdown(report: BenchReport, chartFile: string): string {
+  const meta = Object.entries(report.meta).map(([k, v]) => `- ${k}: ${v}`);
+  return [
+    "# sockchat benchmark results",
+    "",
+    ...meta,
+    "",
+    `![throughput and latency](${chartFile})`,
+    "",
+    tables(report).map(tableMarkdown).join("\n\n"),
+    "",
+  ].join("\n");
+}

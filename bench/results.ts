@@ -1,0 +1,92 @@
+// The results each scenario produces; report.ts and chart.ts render them and
+// run.ts writes them out as JSON. A new kind of scenario adds its own type here.
+
+import type { Protocol } from "./load/messages.js";
+import type { FanoutConfig, ServerName } from "./plan.js";
+
+export interface LatencyMs {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export interface FanoutResult {
+  kind: "fanout";
+  config: FanoutConfig;
+  server: ServerName;
+  protocol: Protocol;
+  /** Set when the run could not be completed; the numbers are then partial. */
+  error?: string;
+  expected: number;
+  delivered: number;
+  lost: number;
+  duplicates: number;
+  outOfOrder: number;
+  /** Clients whose connection ended during the run. */
+  disconnects: number;
+  lastDisconnect: string;
+  refused: number;
+  /** First send to last delivery. */
+  seconds: number;
+  /** From "go" until every receiver reported: the window CPU times are taken over. */
+  windowSeconds: number;
+  deliveriesPerSecond: number;
+  latencyMs: LatencyMs;
+  serverCpuSeconds: number;
+  /** write(2)-family system calls the server made during the run. */
+  serverWrites: number;
+  serverPeakRssBytes: number;
+  loadCpuSeconds: number;
+  joinSeconds: number;
+  /** Whether the server and load processes went quiet before "go". */
+  settled: boolean;
+}
+
+export interface IdleResult {
+  kind: "idle";
+  server: ServerName;
+  protocol: Protocol;
+  note: string;
+  error?: string;
+  clients: number;
+  connected: number;
+  rssBeforeBytes: number;
+  /** RSS once connecting had settled; then, after a rest, at the end of the idle window. */
+  rssSettledBytes: number;
+  restSeconds: number;
+  rssWithBytes: number;
+  /** (rssWith − rssBefore) / clients. */
+  bytesPerConnection: number;
+  peakRssBytes: number;
+  windowSeconds: number;
+  idleCpuSeconds: number;
+  joinSeconds: number;
+  /** write(2)-family system calls the server made while the clients joined. */
+  joinWrites: number;
+  settled: boolean;
+}
+
+export type ScenarioResult = FanoutResult | IdleResult;
+
+export interface Ratio {
+  configId: string;
+  label: string;
+  paced: boolean;
+  protocol: Protocol;
+  throughputRatio: number;
+  p99Ratio: number;
+}
+
+export interface TargetCheck {
+  what: string;
+  value: string;
+  goal: string;
+  met: boolean;
+}
+
+export interface BenchReport {
+  meta: Record<string, string | number | boolean>;
+  results: ScenarioResult[];
+  ratios: Ratio[];
+  targets: TargetCheck[];
+}

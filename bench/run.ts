@@ -1,0 +1,208 @@
+// `npm run bench [-- --quick] [--only text] [--skip-ngircd] [--skip-idle] [--profile]`:
+// runs every scenario of the plan one after another against real server
+// processes, prints a table and writes bench/results/latest.{json,md,svg}.
+
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { renderChart } from "./chart.js";
+import { installCleanup, killAll } from "./children.js";
+import { runFanout } from "./fanout.js";
+import { runIdle } from "./idle.js";
+import { type BenchPlan, makePlan } from "./plan.js";
+import { checkTargets, computeRatios, reportMarkdown, reportText } from "./report.js";
+import type { BenchReport, FanoutResult, ScenarioResult } from "./results.js";
+import { ensureNgircd, NGIRCD } from "./targets/ngircd.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const USAGE = `usage: npm run bench -- [options]
+  --quick          smaller configurations (about two minutes in all)
+  --only <text>    run only scenarios whose id, server or protocol contains <text> (repeatable)
+  --skip-ngircd    do not run ngIRCd (no comparison)
+  --skip-idle      skip the idle-connections test
+  --idle-clients <n>
+                   idle connections to open (default 10000, quick 2000)
+  --receiver-processes <n>
+                   spread fan-out receivers over n load processes (default: 2 for bursts, 1 paced)
+  --profile        write V8 CPU profiles (sockchat server, load processes) to <out>/profiles;
+                   summarize one with: node dist/bench/profile-summary.js <file>
+  --out <dir>      where results go (default bench/results)`;
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    only: { type: "string", multiple: true, default: [] },
+    "skip-ngircd": { type: "boolean", default: false },
+    "skip-idle": { type: "boolean", default: false },
+    profile: { type: "boolean", default: false },
+    "receiver-processes": { type: "string" },
+    "idle-clients": { type: "string" },
+    out: { type: "string", default: join(ROOT, "bench", "results") },
+    help: { type: "boolean", default: false },
+  },
+});
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+interface Step {
+  id: string;
+  run: () => Promise<ScenarioResult>;
+}
+
+function steps(plan: BenchPlan, profileDir: string | undefined): Step[] {
+  const list: Step[] = [];
+  for (const config of plan.fanout) {
+    for (const contender of plan.contenders) {
+      list.push({
+        id: `${config.id} ${contender.server} ${contender.protocol}`,
+        run: () =>
+          runFanout(config, contender, {
+            cpuProfileDir:
+              profileDir === undefined
+                ? undefined
+                : join(profileDir, `${config.id}-${contender.server}-${contender.protocol}`),
+          }),
+      });
+    }
+  }
+  if (!args["skip-idle"]) {
+    for (const idle of plan.idle) {
+      list.push({
+        id: `idle-${idle.clients} ${idle.server}`,
+        run: () =>
+          runIdle(
+            idle,
+            profileDir === undefined
+              ? undefined
+              : join(profileDir, `idle-${idle.clients}-${idle.server}`),
+          ),
+      });
+    }
+  }
+  return list.filter(
+    (s) =>
+      (args.only.length === 0 || args.only.some((o) => s.id.includes(o))) &&
+      !(args["skip-ngircd"] && s.id.includes("ngircd")),
+  );
+}
+
+function git(...argv: string[]): string {
+  try {
+    return execFileSync("git", argv, { cwd: ROOT, encoding: "utf8" }).trim();
+  } catch {
+    return "unknown";
+  }
+}
+
+function meta(plan: BenchPlan): BenchReport["meta"] {
+  let ngircd = "not run";
+  try {
+    ngircd = execFileSync(NGIRCD, ["--version"], { encoding: "utf8" }).split("\n")[0] ?? "";
+  } catch {}
+  return {
+    date: new Date().toISOString(),
+    mode: args.quick ? "quick" : "full",
+    commit: `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain", "src") === "" ? "" : " (src modified)"}`,
+    node: process.version,
+    cpus: `${cpus().length} × ${cpus()[0]?.model ?? "?"}`,
+    "load average at start": loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" "),
+    ngircd,
+    configurations: plan.fanout.map((f) => f.label).join("; "),
+  };
+}
+
+async function main(): Promise<number> {
+  if (args.help) {
+    log(USAGE);
+    return 0;
+  }
+  installCleanup();
+  const plan = makePlan(args.quick);
+  if (args["receiver-processes"] !== undefined) {
+    const n = Number(args["receiver-processes"]);
+    if (!Number.isInteger(n) || n < 1)
+      throw new Error("--receiver-processes wants a whole number ≥ 1");
+    for (const config of plan.fanout) config.receiverProcesses = n;
+  }
+  if (args["idle-clients"] !== undefined) {
+    const n = Number(args["idle-clients"]);
+    if (!Number.isInteger(n) || n < 1) throw new Error("--idle-clients wants a whole number ≥ 1");
+    for (const idle of plan.idle) {
+      idle.clients = n;
+      idle.processes = Math.ceil(n / 2500);
+    }
+  }
+  // Bounded whatever happens: a hung run is killed with everything it started. The
+  // full run's 10,000 idle clients alone take minutes to join (see idle.ts).
+  const budgetMs = args.quick ? 150_000 : 1_500_000;
+  const watchdog = setTimeout(() => {
+    log(`bench: over its ${budgetMs / 1000} s budget; killing everything`);
+    killAll();
+    process.exit(2);
+  }, budgetMs);
+  watchdog.unref();
+
+  if (!args["skip-ngircd"]) {
+    const problem = ensureNgircd(log);
+    if (problem !== undefined) {
+      log(`bench: ngIRCd unavailable, comparison skipped: ${problem}`);
+      args["skip-ngircd"] = true;
+    }
+  }
+  const outDir = args.out;
+  const profileDir = args.profile ? join(outDir, "profiles") : undefined;
+  mkdirSync(outDir, { recursive: true });
+  const info = meta(plan);
+  const results: ScenarioResult[] = [];
+  const started = Date.now();
+  for (const step of steps(plan, profileDir)) {
+    const t0 = Date.now();
+    log(`bench: ${step.id} …`);
+    const result = await step.run();
+    results.push(result);
+    const summary =
+      result.kind === "fanout"
+        ? `${(result.deliveriesPerSecond / 1e6).toFixed(2)} M deliveries/s, lost ${result.lost}, p99 ${result.latencyMs.p99.toFixed(2)} ms`
+        : `${(result.bytesPerConnection / 1024).toFixed(1)} KiB/conn, ${result.idleCpuSeconds.toFixed(2)} s CPU idle`;
+    log(
+      `bench:   ${result.error ? `FAILED: ${result.error}` : summary} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+    );
+  }
+  info["wall seconds"] = Math.round((Date.now() - started) / 1000);
+
+  const ratios = computeRatios(results);
+  const report: BenchReport = {
+    meta: info,
+    results,
+    ratios,
+    targets: checkTargets(results, ratios),
+  };
+  const fanoutResults = results.filter((r): r is FanoutResult => r.kind === "fanout");
+  writeFileSync(join(outDir, "latest.json"), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(outDir, "latest.md"), reportMarkdown(report, "latest.svg"));
+  writeFileSync(
+    join(outDir, "latest.svg"),
+    renderChart(fanoutResults, `${info.mode} run, ${info.date}`),
+  );
+  process.stdout.write(`${reportText(report)}\n`);
+  log(`bench: results in ${join(outDir, "latest.{json,md,svg}")}`);
+  clearTimeout(watchdog);
+  return results.some((r) => r.error !== undefined) ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    killAll();
+    process.exit(code);
+  },
+  (error: unknown) => {
+    log(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    killAll();
+    process.exit(1);
+  },
+);

@@ -1,0 +1,19 @@
+// Starts a fresh server of the named kind; every scenario run gets its own, so
+// peak memory and CPU belong to that run alone.
+
+import type { ServerName } from "./plan.js";
+import { startNgircd } from "./targets/ngircd.js";
+import { startSockchat } from "./targets/sockchat.js";
+import type { Target } from "./targets/target.js";
+
+export interface TargetOptions {
+  connections: number;
+  /** sockchat only: where to write a CPU profile. */
+  cpuProfileDir?: string;
+}
+
+export function startTarget(server: ServerName, options: TargetOptions): Promise<Target> {
+  const openFiles = options.connections + 1024;
+  if (server === "ngircd") return startNgircd(openFiles);
+  return startSockchat({ openFiles, cpuProfileDir: options.cpuProfileDir });
+}

@@ -87,6 +87,12 @@ program
       .default(DEFAULTS.textWelcomeDelayMs / 1000)
       .hideHelp(),
   )
+  .option(
+    "--presence-limit <n>",
+    "announce joins and leaves only while at most n people are here",
+    wholeNumber,
+    DEFAULTS.presenceLimit,
+  )
   .option("--data-dir <dir>", "where the server keeps spooled files", DEFAULTS.dataDir)
   .option(
     "--max-file-size <bytes>",
@@ -115,6 +121,7 @@ program
         heartbeatMs: o.heartbeat * 1000,
         textWelcomeDelayMs: o.textWelcomeDelay * 1000,
         dataDir: o.dataDir,
+        presenceLimit: o.presenceLimit,
         maxFileBytes: o.maxFileSize,
         fileRetentionMs: o.fileRetention * 3_600_000,
       },

@@ -30,7 +30,7 @@ export class ChatServer {
       },
       () => this.#joinedSessions(),
     );
-    this.#context = { hub: new Hub(), relay, config };
+    this.#context = { hub: new Hub(config.presenceLimit), relay, config };
   }
 
   get address(): AddressInfo {

@@ -20,6 +20,8 @@ export interface ServerConfig {
   heartbeatMs: number;
   /** How long a silent new connection waits before being welcomed as a text client. */
   textWelcomeDelayMs: number;
+  /** Joins and leaves are announced while at most this many people are connected. */
+  presenceLimit: number;
   /** Consecutive invalid inputs after which a connection is closed. */
   maxConsecutiveErrors: number;
   serverName: string;
@@ -50,6 +52,7 @@ export const DEFAULTS: ServerConfig = {
   heartbeatMs: 30_000,
   textWelcomeDelayMs: 300,
   maxConsecutiveErrors: 16,
+  presenceLimit: 500,
   serverName: "sockchat",
   dataDir: defaultDataDir(),
   maxFileBytes: 4 * 1024 ** 3,

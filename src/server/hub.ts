@@ -24,6 +24,15 @@ export interface Member {
 
 export class Hub {
   readonly #members = new Map<string, Member>();
+  readonly #presenceLimit: number;
+
+  /**
+   * Joins and leaves are announced while at most `presenceLimit` members are
+   * here: in a crowd, every arrival told to everyone costs the square of its size.
+   */
+  constructor(presenceLimit: number = Number.POSITIVE_INFINITY) {
+    this.#presenceLimit = presenceLimit;
+  }
 
   get size(): number {
     return this.#members.size;
@@ -34,7 +43,8 @@ export class Hub {
     const nick = uniqueNick(nickBase(wanted), (n) => this.#members.has(nickKey(n)));
     member.nick = nick;
     this.#members.set(nickKey(nick), member);
-    this.#broadcast({ type: "joined", nick }, member);
+    if (this.#members.size <= this.#presenceLimit)
+      this.#broadcast({ type: "joined", nick }, member);
     publish(joinChannel, { nick, address: member.address });
     return nick;
   }
@@ -42,7 +52,9 @@ export class Hub {
   leave(member: Member, reason: string): void {
     if (this.#members.get(nickKey(member.nick)) !== member) return;
     this.#members.delete(nickKey(member.nick));
-    this.#broadcast({ type: "left", nick: member.nick, reason });
+    if (this.#members.size < this.#presenceLimit) {
+      this.#broadcast({ type: "left", nick: member.nick, reason });
+    }
     publish(leaveChannel, { nick: member.nick, address: member.address, reason });
   }
 

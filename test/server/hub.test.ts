@@ -436,3 +436,27 @@ describe("Hub", () => {
     });
   });
 });
+
+describe("Hub presence limit", () => {
+  it("announces joins and leaves only while the room is at most the limit", () => {
+    const hub = new Hub(2);
+    const seen: string[] = [];
+    const member = (name: string) => ({
+      address: "127.0.0.1",
+      nick: "",
+      lastActive: 0,
+      deliver: (m: { type: string; nick?: string }) => {
+        if (name === "a") seen.push(`${m.type} ${m.nick ?? ""}`);
+      },
+    });
+    const a = member("a");
+    hub.join(a, "a");
+    const b = member("b");
+    hub.join(b, "b");
+    const c = member("c");
+    hub.join(c, "c");
+    hub.leave(c, "bye");
+    hub.leave(b, "bye");
+    assert.deepEqual(seen, ["joined b", "left b"]);
+  });
+});

@@ -8,23 +8,20 @@ import { ChatClient } from "../../src/client/chat-client.js";
 import type { FileStore } from "../../src/client/files.js";
 import { DirectoryStore, sha256Hasher } from "../../src/client/node-files.js";
 import { tcpDial } from "../../src/client/tcp-dial.js";
+import { throttledStore } from "../../test/helpers/throttled-store.js";
 
 const [port, nick, saveDir, rate] = process.argv.slice(2);
 const bytesPerSecond = Number(rate);
 const store = new DirectoryStore(saveDir as string);
 let received = 0;
-
-/** Writes wait their turn on a clock that advances by bytes / rate. */
-let nextFreeAt = Date.now();
-const throttled: FileStore = {
-  partialSize: (id) => store.partialSize(id),
+const throttled = throttledStore(store, bytesPerSecond);
+const counted: FileStore = {
+  partialSize: (id) => throttled.partialSize(id),
   open: async (file, offset, hasher) => {
-    const sink = await store.open(file, offset, hasher);
+    const sink = await throttled.open(file, offset, hasher);
     return {
       ...sink,
       write: async (data) => {
-        nextFreeAt = Math.max(nextFreeAt, Date.now()) + (data.length / bytesPerSecond) * 1000;
-        await new Promise((resolve) => setTimeout(resolve, nextFreeAt - Date.now()));
         await sink.write(data);
         received += data.length;
       },
@@ -36,7 +33,7 @@ const client = new ChatClient({
   dial: tcpDial("127.0.0.1", Number(port)),
   nick: nick as string,
   clientName: "sockchat-bench-slow",
-  files: { hasher: sha256Hasher, store: throttled },
+  files: { hasher: sha256Hasher, store: counted },
 });
 client.on("disconnected", () => process.exit(0));
 await client.connect();

@@ -20,6 +20,7 @@ import {
 import { tcpDial } from "../../src/client/tcp-dial.js";
 import { randomFile, sha256File, tempDir } from "../helpers/files.js";
 import { type ServerProcess, startServer } from "../helpers/processes.js";
+import { throttledStore } from "../helpers/throttled-store.js";
 
 function nextEvent(
   client: ChatClient,
@@ -140,23 +141,8 @@ describe("file transfer edges", { timeout: 120_000 }, () => {
 
   it("chat between clients keeps arriving while a large file is relayed to them", async () => {
     const saveDir = join(work.path, "busy");
-    // Receivers that write at about 20 MB/s keep the transfer going for a few seconds.
-    const slowStore = (dir: string): FileStore => {
-      const store = new DirectoryStore(dir);
-      return {
-        partialSize: (id) => store.partialSize(id),
-        open: async (file, offset, hasher) => {
-          const sink = await store.open(file, offset, hasher);
-          return {
-            ...sink,
-            write: async (data) => {
-              await delay(3);
-              await sink.write(data);
-            },
-          };
-        },
-      };
-    };
+    // Receivers that write at 20 MB/s keep the transfer going for a few seconds.
+    const slowStore = (dir: string) => throttledStore(new DirectoryStore(dir), 20_000_000);
     const ann = await join_("ann", slowStore(join(saveDir, "ann")));
     const ben = await join_("ben", slowStore(join(saveDir, "ben")));
     const sender = await join_("bulk");

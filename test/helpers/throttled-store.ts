@@ -1,0 +1,23 @@
+// A file store that writes no faster than a given rate, as a receiver on a
+// slow disk or link would; it returns the window no faster either.
+
+import type { FileStore } from "../../src/client/files.js";
+
+export function throttledStore(store: FileStore, bytesPerSecond: number): FileStore {
+  /** Writes wait their turn on a clock that advances by bytes / rate. */
+  let nextFreeAt = Date.now();
+  return {
+    partialSize: (id) => store.partialSize(id),
+    open: async (file, offset, hasher) => {
+      const sink = await store.open(file, offset, hasher);
+      return {
+        ...sink,
+        write: async (data) => {
+          nextFreeAt = Math.max(nextFreeAt, Date.now()) + (data.length / bytesPerSecond) * 1000;
+          await new Promise((resolve) => setTimeout(resolve, nextFreeAt - Date.now()));
+          await sink.write(data);
+        },
+      };
+    },
+  };
+}

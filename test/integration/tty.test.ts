@@ -151,7 +151,8 @@ function connectOnTty(port: number, nick: string, env: NodeJS.ProcessEnv = {}): 
   const client = `"${process.execPath}" "${CLI}" connect 127.0.0.1:${port} --nick ${nick}`;
   // The shell prints its pid, which exec passes on to the client.
   const command = `stty cols ${COLUMNS} rows 30; echo "pid $$"; exec ${client}`;
-  const { NO_COLOR: _, ...inherited } = process.env;
+  // A CI machine sets CI, which Node takes to mean "no colour"; a person's terminal does not.
+  const { NO_COLOR: _, CI: _ci, NODE_DISABLE_COLORS: _off, ...inherited } = process.env;
   const child: ChildProcessWithoutNullStreams = spawn("script", ["-qfec", command, "/dev/null"], {
     env: { ...inherited, SHELL: "/bin/sh", TERM: "xterm-256color", ...env },
     stdio: ["pipe", "pipe", "pipe"],

@@ -2,15 +2,20 @@
 
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { once } from "node:events";
+import { after } from "node:test";
 import { fileURLToPath } from "node:url";
 import { LineCollector } from "./lines.js";
 
 export const CLI = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
 
 const running = new Set<ChildProcessWithoutNullStreams>();
-process.on("exit", () => {
+const killRunning = () => {
   for (const child of running) child.kill("SIGKILL");
-});
+};
+// A test that failed before stopping its server must not leave it running, nor
+// keep this file's process (and so the whole run) waiting on its pipes.
+after(killRunning);
+process.on("exit", killRunning);
 
 export interface Spawned {
   readonly child: ChildProcessWithoutNullStreams;

@@ -50,7 +50,6 @@ export async function runFanout(
       channel: CHANNEL,
       // ngIRCd listens with a backlog of 10; more at once only makes SYNs time out.
       concurrency: protocol === "irc" ? 4 : 64,
-      batched: false,
       senders: config.senders,
       messages: config.messages,
       firstSender: 0,

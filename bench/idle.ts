@@ -4,45 +4,14 @@
 import { join } from "node:path";
 import { LoadProcess } from "./load-process.js";
 import type { IdleConfig } from "./plan.js";
-import { cpuSeconds, memory, openFiles, sleep, syscalls, waitQuiet } from "./proc-stats.js";
+import { cpuSeconds, memory, sleep, syscalls, waitQuiet } from "./proc-stats.js";
 import type { IdleResult } from "./results.js";
 import { startTarget } from "./start-target.js";
 
 const JOIN_TIMEOUT_MS = 300_000;
 const SETTLE_MAX_MS = 120_000;
-const BATCH_TIMEOUT_MS = 120_000;
-/** Past this, hellos go anyway: the server welcomes a connection silent for 300 ms as text. */
-const ACCEPT_WAIT_MS = 200;
-/**
- * Native clients join in batches (see load/gate.ts) of this many across all load
- * processes, within the server's listen backlog of 511; IRC ones 4 at a time.
- */
-const CONNECT_BATCH = 400;
 
 /** With `cpuProfileDir`, the server (sockchat) and load processes write CPU profiles there. */
-/**
- * Drives batched joining: every load process connects its next batch with the
- * hellos held; once the server has accepted them all (one per event-loop turn),
- * all hellos are released together.
- */
-async function joinInBatches(serverPid: number, loads: LoadProcess[]): Promise<void> {
-  const joined = new Map(loads.map((l) => [l, 0]));
-  for (;;) {
-    const active = loads.filter((l) => (joined.get(l) ?? 0) < l.plan.clients);
-    if (active.length === 0) return;
-    const before = openFiles(serverPid);
-    for (const load of active) load.send({ type: "connect" });
-    const connected = await Promise.all(active.map((l) => l.next("connected", BATCH_TIMEOUT_MS)));
-    const expected = before + connected.reduce((sum, c) => sum + c.count, 0);
-    const deadline = Date.now() + ACCEPT_WAIT_MS;
-    while (openFiles(serverPid) < expected && Date.now() < deadline) await sleep(2);
-    for (const load of active) load.send({ type: "release" });
-    for (const load of active) {
-      joined.set(load, (await load.next("joined", BATCH_TIMEOUT_MS)).total);
-    }
-  }
-}
-
 export async function runIdle(config: IdleConfig, cpuProfileDir?: string): Promise<IdleResult> {
   const protocol = config.server === "ngircd" ? "irc" : "native";
   const result: IdleResult = {
@@ -52,7 +21,7 @@ export async function runIdle(config: IdleConfig, cpuProfileDir?: string): Promi
     note:
       config.server === "ngircd"
         ? "registered IRC clients, no channel (a shared channel would cost a JOIN storm)"
-        : `native clients joined to the one room, in batches of hellos (${CONNECT_BATCH} at most)`,
+        : "native clients joined to the one room",
     clients: config.clients,
     connected: 0,
     rssBeforeBytes: 0,
@@ -90,10 +59,8 @@ export async function runIdle(config: IdleConfig, cpuProfileDir?: string): Promi
             clients: Math.min(perProcess, config.clients - i * perProcess),
             nickPrefix: `i${i}x`,
             channel: "",
-            // Many joins per event-loop turn share one write per member; one at a time,
-            // N joins cost N²/2 writes (see the report on join storms).
-            concurrency: protocol === "irc" ? 4 : Math.floor(CONNECT_BATCH / config.processes),
-            batched: protocol === "native",
+            // ngIRCd listens with a backlog of 10.
+            concurrency: protocol === "irc" ? 4 : 64,
             senders: 0,
             messages: 0,
             firstSender: 0,
@@ -104,7 +71,6 @@ export async function runIdle(config: IdleConfig, cpuProfileDir?: string): Promi
         ),
       );
     }
-    if (protocol === "native") await joinInBatches(target.pid, loads);
     await Promise.all(loads.map((l) => l.next("ready", JOIN_TIMEOUT_MS)));
     result.joinSeconds = (Date.now() - started) / 1000;
     for (const load of loads) load.send({ type: "go" });
@@ -114,7 +80,7 @@ export async function runIdle(config: IdleConfig, cpuProfileDir?: string): Promi
     if (config.restMs > 0) {
       await sleep(config.restMs);
       // The window should see the server at rest, not in the middle of a late collection.
-      await waitQuiet([target.pid], config.restMs, 100, 20);
+      await waitQuiet([target.pid], 30_000, 100, 30);
     }
     const cpu0 = cpuSeconds(target.pid);
     await sleep(config.windowMs);

@@ -2,7 +2,7 @@
 // processes to go quiet.
 
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 
 const TICKS_PER_SECOND = (() => {
   try {
@@ -78,14 +78,5 @@ export function syscalls(pid: number): { reads: number; writes: number } {
     return { reads: count("syscr"), writes: count("syscw") };
   } catch {
     return { reads: 0, writes: 0 };
-  }
-}
-
-/** Open file descriptors (sockets included); 0 once the process is gone. */
-export function openFiles(pid: number): number {
-  try {
-    return readdirSync(`/proc/${pid}/fd`).length;
-  } catch {
-    return 0;
   }
 }

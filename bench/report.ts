@@ -90,6 +90,14 @@ const rate = (perSecond: number) =>
   perSecond >= 1e6 ? `${(perSecond / 1e6).toFixed(2)} M` : `${(perSecond / 1e3).toFixed(0)} k`;
 const count = (n: number) =>
   n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e4 ? `${(n / 1e3).toFixed(0)} k` : String(n);
+const share = (seconds: number, window: number) =>
+  `${window > 0 ? Math.round((100 * seconds) / window) : 0}%`;
+/** A burst where the server idled while the load processes were saturated. */
+const loadBound = (r: FanoutResult) =>
+  r.config.pacePerSecond === 0 &&
+  r.windowSeconds > 0 &&
+  r.serverCpuSeconds / r.windowSeconds < 0.5 &&
+  r.loadCpuSeconds / r.windowSeconds > 1.2;
 /** CPU seconds, and in parentheses the share of one core over the window. */
 const cpu = (seconds: number, window: number) =>
   `${seconds.toFixed(2)} (${window > 0 ? Math.round((100 * seconds) / window) : 0}%)`;
@@ -148,6 +156,12 @@ function fanoutTable(results: FanoutResult[]): Table {
             `${r.config.id} ${r.server}/${r.protocol}: ${r.error?.split("\n")[0] ?? ""}${
               r.disconnects > 0 ? ` ${r.disconnects} disconnects (${r.lastDisconnect})` : ""
             }${r.settled ? "" : " (server had not gone quiet before the start)"}`,
+        ),
+      ...results
+        .filter((r) => r.error === undefined && loadBound(r))
+        .map(
+          (r) =>
+            `${r.config.id} ${r.server}/${r.protocol}: the server used ${share(r.serverCpuSeconds, r.windowSeconds)} of a core and the load processes ${share(r.loadCpuSeconds, r.windowSeconds)} — the load generator, not the server, was most likely the limit`,
         ),
     ],
   };

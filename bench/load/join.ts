@@ -1,7 +1,6 @@
-// Connecting a load process's clients: one after another as users do, or in
-// batches whose hellos the runner releases together (see gate.ts).
+// Connecting a load process's clients, `concurrency` at a time, each join
+// retried a few times.
 
-import { Gate } from "./gate.js";
 import { IrcPeer } from "./irc-peer.js";
 import type { LoadPlan } from "./messages.js";
 import { NativePeer } from "./native-peer.js";
@@ -11,11 +10,11 @@ import { TextPeer } from "./text-peer.js";
 const ATTEMPTS = 3;
 const ATTEMPT_TIMEOUT_MS = 60_000;
 
-export function makePeer(plan: LoadPlan, index: number, events: PeerEvents, gate?: Gate): Peer {
+export function makePeer(plan: LoadPlan, index: number, events: PeerEvents): Peer {
   const nick = `${plan.nickPrefix}${index}`;
   switch (plan.protocol) {
     case "native":
-      return new NativePeer(plan.port, nick, events, gate);
+      return new NativePeer(plan.port, nick, events);
     case "text":
       return new TextPeer(plan.port, nick, events);
     case "irc":
@@ -23,7 +22,7 @@ export function makePeer(plan: LoadPlan, index: number, events: PeerEvents, gate
   }
 }
 
-export type CreatePeer = (index: number, gate?: Gate) => Peer;
+export type CreatePeer = (index: number) => Peer;
 
 /** Joins one peer, retrying a few times; a join that hangs counts as failed. */
 async function joinOne(create: () => Peer): Promise<Peer> {
@@ -49,7 +48,7 @@ async function joinOne(create: () => Peer): Promise<Peer> {
 }
 
 /** Joins every peer, `concurrency` at a time. */
-export async function joinOneByOne(plan: LoadPlan, create: CreatePeer): Promise<Peer[]> {
+export async function joinAll(plan: LoadPlan, create: CreatePeer): Promise<Peer[]> {
   const peers: Peer[] = new Array(plan.clients);
   let next = 0;
   const lane = async () => {
@@ -59,36 +58,5 @@ export async function joinOneByOne(plan: LoadPlan, create: CreatePeer): Promise<
     }
   };
   await Promise.all(Array.from({ length: Math.min(plan.concurrency, plan.clients) }, lane));
-  return peers;
-}
-
-export interface BatchSteps {
-  /** Resolves when the runner says to connect the next batch. */
-  begin(): Promise<void>;
-  /** The batch is connected with its hellos held; resolves when the runner releases them. */
-  connected(count: number): Promise<void>;
-  joined(total: number): void;
-}
-
-/** Joins every peer in batches of `concurrency`, each batch in steps the runner drives. */
-export async function joinInBatches(
-  plan: LoadPlan,
-  create: CreatePeer,
-  steps: BatchSteps,
-): Promise<Peer[]> {
-  const peers: Peer[] = [];
-  for (let first = 0; first < plan.clients; first += plan.concurrency) {
-    await steps.begin();
-    const size = Math.min(plan.concurrency, plan.clients - first);
-    const gate = new Gate(size);
-    const batch = Promise.all(
-      Array.from({ length: size }, (_, i) => joinOne(() => create(first + i, gate))),
-    );
-    await gate.allConnected();
-    await steps.connected(size);
-    gate.open();
-    peers.push(...(await batch));
-    steps.joined(peers.length);
-  }
   return peers;
 }

@@ -17,11 +17,6 @@ export interface LoadPlan {
   channel: string;
   /** Connections being set up at once. */
   concurrency: number;
-  /**
-   * Join in batches of `concurrency` driven by the runner: "connect" opens a
-   * batch and holds its hellos, "release" lets them go (see load/gate.ts).
-   */
-  batched: boolean;
   /** Senders in the whole run, and messages per sender. */
   senders: number;
   messages: number;
@@ -35,8 +30,6 @@ export interface LoadPlan {
 
 export type ToLoad =
   | { type: "plan"; plan: LoadPlan }
-  | { type: "connect" }
-  | { type: "release" }
   | { type: "go" }
   | { type: "report" }
   /** Exit cleanly, so that a CPU profile gets written. */
@@ -59,8 +52,6 @@ export interface ReceiveResult {
 }
 
 export type FromLoad =
-  | { type: "connected"; count: number }
-  | { type: "joined"; total: number }
   | { type: "ready"; joinMs: number }
   | { type: "sent"; result: SendResult }
   | { type: "received"; result: ReceiveResult; disconnects: number; lastDisconnect: string }

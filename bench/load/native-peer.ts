@@ -3,7 +3,6 @@
 
 import { ChatClient } from "../../src/client/chat-client.js";
 import { tcpDial } from "../../src/client/tcp-dial.js";
-import { type Gate, gatedDial } from "./gate.js";
 import { type Parsed, parseBenchString } from "./payload.js";
 import { HOST, type Peer, type PeerEvents } from "./peer.js";
 
@@ -11,11 +10,9 @@ export class NativePeer implements Peer {
   refused = 0;
   readonly #client: ChatClient;
 
-  /** With a `gate`, the hello waits until the gate's whole batch is connected. */
-  constructor(port: number, nick: string, events: PeerEvents, gate?: Gate) {
-    const dial = tcpDial(HOST, port);
+  constructor(port: number, nick: string, events: PeerEvents) {
     this.#client = new ChatClient({
-      dial: gate === undefined ? dial : gatedDial(dial, gate),
+      dial: tcpDial(HOST, port),
       nick,
       clientName: "sockchat-bench",
     });

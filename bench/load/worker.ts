@@ -2,9 +2,8 @@
 // clients, then sends or receives on "go" and reports back over IPC. It exits
 // when the runner goes away, so nothing outlives a benchmark.
 
-import type { Gate } from "./gate.js";
 import { nextMessage, tell } from "./ipc.js";
-import { type BatchSteps, joinInBatches, joinOneByOne, makePeer } from "./join.js";
+import { joinAll, makePeer } from "./join.js";
 import { Ledger } from "./ledger.js";
 import type { LoadPlan } from "./messages.js";
 import { monoUs } from "./payload.js";
@@ -12,15 +11,6 @@ import type { PeerEvents } from "./peer.js";
 import { send } from "./send.js";
 
 const CHECK_MS = 50;
-
-const runnerSteps: BatchSteps = {
-  begin: () => nextMessage("connect").then(() => undefined),
-  connected: (count) => {
-    tell({ type: "connected", count });
-    return nextMessage("release").then(() => undefined);
-  },
-  joined: (total) => tell({ type: "joined", total }),
-};
 
 /** Resolves when every delivery arrived, when deliveries stall, or when the runner asks. */
 function deliveriesDone(ledger: Ledger, stallMs: number): Promise<void> {
@@ -52,16 +42,13 @@ async function main(plan: LoadPlan): Promise<void> {
   const ledger =
     plan.role === "receive" ? new Ledger(plan.clients, plan.senders, plan.messages) : undefined;
   const started = Date.now();
-  const create = (index: number, gate?: Gate) => {
+  const peers = await joinAll(plan, (index) => {
     const events: PeerEvents = { closed };
     if (ledger !== undefined) {
       events.bench = (p) => ledger.record(index, p.sender, p.seq, p.sentAtUs, monoUs());
     }
-    return makePeer(plan, index, events, gate);
-  };
-  const peers = plan.batched
-    ? await joinInBatches(plan, create, runnerSteps)
-    : await joinOneByOne(plan, create);
+    return makePeer(plan, index, events);
+  });
   tell({ type: "ready", joinMs: Date.now() - started });
   await nextMessage("go");
   if (plan.role === "send") {

@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { LineCollector } from "../test/helpers/lines.js";
 import { spawnTracked, stopChild } from "./children.js";
 import { cpuSeconds, memory } from "./proc-stats.js";
+import type { FileRelayConfig, FileRelayResult } from "./results.js";
 import { startSockchat } from "./targets/sockchat.js";
 
 const CLI = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
@@ -20,35 +21,6 @@ const SLOW_RECEIVER = fileURLToPath(new URL("./load/slow-receiver.js", import.me
 const PIPE_RELAY = fileURLToPath(new URL("./load/pipe-relay.js", import.meta.url));
 const PIPE_PEER = fileURLToPath(new URL("./load/pipe-peer.js", import.meta.url));
 const MB = 1e6;
-
-export interface FileRelayConfig {
-  id: string;
-  bytes: number;
-  /** Receivers that take the file as fast as they can. */
-  receivers: number;
-  /** Receivers that write 1 MB/s; the run ends when the fast ones are done. */
-  slowReceivers: number;
-  slowBytesPerSecond: number;
-}
-
-export interface FileRelayResult {
-  kind: "file-relay";
-  config: FileRelayConfig;
-  server: "sockchat" | "pipe";
-  error?: string;
-  seconds: number;
-  /** Per fast receiver: file bytes / seconds from the first byte to the last fast receiver done. */
-  mbPerSecond: number;
-  /** All fast receivers together. */
-  totalMbPerSecond: number;
-  verified: boolean;
-  serverPeakRssBytes: number;
-  /** Resident set size sampled through the run, for the shape of memory use. */
-  serverRssSamplesBytes: number[];
-  serverCpuSeconds: number;
-  /** What the slow receivers got, on average, in bytes per second. */
-  slowBytesPerSecond: number;
-}
 
 /** A file of `bytes` random bytes, made once per size and kept in the temp directory. */
 export async function sourceFile(bytes: number): Promise<{ path: string; sha256: string }> {

@@ -1,7 +1,9 @@
 // What a benchmark run measures: the fan-out configurations, which servers and
-// protocols each runs against, and the idle test. --quick shrinks everything.
+// protocols each runs against, the idle test and the file relays. --quick
+// shrinks everything.
 
 import type { Protocol } from "./load/messages.js";
+import type { FileRelayConfig } from "./results.js";
 
 export interface FanoutConfig {
   id: string;
@@ -37,6 +39,21 @@ export interface BenchPlan {
   fanout: FanoutConfig[];
   contenders: Contender[];
   idle: IdleConfig[];
+  files: FileRelayConfig[];
+}
+
+/** 1 MB/s: a receiver on a slow link, against which the others must not slow down. */
+const SLOW_RECEIVER_BYTES_PER_SECOND = 1_000_000;
+
+function files(bytes: number, receivers: number, slowReceivers = 0): FileRelayConfig {
+  const size = bytes >= 1024 ** 3 ? `${bytes / 1024 ** 3}GiB` : `${bytes / 1024 ** 2}MiB`;
+  return {
+    id: `file-${size}-to-${receivers}${slowReceivers > 0 ? `+${slowReceivers}slow` : ""}`,
+    bytes,
+    receivers,
+    slowReceivers,
+    slowBytesPerSecond: SLOW_RECEIVER_BYTES_PER_SECOND,
+  };
 }
 
 export const CONTENDERS: Contender[] = [
@@ -93,11 +110,18 @@ export function makePlan(quick: boolean): BenchPlan {
       fanout: [burst(100, 4, 1000), burst(500, 4, 200), paced(50, 4, 475, 2)],
       contenders: CONTENDERS,
       idle: [idle("sockchat", 2000), idle("ngircd", 2000)],
+      files: [
+        files(256 * 1024 ** 2, 1),
+        files(256 * 1024 ** 2, 4),
+        files(256 * 1024 ** 2, 2),
+        files(256 * 1024 ** 2, 2, 1),
+      ],
     };
   }
   return {
     fanout: [burst(200, 4, 2000), burst(1000, 4, 500), paced(100, 4, 475, 5)],
     contenders: CONTENDERS,
     idle: [idle("sockchat", 10_000), idle("ngircd", 10_000)],
+    files: [files(1024 ** 3, 1), files(1024 ** 3, 4), files(1024 ** 3, 2), files(1024 ** 3, 2, 1)],
   };
 }

@@ -4,6 +4,7 @@
 import type {
   BenchReport,
   FanoutResult,
+  FileRelayResult,
   IdleResult,
   Ratio,
   ScenarioResult,
@@ -18,6 +19,16 @@ const fanouts = (results: ScenarioResult[]) =>
   results.filter((r): r is FanoutResult => r.kind === "fanout");
 const idles = (results: ScenarioResult[]) =>
   results.filter((r): r is IdleResult => r.kind === "idle");
+const fileRelays = (results: ScenarioResult[]) =>
+  results.filter((r): r is FileRelayResult => r.kind === "file-relay");
+
+/** The bare pipe's run of the same file to as many receivers, if there was one. */
+function pipeFor(results: ScenarioResult[], r: FileRelayResult): FileRelayResult | undefined {
+  return fileRelays(results).find((p) => p.server === "pipe" && p.config.id === r.config.id);
+}
+
+/** Server memory the file runs must stay under, the slow-receiver run included. */
+const FILE_RSS_LIMIT = 200e6;
 
 export function computeRatios(results: ScenarioResult[]): Ratio[] {
   const all = fanouts(results);
@@ -68,6 +79,40 @@ export function checkTargets(results: ScenarioResult[], ratios: Ratio[]): Target
         met: ratio.throughputRatio >= 1,
       });
     }
+  }
+  for (const r of fileRelays(results).filter((f) => f.server === "sockchat")) {
+    const pipe = pipeFor(results, r);
+    if (pipe !== undefined) {
+      const ratio = r.mbPerSecond / pipe.mbPerSecond;
+      checks.push({
+        what: `${r.config.id}: MB/s vs bare pipe`,
+        value: `${ratio.toFixed(2)}× (${r.mbPerSecond.toFixed(0)} vs ${pipe.mbPerSecond.toFixed(0)} MB/s)`,
+        goal: "≥ 0.6×",
+        met: r.error === undefined && r.verified && ratio >= 0.6,
+      });
+    }
+    const withoutSlow = fileRelays(results).find(
+      (f) =>
+        f.server === "sockchat" &&
+        f.config.slowReceivers === 0 &&
+        f.config.receivers === r.config.receivers &&
+        f.config.bytes === r.config.bytes,
+    );
+    if (r.config.slowReceivers > 0 && withoutSlow !== undefined) {
+      const ratio = r.mbPerSecond / withoutSlow.mbPerSecond;
+      checks.push({
+        what: `${r.config.id}: fast receivers' MB/s vs no slow receiver`,
+        value: `${ratio.toFixed(2)}× (${r.mbPerSecond.toFixed(0)} vs ${withoutSlow.mbPerSecond.toFixed(0)} MB/s)`,
+        goal: "≥ 0.8× (not held back)",
+        met: r.error === undefined && r.verified && ratio >= 0.8,
+      });
+    }
+    checks.push({
+      what: `${r.config.id}: server peak RSS`,
+      value: `${(r.serverPeakRssBytes / MIB).toFixed(0)} MiB`,
+      goal: "< 200 MB",
+      met: r.error === undefined && r.serverPeakRssBytes < FILE_RSS_LIMIT,
+    });
   }
   for (const r of idles(results).filter((i) => i.server === "sockchat")) {
     checks.push({
@@ -220,6 +265,46 @@ function idleTable(results: IdleResult[]): Table {
   };
 }
 
+function fileTable(results: FileRelayResult[]): Table {
+  return {
+    title: "File relay: one sender, end to end (receivers verify SHA-256 and write to disk)",
+    headers: [
+      "run",
+      "relay",
+      "MB/s per fast receiver",
+      "MB/s total",
+      "secs",
+      "verified",
+      "slow receiver MB/s",
+      "relay peak MiB",
+      "relay RSS min–max MiB",
+      "relay CPU s",
+    ],
+    numeric: [2, 3, 4, 6, 7, 8, 9],
+    rows: results.map((r) => {
+      const samples = r.serverRssSamplesBytes.length > 0 ? r.serverRssSamplesBytes : [0];
+      return [
+        r.config.id,
+        r.server,
+        r.mbPerSecond.toFixed(0),
+        r.totalMbPerSecond.toFixed(0),
+        r.seconds.toFixed(2),
+        r.error === undefined ? (r.verified ? "yes" : "NO") : "failed",
+        r.config.slowReceivers > 0 ? (r.slowBytesPerSecond / 1e6).toFixed(2) : "–",
+        (r.serverPeakRssBytes / MIB).toFixed(0),
+        `${(Math.min(...samples) / MIB).toFixed(0)}–${(Math.max(...samples) / MIB).toFixed(0)}`,
+        r.serverCpuSeconds.toFixed(2),
+      ];
+    }),
+    notes: [
+      "sockchat: the sender and fast receivers are `sockchat connect` processes (SEND, --save-dir); each receiver hashes and writes every byte, renaming only after the SHA-256 matches",
+      "pipe: a bare Node.js relay, no framing, no hashing, no disk; its receivers count the bytes and drop them",
+      "slow: receivers that write 1 MB/s; the run ends when the fast receivers are done, while the slow one is still receiving",
+      "RSS min–max: the relay's resident memory sampled every 250 ms through the run",
+    ],
+  };
+}
+
 function targetTable(checks: TargetCheck[]): Table {
   return {
     title: "Targets",
@@ -236,6 +321,8 @@ function tables(report: BenchReport): Table[] {
   if (report.ratios.length > 0) out.push(ratioTable(report.ratios));
   const idle = idles(report.results);
   if (idle.length > 0) out.push(idleTable(idle));
+  const files = fileRelays(report.results);
+  if (files.length > 0) out.push(fileTable(files));
   out.push(targetTable(report.targets));
   return out;
 }

@@ -66,7 +66,36 @@ export interface IdleResult {
   settled: boolean;
 }
 
-export type ScenarioResult = FanoutResult | IdleResult;
+export interface FileRelayConfig {
+  id: string;
+  bytes: number;
+  /** Receivers that take the file as fast as they can. */
+  receivers: number;
+  /** Receivers that write 1 MB/s; the run ends when the fast ones are done. */
+  slowReceivers: number;
+  slowBytesPerSecond: number;
+}
+
+export interface FileRelayResult {
+  kind: "file-relay";
+  config: FileRelayConfig;
+  server: "sockchat" | "pipe";
+  error?: string;
+  seconds: number;
+  /** Per fast receiver: file bytes / seconds from the first byte to the last fast receiver done. */
+  mbPerSecond: number;
+  /** All fast receivers together. */
+  totalMbPerSecond: number;
+  verified: boolean;
+  serverPeakRssBytes: number;
+  /** Resident set size sampled through the run, for the shape of memory use. */
+  serverRssSamplesBytes: number[];
+  serverCpuSeconds: number;
+  /** What the slow receivers got, on average, in bytes per second. */
+  slowBytesPerSecond: number;
+}
+
+export type ScenarioResult = FanoutResult | IdleResult | FileRelayResult;
 
 export interface Ratio {
   configId: string;

@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { renderChart } from "./chart.js";
 import { installCleanup, killAll } from "./children.js";
 import { runFanout } from "./fanout.js";
+import { runFileRelayPipe, runFileRelaySockchat } from "./file-relay.js";
 import { runIdle } from "./idle.js";
 import { type BenchPlan, makePlan } from "./plan.js";
 import { checkTargets, computeRatios, reportMarkdown, reportText } from "./report.js";
@@ -25,6 +26,7 @@ const USAGE = `usage: npm run bench -- [options]
   --only <text>    run only scenarios whose id, server or protocol contains <text> (repeatable)
   --skip-ngircd    do not run ngIRCd (no comparison)
   --skip-idle      skip the idle-connections test
+  --skip-files     skip the file-relay runs
   --idle-clients <n>
                    idle connections to open (default 10000, quick 2000)
   --receiver-processes <n>
@@ -41,6 +43,7 @@ function parseCommandLine() {
         only: { type: "string", multiple: true, default: [] },
         "skip-ngircd": { type: "boolean", default: false },
         "skip-idle": { type: "boolean", default: false },
+        "skip-files": { type: "boolean", default: false },
         profile: { type: "boolean", default: false },
         "receiver-processes": { type: "string" },
         "idle-clients": { type: "string" },
@@ -77,6 +80,15 @@ function steps(plan: BenchPlan, profileDir: string | undefined): Step[] {
                 : join(profileDir, `${config.id}-${contender.server}-${contender.protocol}`),
           }),
       });
+    }
+  }
+  if (!args["skip-files"]) {
+    for (const config of plan.files) {
+      list.push({ id: `${config.id} sockchat`, run: () => runFileRelaySockchat(config) });
+      // The bare pipe has no slow-receiver mode: it would simply run at 1 MB/s.
+      if (config.slowReceivers === 0) {
+        list.push({ id: `${config.id} pipe`, run: () => runFileRelayPipe(config) });
+      }
     }
   }
   if (!args["skip-idle"]) {
@@ -178,7 +190,9 @@ async function main(): Promise<number> {
     const summary =
       result.kind === "fanout"
         ? `${(result.deliveriesPerSecond / 1e6).toFixed(2)} M deliveries/s, lost ${result.lost}, p99 ${result.latencyMs.p99.toFixed(2)} ms`
-        : `${(result.bytesPerConnection / 1024).toFixed(1)} KiB/conn, ${result.idleCpuSeconds.toFixed(2)} s CPU idle`;
+        : result.kind === "idle"
+          ? `${(result.bytesPerConnection / 1024).toFixed(1)} KiB/conn, ${result.idleCpuSeconds.toFixed(2)} s CPU idle`
+          : `${result.mbPerSecond.toFixed(0)} MB/s per receiver, peak RSS ${(result.serverPeakRssBytes / 2 ** 20).toFixed(0)} MiB, verified ${result.verified}`;
     log(
       `bench:   ${result.error ? `FAILED: ${result.error}` : summary} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
     );
@@ -193,7 +207,8 @@ async function main(): Promise<number> {
     targets: checkTargets(results, ratios),
   };
   const fanoutResults = results.filter((r): r is FanoutResult => r.kind === "fanout");
-  const partial = args.only.length > 0 || args["skip-ngircd"] || args["skip-idle"];
+  const partial =
+    args.only.length > 0 || args["skip-ngircd"] || args["skip-idle"] || args["skip-files"];
   const name = `latest${args.quick ? "-quick" : ""}${partial ? "-partial" : ""}`;
   writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(outDir, `${name}.md`), reportMarkdown(report, `${name}.svg`));

@@ -1,5 +1,6 @@
 // One timer for all sessions: pings native clients that have gone quiet and
-// drops those that stay quiet. An idle server wakes once per interval.
+// drops those that leave a ping unanswered for a whole interval. Checking twice
+// per interval keeps a late timer from dropping a client whose pong just came.
 
 import { ErrorCode } from "../protocol/errors.js";
 import type { Session } from "./session.js";
@@ -9,16 +10,17 @@ export function startHeartbeat(sessions: Iterable<Session>, intervalMs: number):
     const now = Date.now();
     for (const session of sessions) {
       if (!session.framed) continue;
-      const silentMs = now - session.lastHeard;
-      if (silentMs >= 2 * intervalMs) {
+      if (session.pingSentAt !== 0 && session.lastHeard >= session.pingSentAt)
+        session.pingSentAt = 0;
+      if (session.pingSentAt === 0) {
+        if (now - session.lastHeard >= intervalMs) session.ping(now);
+      } else if (now - session.pingSentAt >= intervalMs) {
         session.end(
           ErrorCode.PingTimeout,
-          `ping timeout: nothing heard for ${Math.round(silentMs / 1000)} s`,
+          `ping timeout: nothing heard for ${Math.round((now - session.lastHeard) / 1000)} s`,
         );
-      } else if (silentMs >= intervalMs) {
-        session.ping();
       }
     }
-  }, intervalMs);
+  }, intervalMs / 2);
   return () => clearInterval(timer);
 }

@@ -40,6 +40,8 @@ export class Session implements ConnectionHandler, Member, FilePeer {
   lastActive = Date.now();
   /** When anything last arrived from the peer, for heartbeats. */
   lastHeard = Date.now();
+  /** When the unanswered ping went out; 0 when none is outstanding. */
+  pingSentAt = 0;
   readonly #connection: Connection;
   readonly #limiter: RateLimiter;
   readonly #onClosed: (session: Session) => void;
@@ -167,8 +169,9 @@ export class Session implements ConnectionHandler, Member, FilePeer {
     return true;
   }
 
-  ping(): void {
-    this.send({ type: "ping", token: Date.now() >>> 0 });
+  ping(now: number = Date.now()): void {
+    this.pingSentAt = now;
+    this.send({ type: "ping", token: now >>> 0 });
   }
 
   end(code: ErrorCode, reason: string): void {

@@ -56,9 +56,14 @@ export class FrameWriter {
   }
 
   str(value: string): this {
-    // UTF-8 needs at most three bytes per UTF-16 code unit.
-    this.#reserve(4 + value.length * 3);
-    const { written } = utf8Encoder.encodeInto(value, this.#bytes.subarray(this.#offset + 4));
+    // Most text is ASCII: room for one byte per code unit usually suffices, and
+    // only text that does not fit pays for the worst case of three.
+    this.#reserve(4 + value.length);
+    let { read, written } = utf8Encoder.encodeInto(value, this.#bytes.subarray(this.#offset + 4));
+    if (read < value.length) {
+      this.#reserve(4 + value.length * 3);
+      ({ read, written } = utf8Encoder.encodeInto(value, this.#bytes.subarray(this.#offset + 4)));
+    }
     this.#view.setUint32(this.#offset, written);
     this.#offset += 4 + written;
     return this;
@@ -144,6 +149,7 @@ export class PayloadReader {
 
   str(): string {
     const length = this.u32();
+    if (length === 0) return "";
     this.#need(length);
     const text = decodeUtf8(this.#bytes.subarray(this.#offset, this.#offset + length));
     this.#offset += length;

@@ -63,9 +63,9 @@ export class Session implements ConnectionHandler, Member, FilePeer {
     this.hub = context.hub;
     this.relay = context.relay;
     this.config = context.config;
-    const config = context.config;
+
     this.address = connection.remoteAddress;
-    this.#limiter = new RateLimiter(config.rateLimit, config.rateBurst);
+    this.#limiter = new RateLimiter(context.config.rateLimit, context.config.rateBurst);
     this.#onClosed = onClosed;
     connection.attach(this);
   }

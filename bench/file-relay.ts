@@ -20,6 +20,7 @@ const CLI = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 const SLOW_RECEIVER = fileURLToPath(new URL("./load/slow-receiver.js", import.meta.url));
 const PIPE_RELAY = fileURLToPath(new URL("./load/pipe-relay.js", import.meta.url));
 const PIPE_PEER = fileURLToPath(new URL("./load/pipe-peer.js", import.meta.url));
+const CHATTER = fileURLToPath(new URL("./load/chatter.js", import.meta.url));
 const MB = 1e6;
 
 /** A file of `bytes` random bytes, made once per size and kept in the temp directory. */
@@ -104,6 +105,15 @@ export async function runFileRelaySockchat(config: FileRelayConfig): Promise<Fil
         return peer;
       }),
     );
+    // Chatters have no file store: they decline the file, which goes to the others.
+    const chatter =
+      config.chatDuring > 0
+        ? spawnNode(CHATTER, [String(server.port), String(config.chatDuring)])
+        : undefined;
+    if (chatter !== undefined) {
+      started.push(chatter.child);
+      await chatter.lines.waitFor(/^ready$/);
+    }
     const cpuBefore = cpuSeconds(server.pid);
     const stopSampling = sampleRss(server.pid);
     const sender = spawnNode(CLI, ["connect", target, "--nick", "sender"]);
@@ -113,6 +123,8 @@ export async function runFileRelaySockchat(config: FileRelayConfig): Promise<Fil
     const t0 = performance.now();
     await Promise.all(fast.map((r) => r.lines.waitFor(/^\* saved terima_/, 600_000)));
     const seconds = (performance.now() - t0) / 1000;
+    chatter?.child.stdin?.end();
+    const chatLatency = chatter === undefined ? undefined : await chatter.lines.waitFor(/^\{/);
     const samples = stopSampling();
     const serverCpuSeconds = cpuSeconds(server.pid) - cpuBefore;
     const serverPeakRssBytes = memory(server.pid).peak;
@@ -137,6 +149,7 @@ export async function runFileRelaySockchat(config: FileRelayConfig): Promise<Fil
         slowReceived.length === 0
           ? 0
           : slowReceived.reduce((a, b) => a + b, 0) / slowReceived.length / seconds,
+      ...(chatLatency === undefined ? {} : { chatLatencyMs: JSON.parse(chatLatency) }),
     };
   } finally {
     await Promise.all(started.map((child) => stopChild(child, 2000)));

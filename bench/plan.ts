@@ -44,11 +44,19 @@ export interface BenchPlan {
 
 /** 1 MB/s: a receiver on a slow link, against which the others must not slow down. */
 const SLOW_RECEIVER_BYTES_PER_SECOND = 1_000_000;
+/** A lively conversation: the chat-during-transfer runs time each line. */
+const CHAT_LINES_PER_SECOND = 50;
 
-function files(bytes: number, receivers: number, slowReceivers = 0): FileRelayConfig {
+function files(
+  bytes: number,
+  receivers: number,
+  slowReceivers = 0,
+  chatDuring = 0,
+): FileRelayConfig {
   const size = bytes >= 1024 ** 3 ? `${bytes / 1024 ** 3}GiB` : `${bytes / 1024 ** 2}MiB`;
   return {
-    id: `file-${size}-to-${receivers}${slowReceivers > 0 ? `+${slowReceivers}slow` : ""}`,
+    id: `file-${size}-to-${receivers}${slowReceivers > 0 ? `+${slowReceivers}slow` : ""}${chatDuring > 0 ? "+chat" : ""}`,
+    chatDuring,
     bytes,
     receivers,
     slowReceivers,
@@ -115,6 +123,7 @@ export function makePlan(quick: boolean): BenchPlan {
         files(256 * 1024 ** 2, 4),
         files(256 * 1024 ** 2, 2),
         files(256 * 1024 ** 2, 2, 1),
+        files(256 * 1024 ** 2, 2, 0, CHAT_LINES_PER_SECOND),
       ],
     };
   }
@@ -122,6 +131,12 @@ export function makePlan(quick: boolean): BenchPlan {
     fanout: [burst(200, 4, 2000), burst(1000, 4, 500), paced(100, 4, 475, 5)],
     contenders: CONTENDERS,
     idle: [idle("sockchat", 10_000), idle("ngircd", 10_000)],
-    files: [files(1024 ** 3, 1), files(1024 ** 3, 4), files(1024 ** 3, 2), files(1024 ** 3, 2, 1)],
+    files: [
+      files(1024 ** 3, 1),
+      files(1024 ** 3, 4),
+      files(1024 ** 3, 2),
+      files(1024 ** 3, 2, 1),
+      files(1024 ** 3, 2, 0, CHAT_LINES_PER_SECOND),
+    ],
   };
 }

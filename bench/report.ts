@@ -95,6 +95,7 @@ export function checkTargets(results: ScenarioResult[], ratios: Ratio[]): Target
       (f) =>
         f.server === "sockchat" &&
         f.config.slowReceivers === 0 &&
+        f.config.chatDuring === 0 &&
         f.config.receivers === r.config.receivers &&
         f.config.bytes === r.config.bytes,
     );
@@ -105,6 +106,14 @@ export function checkTargets(results: ScenarioResult[], ratios: Ratio[]): Target
         value: `${ratio.toFixed(2)}× (${r.mbPerSecond.toFixed(0)} vs ${withoutSlow.mbPerSecond.toFixed(0)} MB/s)`,
         goal: "≥ 0.8× (not held back)",
         met: r.error === undefined && r.verified && ratio >= 0.8,
+      });
+    }
+    if (r.chatLatencyMs !== undefined) {
+      checks.push({
+        what: `${r.config.id}: chat p99 during the transfer`,
+        value: `${r.chatLatencyMs.p99.toFixed(2)} ms (p50 ${r.chatLatencyMs.p50.toFixed(2)}, ${r.chatLatencyMs.count} lines)`,
+        goal: "< 50 ms",
+        met: r.error === undefined && r.chatLatencyMs.count > 0 && r.chatLatencyMs.p99 < 50,
       });
     }
     checks.push({
@@ -279,6 +288,7 @@ function fileTable(results: FileRelayResult[]): Table {
       "relay peak MiB",
       "relay RSS min–max MiB",
       "relay CPU s",
+      "chat p50 / p99 ms",
     ],
     numeric: [2, 3, 4, 6, 7, 8, 9],
     rows: results.map((r) => {
@@ -294,6 +304,9 @@ function fileTable(results: FileRelayResult[]): Table {
         (r.serverPeakRssBytes / MIB).toFixed(0),
         `${(Math.min(...samples) / MIB).toFixed(0)}–${(Math.max(...samples) / MIB).toFixed(0)}`,
         r.serverCpuSeconds.toFixed(2),
+        r.chatLatencyMs === undefined
+          ? "–"
+          : `${r.chatLatencyMs.p50.toFixed(2)} / ${r.chatLatencyMs.p99.toFixed(2)}`,
       ];
     }),
     notes: [
@@ -301,6 +314,7 @@ function fileTable(results: FileRelayResult[]): Table {
       "pipe: a bare Node.js relay, no framing, no hashing, no disk; its receivers count the bytes and drop them",
       "slow: receivers that write 1 MB/s; the run ends when the fast receivers are done, while the slow one is still receiving",
       "RSS min–max: the relay's resident memory sampled every 250 ms through the run",
+      "chat: two other clients (who decline the file) chat 50 lines/s through the transfer; latency from send to arrival",
     ],
   };
 }

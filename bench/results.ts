@@ -71,6 +71,8 @@ export interface FileRelayConfig {
   bytes: number;
   /** Receivers that take the file as fast as they can. */
   receivers: number;
+  /** Lines per second two other clients chat while the file moves; 0 for none. */
+  chatDuring: number;
   /** Receivers that write 1 MB/s; the run ends when the fast ones are done. */
   slowReceivers: number;
   slowBytesPerSecond: number;
@@ -93,6 +95,8 @@ export interface FileRelayResult {
   serverCpuSeconds: number;
   /** What the slow receivers got, on average, in bytes per second. */
   slowBytesPerSecond: number;
+  /** With `chatDuring`: a paced chat between two other clients over the transfer. */
+  chatLatencyMs?: LatencyMs & { count: number };
 }
 
 export type ScenarioResult = FanoutResult | IdleResult | FileRelayResult;

@@ -85,8 +85,9 @@ function steps(plan: BenchPlan, profileDir: string | undefined): Step[] {
   if (!args["skip-files"]) {
     for (const config of plan.files) {
       list.push({ id: `${config.id} sockchat`, run: () => runFileRelaySockchat(config) });
-      // The bare pipe has no slow-receiver mode: it would simply run at 1 MB/s.
-      if (config.slowReceivers === 0) {
+      // The bare pipe is the baseline for plain runs only: it has no chat, and
+      // with a slow receiver it would simply run at 1 MB/s.
+      if (config.slowReceivers === 0 && config.chatDuring === 0) {
         list.push({ id: `${config.id} pipe`, run: () => runFileRelayPipe(config) });
       }
     }

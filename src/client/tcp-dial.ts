@@ -22,7 +22,10 @@ export function tcpDial(host: string, port: number): Dial {
           },
           close: () => socket.end(),
           listen: (handlers) => {
-            socket.on("data", handlers.data);
+            // Views of plain Uint8Array are cheaper to slice than Buffers, per frame.
+            socket.on("data", (chunk: Buffer) =>
+              handlers.data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
+            );
             socket.on("drain", handlers.drain);
             socket.on("close", () => handlers.close(closeReason));
           },

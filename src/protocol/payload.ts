@@ -12,8 +12,21 @@ export function encodeUtf8(text: string): Uint8Array {
   return utf8Encoder.encode(text);
 }
 
+/** Short ASCII strings (nicknames, most chat lines) skip the decoder call. */
+const ASCII_FAST_PATH_BYTES = 64;
+
 /** Decodes UTF-8, rejecting invalid sequences instead of replacing them. */
 export function decodeUtf8(bytes: Uint8Array): string {
+  if (bytes.length <= ASCII_FAST_PATH_BYTES) {
+    let ascii = true;
+    for (let i = 0; i < bytes.length; i++) {
+      if ((bytes[i] as number) >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  }
   try {
     return utf8Decoder.decode(bytes);
   } catch (cause) {
@@ -100,36 +113,42 @@ export class FrameWriter {
   }
 }
 
+/** Scratch space for reading a float without a DataView per payload. */
+const f64Bytes = new Uint8Array(8);
+const f64View = new DataView(f64Bytes.buffer);
+
 /** Reads fields from one frame payload; any overrun is a malformed frame. */
 export class PayloadReader {
   readonly #bytes: Uint8Array;
-  readonly #view: DataView;
   #offset = 0;
 
   constructor(payload: Uint8Array) {
     this.#bytes = payload;
-    this.#view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
   }
 
   u8(): number {
     this.#need(1);
-    const value = this.#view.getUint8(this.#offset);
+    const value = this.#bytes[this.#offset] as number;
     this.#offset += 1;
     return value;
   }
 
   u32(): number {
     this.#need(4);
-    const value = this.#view.getUint32(this.#offset);
+    const b = this.#bytes;
+    const at = this.#offset;
     this.#offset += 4;
-    return value;
+    return (
+      (b[at] as number) * 0x1000000 +
+      (((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number))
+    );
   }
 
   f64(): number {
     this.#need(8);
-    const value = this.#view.getFloat64(this.#offset);
+    f64Bytes.set(this.#bytes.subarray(this.#offset, this.#offset + 8));
     this.#offset += 8;
-    return value;
+    return f64View.getFloat64(0);
   }
 
   /** Exactly `count` bytes, as a view into the payload. */

@@ -40,7 +40,10 @@ export class TcpConnection implements Connection {
     this.#queue = new OutboundQueue((bytes) => socket.write(bytes));
     socket.setNoDelay(true);
     socket.setKeepAlive(true, options.keepAliveMs);
-    socket.on("data", (chunk: Buffer) => this.#received(chunk));
+    // Views of plain Uint8Array are cheaper to slice than Buffers, per frame.
+    socket.on("data", (chunk: Buffer) =>
+      this.#received(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
+    );
     socket.on("drain", () => this.#handler?.drain());
     socket.on("end", () => {
       this.#closeCause = "connection closed";
@@ -109,7 +112,7 @@ export class TcpConnection implements Connection {
     setTimeout(() => this.#socket.destroy(), this.#options.closeGraceMs).unref();
   }
 
-  #received(chunk: Buffer): void {
+  #received(chunk: Uint8Array): void {
     if (this.#ending || this.#handler === undefined) return;
     if (this.#codec === undefined || this.#provisional) {
       const seen = new Uint8Array(this.#firstBytes.length + chunk.length);

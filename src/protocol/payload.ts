@@ -12,21 +12,8 @@ export function encodeUtf8(text: string): Uint8Array {
   return utf8Encoder.encode(text);
 }
 
-/** Short ASCII strings (nicknames, most chat lines) skip the decoder call. */
-const ASCII_FAST_PATH_BYTES = 64;
-
 /** Decodes UTF-8, rejecting invalid sequences instead of replacing them. */
 export function decodeUtf8(bytes: Uint8Array): string {
-  if (bytes.length <= ASCII_FAST_PATH_BYTES) {
-    let ascii = true;
-    for (let i = 0; i < bytes.length; i++) {
-      if ((bytes[i] as number) >= 0x80) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) return String.fromCharCode.apply(null, bytes as unknown as number[]);
-  }
   try {
     return utf8Decoder.decode(bytes);
   } catch (cause) {

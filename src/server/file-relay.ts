@@ -23,6 +23,8 @@ export interface FileRelayConfig {
  * a window's worth of full chunks out; this stops a flood of tiny ones.
  */
 const MAX_UNWRITTEN_CHUNKS = 256;
+/** Uploads one client may have under way at once: each holds a window of memory. */
+const MAX_UPLOADS_PER_SENDER = 8;
 const SMALL_CHUNK_BYTES = 16 * 1024;
 
 /** Disk space always left free, so a full spool cannot starve the system. */
@@ -35,8 +37,9 @@ export class FileRelay {
   readonly #pumps = new Map<FilePeer, DownloadPump>();
   readonly #expiryTimers = new Set<NodeJS.Timeout>();
   #nextId = 1;
-  /** Bytes of offers still being checked and set up. */
+  /** Bytes of offers still being checked and set up, and how many each sender has. */
   #offering = 0;
+  readonly #offersBy = new Map<FilePeer, number>();
 
   /** `peers` lists everyone who has joined: offers and outcomes go to all of them. */
   constructor(config: FileRelayConfig, peers: () => Iterable<FilePeer>) {
@@ -57,6 +60,17 @@ export class FileRelay {
     if (!Number.isSafeInteger(size) || size < 0) {
       return new ProtocolError(ErrorCode.BadTransfer, `invalid file size ${size}`);
     }
+    // Offers still being set up count too, so a burst of offers cannot slip past.
+    let underWay = this.#offersBy.get(from) ?? 0;
+    for (const t of this.#transfers.values()) {
+      if (t.from === from && t.state === "uploading") underWay += 1;
+    }
+    if (underWay >= MAX_UPLOADS_PER_SENDER) {
+      return new ProtocolError(
+        ErrorCode.BadTransfer,
+        `you are already sending ${underWay} files; wait for one to finish`,
+      );
+    }
     if (size > maxFileBytes) {
       return new ProtocolError(
         ErrorCode.FileTooLarge,
@@ -66,6 +80,7 @@ export class FileRelay {
     // Counted before the first await, so offers made at the same moment see each other.
     const promised = this.#promisedBytes();
     this.#offering += size;
+    this.#offersBy.set(from, (this.#offersBy.get(from) ?? 0) + 1);
     const id = this.#nextId++;
     let spool: Spool;
     try {
@@ -79,6 +94,9 @@ export class FileRelay {
       spool = await Spool.create(this.#config.spoolDir, String(id));
     } finally {
       this.#offering -= size;
+      const left = (this.#offersBy.get(from) ?? 1) - 1;
+      if (left === 0) this.#offersBy.delete(from);
+      else this.#offersBy.set(from, left);
     }
     const name = safeFileName(offeredName);
     const transfer = new Transfer(id, from, name, size, spool);

@@ -150,3 +150,21 @@ describe("bad input", () => {
     raw.socket.destroy();
   });
 });
+
+describe("file offers from a hostile client", () => {
+  it("at most 8 uploads may be under way per client; the 9th offer is refused", async () => {
+    const server = await startServer(["--quiet"]);
+    const raw = await rawNative(server.port, "hoarder");
+    for (let seq = 1; seq <= 9; seq++)
+      raw.send({ type: "file-offer", seq, name: `f${seq}`, size: 1000 });
+    const refusal = await raw.waitFor((m) => m.type === "error" && m.seq === 9);
+    assert.match(refusal.type === "error" ? refusal.message : "", /already sending 8 files/);
+    const accepted = () => raw.received.filter((m) => m.type === "file-accepted").length;
+    await raw.waitFor(() => accepted() === 8);
+    // Every offer has been answered by now (each gets an ack or an error); no ninth acceptance.
+    await raw.waitFor(() => raw.received.filter((m) => m.type === "ack").length === 8);
+    assert.equal(accepted(), 8);
+    raw.socket.destroy();
+    assert.equal(await server.stop(), 0);
+  });
+});

@@ -48,7 +48,7 @@ export function setPrompt(rl: Interface, prompt: string): void {
  * counted as readline counts them (tabs to the next multiple of 8, wide
  * characters pushed to the next row rather than split).
  */
-export function displayRows(text: string, columns: number): number {
+function displayRows(text: string, columns: number): number {
   let offset = 0;
   let rows = 0;
   for (const char of text) {

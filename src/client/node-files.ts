@@ -16,7 +16,7 @@ import type {
   IncomingFile,
 } from "./files.js";
 
-export const RECEIVED_PREFIX = "terima_";
+const RECEIVED_PREFIX = "terima_";
 const HASH_READ_BYTES = 1024 * 1024;
 
 export function nodeFileSupport(saveDir: string): FileSupport {

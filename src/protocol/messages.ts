@@ -40,9 +40,6 @@ export type ClientMessage =
   | Ping
   | Pong;
 
-/** The requests a client waits an `ack` (or an `error`) for. */
-export type ClientRequest = Extract<ClientMessage, { seq: number }>;
-
 export const MessageKind = { say: 0, action: 1, private: 2 } as const;
 export type MessageKind = keyof typeof MessageKind;
 const messageKinds = Object.keys(MessageKind) as MessageKind[];

@@ -34,7 +34,7 @@ export interface ServerConfig {
 }
 
 /** $XDG_DATA_HOME/sockchat, or ~/.local/share/sockchat. */
-export function defaultDataDir(): string {
+function defaultDataDir(): string {
   const base = process.env.XDG_DATA_HOME || join(homedir(), ".local", "share");
   return join(base, "sockchat");
 }

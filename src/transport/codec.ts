@@ -22,7 +22,9 @@ export function memoizeEncoding(
 ): (message: ServerMessage) => Uint8Array | undefined {
   const cache = new WeakMap<ServerMessage, Uint8Array | undefined>();
   return (message) => {
-    if (cache.has(message)) return cache.get(message);
+    const cached = cache.get(message);
+    // One lookup per delivery; `has` only for messages that encode to nothing.
+    if (cached !== undefined || cache.has(message)) return cached;
     const bytes = encode(message);
     cache.set(message, bytes);
     return bytes;

@@ -3,13 +3,13 @@
 // verify and write every byte — or, as the baseline, through a bare pipe.
 
 import type { ChildProcess } from "node:child_process";
-import { createHash, randomFillSync } from "node:crypto";
-import { createReadStream, existsSync } from "node:fs";
-import { mkdir, mkdtemp, open, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
+import { randomFile, sha256File } from "../test/helpers/files.js";
 import { LineCollector } from "../test/helpers/lines.js";
 import { spawnTracked, stopChild } from "./children.js";
 import { cpuSeconds, memory } from "./proc-stats.js";
@@ -28,28 +28,20 @@ export async function sourceFile(bytes: number): Promise<{ path: string; sha256:
   const dir = join(tmpdir(), "sockchat-bench");
   await mkdir(dir, { recursive: true });
   const path = join(dir, `source-${bytes}.bin`);
-  if (!existsSync(path)) {
-    const handle = await open(`${path}.tmp`, "w");
-    const block = Buffer.alloc(4 * 1024 * 1024);
-    for (let written = 0; written < bytes; written += block.length) {
-      randomFillSync(block);
-      await handle.write(block, 0, Math.min(block.length, bytes - written));
-    }
-    await handle.close();
-    const { rename } = await import("node:fs/promises");
-    await rename(`${path}.tmp`, path);
-  }
-  return { path, sha256: await sha256(path) };
+  if (existsSync(path)) return { path, sha256: await sha256File(path) };
+  // Written aside and renamed, so an interrupted run leaves no short source behind.
+  const sha256 = await randomFile(`${path}.tmp`, bytes);
+  await rename(`${path}.tmp`, path);
+  return { path, sha256 };
 }
 
-function sha256(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash("sha256");
-    createReadStream(path, { highWaterMark: 1024 * 1024 })
-      .on("data", (chunk) => hash.update(chunk))
-      .on("error", reject)
-      .on("end", () => resolve(hash.digest("hex")));
-  });
+/** The figures both relays report, from the run's size and duration. */
+function rates(config: FileRelayConfig, seconds: number) {
+  return {
+    seconds,
+    mbPerSecond: config.bytes / MB / seconds,
+    totalMbPerSecond: (config.bytes * config.receivers) / MB / seconds,
+  };
 }
 
 function spawnNode(
@@ -133,14 +125,12 @@ export async function runFileRelaySockchat(config: FileRelayConfig): Promise<Fil
       return Number(last.slice("received ".length));
     });
     const name = source.path.split("/").pop() as string;
-    const digests = await Promise.all(fast.map((r) => sha256(join(r.dir, `terima_${name}`))));
+    const digests = await Promise.all(fast.map((r) => sha256File(join(r.dir, `terima_${name}`))));
     return {
       kind: "file-relay",
       config,
       server: "sockchat",
-      seconds,
-      mbPerSecond: config.bytes / MB / seconds,
-      totalMbPerSecond: (config.bytes * config.receivers) / MB / seconds,
+      ...rates(config, seconds),
       verified: digests.every((d) => d === source.sha256),
       serverPeakRssBytes,
       serverRssSamplesBytes: samples,
@@ -184,9 +174,7 @@ export async function runFileRelayPipe(config: FileRelayConfig): Promise<FileRel
       kind: "file-relay",
       config,
       server: "pipe",
-      seconds,
-      mbPerSecond: config.bytes / MB / seconds,
-      totalMbPerSecond: (config.bytes * config.receivers) / MB / seconds,
+      ...rates(config, seconds),
       verified: done.every((line) => line === `done ${config.bytes}`),
       serverPeakRssBytes: memory(relay.child.pid as number).peak,
       serverRssSamplesBytes: stopSampling(),

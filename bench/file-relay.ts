@@ -148,15 +148,25 @@ export async function runFileRelaySockchat(config: FileRelayConfig): Promise<Fil
   }
 }
 
-export async function runFileRelayPipe(config: FileRelayConfig): Promise<FileRelayResult> {
+/**
+ * The baseline: the same bytes through a bare relay. Its receivers write them to
+ * disk as sockchat's do ("pipe"), or drop them ("pipe-discard"), which leaves
+ * only the sockets.
+ */
+export async function runFileRelayPipe(
+  config: FileRelayConfig,
+  receivers: "disk" | "discard",
+): Promise<FileRelayResult> {
   const source = await sourceFile(config.bytes);
+  const work = await mkdtemp(join(tmpdir(), "sockchat-bench-pipe-"));
   const relay = spawnNode(PIPE_RELAY, [String(config.receivers)]);
   const started: ChildProcess[] = [relay.child];
   try {
     const port = /^listening (\d+)$/.exec(await relay.lines.waitFor(/^listening /))?.[1] as string;
-    const receivers = await Promise.all(
-      Array.from({ length: config.receivers }, async () => {
-        const peer = spawnNode(PIPE_PEER, [port, "receive"]);
+    const peers = await Promise.all(
+      Array.from({ length: config.receivers }, async (_, i) => {
+        const save = receivers === "disk" ? [join(work, `received${i}`)] : [];
+        const peer = spawnNode(PIPE_PEER, [port, "receive", ...save]);
         started.push(peer.child);
         await peer.lines.waitFor(/^ready$/);
         return peer;
@@ -168,12 +178,12 @@ export async function runFileRelayPipe(config: FileRelayConfig): Promise<FileRel
     started.push(sender.child);
     await sender.lines.waitFor(/^ready$/);
     const t0 = performance.now();
-    const done = await Promise.all(receivers.map((r) => r.lines.waitFor(/^done \d+$/, 600_000)));
+    const done = await Promise.all(peers.map((r) => r.lines.waitFor(/^done \d+$/, 600_000)));
     const seconds = (performance.now() - t0) / 1000;
     return {
       kind: "file-relay",
       config,
-      server: "pipe",
+      server: receivers === "disk" ? "pipe" : "pipe-discard",
       ...rates(config, seconds),
       verified: done.every((line) => line === `done ${config.bytes}`),
       serverPeakRssBytes: memory(relay.child.pid as number).peak,
@@ -183,5 +193,6 @@ export async function runFileRelayPipe(config: FileRelayConfig): Promise<FileRel
     };
   } finally {
     await Promise.all(started.map((child) => stopChild(child, 2000)));
+    await rm(work, { recursive: true, force: true });
   }
 }

@@ -81,7 +81,8 @@ export interface FileRelayConfig {
 export interface FileRelayResult {
   kind: "file-relay";
   config: FileRelayConfig;
-  server: "sockchat" | "pipe";
+  /** pipe: the bare relay, receivers writing to disk; pipe-discard: receivers dropping the bytes. */
+  server: "sockchat" | "pipe" | "pipe-discard";
   error?: string;
   seconds: number;
   /** Per fast receiver: file bytes / seconds from the first byte to the last fast receiver done. */

@@ -88,7 +88,11 @@ function steps(plan: BenchPlan, profileDir: string | undefined): Step[] {
       // The bare pipe is the baseline for plain runs only: it has no chat, and
       // with a slow receiver it would simply run at 1 MB/s.
       if (config.slowReceivers === 0 && config.chatDuring === 0) {
-        list.push({ id: `${config.id} pipe`, run: () => runFileRelayPipe(config) });
+        list.push({ id: `${config.id} pipe`, run: () => runFileRelayPipe(config, "disk") });
+        list.push({
+          id: `${config.id} pipe-discard`,
+          run: () => runFileRelayPipe(config, "discard"),
+        });
       }
     }
   }

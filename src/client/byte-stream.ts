@@ -6,6 +6,8 @@ export interface ByteStream {
   /** Bytes written and not yet handed to the network. */
   readonly bufferedBytes: number;
   close(): void;
+  /** Makes a buffer that is about to be filled; the host's cheapest way (no zero-fill where it can). */
+  readonly allocate?: (length: number) => Uint8Array;
   listen(handlers: {
     data: (bytes: Uint8Array) => void;
     /** Everything buffered has been handed to the network. */

@@ -204,7 +204,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
 
   #open(stream: ByteStream): Promise<Welcome> {
     this.#stream = stream;
-    this.#decoder = new FrameDecoder();
+    this.#decoder = new FrameDecoder({ allocate: stream.allocate });
     this.#preamble = new Uint8Array(0);
     this.#lastBye = undefined;
     this.#lastHeard = Date.now();

@@ -1,6 +1,7 @@
 // Dials a sockchat server over TCP from Node.
 
 import { connect } from "node:net";
+import { unfilledBytes } from "../node/unfilled-bytes.js";
 import type { ByteStream, Dial } from "./byte-stream.js";
 
 export function tcpDial(host: string, port: number): Dial {
@@ -21,6 +22,7 @@ export function tcpDial(host: string, port: number): Dial {
             return socket.writableLength;
           },
           close: () => socket.end(),
+          allocate: unfilledBytes,
           listen: (handlers) => {
             // Views of plain Uint8Array are cheaper to slice than Buffers, per frame.
             socket.on("data", (chunk: Buffer) =>

@@ -7,8 +7,19 @@
 import { ErrorCode, ProtocolError } from "./errors.js";
 import { FRAME_HEADER_BYTES, type Frame, MAX_FRAME_PAYLOAD } from "./frame.js";
 
+export interface FrameDecoderOptions {
+  maxPayload?: number;
+  /**
+   * Makes the buffer a spanning frame is assembled in. The default zero-fills
+   * it, which is wasted work since every byte is overwritten: hosts that can
+   * allocate without that (Node's Buffer.allocUnsafe) pass their own.
+   */
+  allocate?: (length: number) => Uint8Array;
+}
+
 export class FrameDecoder {
   readonly #maxPayload: number;
+  readonly #allocate: (length: number) => Uint8Array;
   readonly #header = new Uint8Array(FRAME_HEADER_BYTES);
   readonly #headerView = new DataView(this.#header.buffer);
   #headerFill = 0;
@@ -18,8 +29,9 @@ export class FrameDecoder {
   #assembly: Uint8Array | undefined;
   #assemblyFill = 0;
 
-  constructor(maxPayload: number = MAX_FRAME_PAYLOAD) {
-    this.#maxPayload = maxPayload;
+  constructor(options: FrameDecoderOptions = {}) {
+    this.#maxPayload = options.maxPayload ?? MAX_FRAME_PAYLOAD;
+    this.#allocate = options.allocate ?? ((length) => new Uint8Array(length));
   }
 
   /** Bytes received but not yet returned as frames. */
@@ -50,7 +62,7 @@ export class FrameDecoder {
         this.#finishFrame(payload, onFrame);
         continue;
       }
-      this.#assembly ??= new Uint8Array(length);
+      this.#assembly ??= this.#allocate(length);
       const take = Math.min(length - this.#assemblyFill, available);
       this.#assembly.set(chunk.subarray(offset, offset + take), this.#assemblyFill);
       this.#assemblyFill += take;

@@ -1,5 +1,6 @@
 // The binary framed protocol: handshake check, then frames to typed messages.
 
+import { unfilledBytes } from "../node/unfilled-bytes.js";
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import { HANDSHAKE_BYTES, handshakeBytes, PROTOCOL_VERSION } from "../protocol/frame.js";
 import { FrameDecoder } from "../protocol/frame-decoder.js";
@@ -13,7 +14,7 @@ const encodeNative = memoizeEncoding(encodeServerMessage);
 export class NativeCodec implements Codec {
   readonly framed = true;
   readonly encode = encodeNative;
-  readonly #frames = new FrameDecoder();
+  readonly #frames = new FrameDecoder({ allocate: unfilledBytes });
   #handshakeSeen = 0;
   #failed = false;
 

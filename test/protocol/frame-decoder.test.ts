@@ -204,7 +204,7 @@ describe("FrameDecoder", () => {
     });
 
     it("honours a custom maximum payload", () => {
-      const decoder = new FrameDecoder(16);
+      const decoder = new FrameDecoder({ maxPayload: 16 });
       const frames = decodeChunks([frameBytes(0x02, new Array(16).fill(0x61))], decoder);
       assert.equal(frames.length, 1);
       assert.equal(frames[0]?.payload.length, 16);
@@ -212,7 +212,7 @@ describe("FrameDecoder", () => {
     });
 
     it("with a maximum of 0 accepts only empty frames", () => {
-      const decoder = new FrameDecoder(0);
+      const decoder = new FrameDecoder({ maxPayload: 0 });
       assert.deepEqual(decodeChunks([EMPTY], decoder), [{ type: 0x06, payload: [] }]);
       assertTooLarge(() => decoder.push(hex("00 00 00 01 02 00"), () => {}));
     });

@@ -307,7 +307,7 @@ function onlyProtocolErrors(fn: () => void, codes: ReadonlySet<string>, context:
  * ends the stream. Every frame and every message decode is checked.
  */
 function feedHostile(chunks: Uint8Array[], maxPayload: number, context: string): number {
-  const decoder = new FrameDecoder(maxPayload);
+  const decoder = new FrameDecoder({ maxPayload });
   let frames = 0;
   for (const chunk of chunks) {
     const ok = onlyProtocolErrors(

@@ -57,12 +57,12 @@ export const FrameType = {
 export type FrameType = (typeof FrameType)[keyof typeof FrameType];
 
 /** Largest file data in one chunk frame: a chat frame never waits behind more than this. */
-export const FILE_CHUNK_BYTES = 64 * 1024;
+export const FILE_CHUNK_BYTES = 256 * 1024;
 /**
  * File bytes a peer may send ahead of the other side's window updates, per
  * transfer and direction; what bounds the memory a transfer can take.
  */
-export const FILE_WINDOW_BYTES = 1024 * 1024;
+export const FILE_WINDOW_BYTES = 4 * 1024 * 1024;
 export const SHA256_BYTES = 32;
 
 export interface Frame {

@@ -40,6 +40,8 @@ export interface BenchPlan {
   contenders: Contender[];
   idle: IdleConfig[];
   files: FileRelayConfig[];
+  /** Rounds of the runs that are compared with a reference (fan-out, plain file relays). */
+  repeats: number;
 }
 
 /** 1 MB/s: a receiver on a slow link, against which the others must not slow down. */
@@ -125,6 +127,7 @@ export function makePlan(quick: boolean): BenchPlan {
         files(256 * 1024 ** 2, 2, 1),
         files(256 * 1024 ** 2, 2, 0, CHAT_LINES_PER_SECOND),
       ],
+      repeats: 1,
     };
   }
   return {
@@ -138,5 +141,6 @@ export function makePlan(quick: boolean): BenchPlan {
       files(1024 ** 3, 2, 1),
       files(1024 ** 3, 2, 0, CHAT_LINES_PER_SECOND),
     ],
+    repeats: 3,
   };
 }

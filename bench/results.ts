@@ -10,7 +10,12 @@ export interface LatencyMs {
   max: number;
 }
 
-export interface FanoutResult {
+/** With repeated runs: the headline figure of every run, in run order (see repeats.ts). */
+interface Repeated {
+  runs?: number[];
+}
+
+export interface FanoutResult extends Repeated {
   kind: "fanout";
   config: FanoutConfig;
   server: ServerName;
@@ -42,7 +47,7 @@ export interface FanoutResult {
   settled: boolean;
 }
 
-export interface IdleResult {
+export interface IdleResult extends Repeated {
   kind: "idle";
   server: ServerName;
   protocol: Protocol;
@@ -78,7 +83,7 @@ export interface FileRelayConfig {
   slowBytesPerSecond: number;
 }
 
-export interface FileRelayResult {
+export interface FileRelayResult extends Repeated {
   kind: "file-relay";
   config: FileRelayConfig;
   /** pipe: the bare relay, receivers writing to disk; pipe-discard: receivers dropping the bytes. */
@@ -120,7 +125,10 @@ export interface TargetCheck {
 
 export interface BenchReport {
   meta: Record<string, string | number | boolean>;
+  /** One per scenario: the median of its runs. */
   results: ScenarioResult[];
+  /** Every run, in the order they ran. */
+  runs: ScenarioResult[];
   ratios: Ratio[];
   targets: TargetCheck[];
 }

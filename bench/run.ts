@@ -16,6 +16,7 @@ import { runFanout } from "./fanout.js";
 import { runFileRelayPipe, runFileRelaySockchat } from "./file-relay.js";
 import { runIdle } from "./idle.js";
 import { type BenchPlan, makePlan } from "./plan.js";
+import { medianRuns } from "./repeats.js";
 import { checkTargets, computeRatios, reportMarkdown, reportText } from "./report.js";
 import type { BenchReport, FanoutResult, ScenarioResult } from "./results.js";
 import { ensureNgircd, NGIRCD } from "./targets/ngircd.js";
@@ -29,6 +30,7 @@ const USAGE = `usage: npm run bench -- [options]
   --skip-files     skip the file-relay runs
   --idle-clients <n>
                    idle connections to open (default 10000, quick 2000)
+  --repeats <n>    rounds of the compared runs, the median reported (default 3, quick 1)
   --receiver-processes <n>
                    spread fan-out receivers over n load processes (default: 2 for bursts, 1 paced)
   --profile        write V8 CPU profiles (sockchat server, load processes) to <out>/profiles;
@@ -47,6 +49,7 @@ function parseCommandLine() {
         profile: { type: "boolean", default: false },
         "receiver-processes": { type: "string" },
         "idle-clients": { type: "string" },
+        repeats: { type: "string" },
         out: { type: "string", default: join(ROOT, "bench", "results") },
         help: { type: "boolean", default: false },
       },
@@ -67,10 +70,13 @@ interface Step {
 }
 
 function steps(plan: BenchPlan, profileDir: string | undefined): Step[] {
-  const list: Step[] = [];
+  // Runs compared with a reference repeat, each round in the same order, so
+  // drift in the machine's speed falls on both sides of a ratio alike.
+  const compared: Step[] = [];
+  const once: Step[] = [];
   for (const config of plan.fanout) {
     for (const contender of plan.contenders) {
-      list.push({
+      compared.push({
         id: `${config.id} ${contender.server} ${contender.protocol}`,
         run: () =>
           runFanout(config, contender, {
@@ -84,21 +90,23 @@ function steps(plan: BenchPlan, profileDir: string | undefined): Step[] {
   }
   if (!args["skip-files"]) {
     for (const config of plan.files) {
-      list.push({ id: `${config.id} sockchat`, run: () => runFileRelaySockchat(config) });
+      const step = { id: `${config.id} sockchat`, run: () => runFileRelaySockchat(config) };
       // The bare pipe is the baseline for plain runs only: it has no chat, and
       // with a slow receiver it would simply run at 1 MB/s.
-      if (config.slowReceivers === 0 && config.chatDuring === 0) {
-        list.push({ id: `${config.id} pipe`, run: () => runFileRelayPipe(config, "disk") });
-        list.push({
-          id: `${config.id} pipe-discard`,
-          run: () => runFileRelayPipe(config, "discard"),
-        });
+      if (config.slowReceivers > 0 || config.chatDuring > 0) {
+        once.push(step);
+        continue;
       }
+      compared.push(
+        step,
+        { id: `${config.id} pipe`, run: () => runFileRelayPipe(config, "disk") },
+        { id: `${config.id} pipe-discard`, run: () => runFileRelayPipe(config, "discard") },
+      );
     }
   }
   if (!args["skip-idle"]) {
     for (const idle of plan.idle) {
-      list.push({
+      once.push({
         id: `idle-${idle.clients} ${idle.server}`,
         run: () =>
           runIdle(
@@ -110,6 +118,12 @@ function steps(plan: BenchPlan, profileDir: string | undefined): Step[] {
       });
     }
   }
+  const list: Step[] = [];
+  for (let round = 1; round <= plan.repeats; round++) {
+    const suffix = plan.repeats > 1 ? ` (run ${round} of ${plan.repeats})` : "";
+    list.push(...compared.map((step) => ({ ...step, id: `${step.id}${suffix}` })));
+  }
+  list.push(...once);
   return list.filter(
     (s) =>
       (args.only.length === 0 || args.only.some((o) => s.id.includes(o))) &&
@@ -156,6 +170,11 @@ async function main(): Promise<number> {
     if (!Number.isInteger(n) || n < 1)
       throw new Error("--receiver-processes wants a whole number ≥ 1");
     for (const config of plan.fanout) config.receiverProcesses = n;
+  }
+  if (args.repeats !== undefined) {
+    const n = Number(args.repeats);
+    if (!Number.isInteger(n) || n < 1) throw new Error("--repeats wants a whole number ≥ 1");
+    plan.repeats = n;
   }
   if (args["idle-clients"] !== undefined) {
     const n = Number(args["idle-clients"]);
@@ -204,14 +223,16 @@ async function main(): Promise<number> {
   }
   info["wall seconds"] = Math.round((Date.now() - started) / 1000);
 
-  const ratios = computeRatios(results);
+  const medians = medianRuns(results);
+  const ratios = computeRatios(medians);
   const report: BenchReport = {
     meta: info,
-    results,
+    results: medians,
+    runs: results,
     ratios,
-    targets: checkTargets(results, ratios),
+    targets: checkTargets(medians, ratios, results),
   };
-  const fanoutResults = results.filter((r): r is FanoutResult => r.kind === "fanout");
+  const fanoutResults = medians.filter((r): r is FanoutResult => r.kind === "fanout");
   const partial =
     args.only.length > 0 || args["skip-ngircd"] || args["skip-idle"] || args["skip-files"];
   const name = `latest${args.quick ? "-quick" : ""}${partial ? "-partial" : ""}`;

@@ -45,3 +45,13 @@ export function sliceBlock(
   if (start < 0 || start >= block.data.length) return undefined;
   return block.data.subarray(start, Math.min(block.data.length, start + length));
 }
+
+/** The big-endian u32 at `at`; the caller has checked that four bytes are there. */
+export function readU32(bytes: Uint8Array, at: number): number {
+  return (
+    (bytes[at] as number) * 0x1000000 +
+    (((bytes[at + 1] as number) << 16) |
+      ((bytes[at + 2] as number) << 8) |
+      (bytes[at + 3] as number))
+  );
+}

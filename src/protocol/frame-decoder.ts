@@ -4,6 +4,7 @@
 // assembled in a buffer of its announced size, so memory stays O(frame size)
 // however finely a peer drips its bytes.
 
+import { readU32 } from "./bytes.js";
 import { ErrorCode, ProtocolError } from "./errors.js";
 import { FRAME_HEADER_BYTES, type Frame, MAX_FRAME_PAYLOAD } from "./frame.js";
 
@@ -21,7 +22,6 @@ export class FrameDecoder {
   readonly #maxPayload: number;
   readonly #allocate: (length: number) => Uint8Array;
   readonly #header = new Uint8Array(FRAME_HEADER_BYTES);
-  readonly #headerView = new DataView(this.#header.buffer);
   #headerFill = 0;
   /** Payload length and type of the frame whose header has been read, or -1. */
   #pendingLength = -1;
@@ -47,12 +47,17 @@ export class FrameDecoder {
     let offset = 0;
     while (offset < chunk.length) {
       if (this.#pendingLength < 0) {
-        const take = Math.min(FRAME_HEADER_BYTES - this.#headerFill, chunk.length - offset);
-        this.#header.set(chunk.subarray(offset, offset + take), this.#headerFill);
-        this.#headerFill += take;
-        offset += take;
-        if (this.#headerFill < FRAME_HEADER_BYTES) return;
-        this.#startFrame();
+        if (this.#headerFill === 0 && chunk.length - offset >= FRAME_HEADER_BYTES) {
+          // The usual case, a whole header in this read: read it in place.
+          this.#startFrame(readU32(chunk, offset), chunk[offset + 4] as number);
+          offset += FRAME_HEADER_BYTES;
+        } else {
+          while (this.#headerFill < FRAME_HEADER_BYTES && offset < chunk.length) {
+            this.#header[this.#headerFill++] = chunk[offset++] as number;
+          }
+          if (this.#headerFill < FRAME_HEADER_BYTES) return;
+          this.#startFrame(readU32(this.#header, 0), this.#header[4] as number);
+        }
       }
       const length = this.#pendingLength;
       const available = chunk.length - offset;
@@ -72,8 +77,7 @@ export class FrameDecoder {
     }
   }
 
-  #startFrame(): void {
-    const length = this.#headerView.getUint32(0);
+  #startFrame(length: number, type: number): void {
     if (length > this.#maxPayload) {
       throw new ProtocolError(
         ErrorCode.FrameTooLarge,
@@ -82,7 +86,7 @@ export class FrameDecoder {
       );
     }
     this.#pendingLength = length;
-    this.#pendingType = this.#headerView.getUint8(4);
+    this.#pendingType = type;
   }
 
   #finishFrame(payload: Uint8Array, onFrame: (frame: Frame) => void): void {

@@ -339,7 +339,7 @@ export function decodeServerMessage(frame: Frame): ServerMessage {
       if (kind === undefined) {
         throw new ProtocolError(ErrorCode.Malformed, "message frame has an unknown kind");
       }
-      return { type: "message", kind, ts: r.f64(), from: r.str(), to: r.str(), text: r.str() };
+      return { type: "message", kind, ts: r.f64(), from: r.name(), to: r.name(), text: r.str() };
     }
     case FrameType.Joined:
       return { type: "joined", nick: r.str() };

@@ -309,6 +309,44 @@ describe("message encoding", () => {
       }
     });
 
+    it("decodes every sender's nick right when thousands of nicks share the name cache", () => {
+      // 256 cache slots, 5000 nicks: slots collide and entries are replaced over and over.
+      const nicks = Array.from({ length: 5000 }, (_, i) => `n${i}${"é".repeat(i % 7)}`);
+      for (let round = 0; round < 3; round++) {
+        for (const from of nicks) {
+          const m: ServerMessage = { type: "message", kind: "say", ts: 1, from, to: "", text: "t" };
+          const frame = onlyFrame(encodeServerMessage(m));
+          assert.equal((decodeServerMessage(frame) as { from: string }).from, from);
+        }
+      }
+    });
+
+    it("does not hand out a cached nick for bytes that changed in the same buffer", () => {
+      const m: ServerMessage = {
+        type: "message",
+        kind: "say",
+        ts: 1,
+        from: "anna",
+        to: "",
+        text: "t",
+      };
+      const bytes = encodeServerMessage(m);
+      assert.equal((decodeServerMessage(onlyFrame(bytes)) as { from: string }).from, "anna");
+      const at = bytes.indexOf("a".charCodeAt(0), 5 + 1 + 8 + 4);
+      bytes[at] = "e".charCodeAt(0);
+      assert.equal((decodeServerMessage(onlyFrame(bytes)) as { from: string }).from, "enna");
+    });
+
+    it("throws CHAT_ERR_INVALID_UTF8 for a nick, whose decoding goes through the cache", () => {
+      const payload = hex("00 3ff0000000000000 00000002 c328 00000000 00000001 74");
+      for (let i = 0; i < 2; i++) {
+        assertProtocolError(
+          () => decodeServerMessage({ type: FrameType.Message, payload }),
+          ErrorCode.InvalidUtf8,
+        );
+      }
+    });
+
     it("throws CHAT_ERR_INVALID_UTF8 in a later field too (private text, who-list address)", () => {
       const privateMessage = hex("00000001 00000001 62 00000001 ff");
       assertProtocolError(

@@ -2,6 +2,7 @@
 // protocols each runs against, the idle test and the file relays. --quick
 // shrinks everything.
 
+import { DEFAULTS } from "../src/server/config.js";
 import type { Protocol } from "./load/messages.js";
 import type { FileRelayConfig } from "./results.js";
 
@@ -102,14 +103,14 @@ function paced(
   };
 }
 
-function idle(server: ServerName, clients: number): IdleConfig {
+function idle(server: ServerName, clients: number, windowMs: number): IdleConfig {
   return {
     server,
     clients,
     // V8 returns the garbage of the join storm to the system some 10-15 s after
     // the server goes quiet; measuring before that would count it per connection.
     restMs: server === "sockchat" ? 20_000 : 0,
-    windowMs: 5000,
+    windowMs,
     processes: Math.ceil(clients / 2500),
   };
 }
@@ -119,7 +120,7 @@ export function makePlan(quick: boolean): BenchPlan {
     return {
       fanout: [burst(100, 4, 1000), burst(500, 4, 200), paced(50, 4, 475, 2)],
       contenders: CONTENDERS,
-      idle: [idle("sockchat", 2000), idle("ngircd", 2000)],
+      idle: [idle("sockchat", 2000, 5000), idle("ngircd", 2000, 5000)],
       files: [
         files(256 * 1024 ** 2, 1),
         files(256 * 1024 ** 2, 4),
@@ -133,7 +134,11 @@ export function makePlan(quick: boolean): BenchPlan {
   return {
     fanout: [burst(200, 4, 2000), burst(1000, 4, 500), paced(100, 4, 475, 5)],
     contenders: CONTENDERS,
-    idle: [idle("sockchat", 10_000), idle("ngircd", 10_000)],
+    // A whole heartbeat interval: idle CPU is then the average, one round of pings included.
+    idle: [
+      idle("sockchat", 10_000, DEFAULTS.heartbeatMs),
+      idle("ngircd", 10_000, DEFAULTS.heartbeatMs),
+    ],
     files: [
       files(1024 ** 3, 1),
       files(1024 ** 3, 4),

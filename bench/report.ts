@@ -156,7 +156,7 @@ export function checkTargets(
     });
     checks.push({
       what: `idle ${r.clients}: server CPU over ${r.windowSeconds} s`,
-      value: `${r.idleCpuSeconds.toFixed(2)} s`,
+      value: `${r.idleCpuSeconds.toFixed(2)} s (${((100 * r.idleCpuSeconds) / r.windowSeconds).toFixed(2)}% of a core)`,
       goal: "~0 (≤ 1% of a core)",
       met: r.idleCpuSeconds <= 0.01 * r.windowSeconds,
     });

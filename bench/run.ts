@@ -185,7 +185,7 @@ async function main(): Promise<number> {
     }
   }
   // Bounded whatever happens: a hung run is killed with everything it started.
-  const budgetMs = args.quick ? 150_000 : 900_000;
+  const budgetMs = args.quick ? 150_000 : 1_200_000;
   const watchdog = setTimeout(() => {
     log(`bench: over its ${budgetMs / 1000} s budget; killing everything`);
     killAll();

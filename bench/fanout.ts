@@ -2,7 +2,6 @@
 // burst (or pace) K messages each, receivers verify every delivery; the server's
 // CPU and memory come from /proc.
 
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Histogram } from "./histogram.js";
 import type { LoadPlan, ReceiveResult, SendResult } from "./load/messages.js";
@@ -10,7 +9,7 @@ import { monoUs } from "./load/payload.js";
 import { LoadProcess } from "./load-process.js";
 import type { Contender, FanoutConfig } from "./plan.js";
 import { cpuSeconds, memory, sumCpu, syscalls, waitQuiet } from "./proc-stats.js";
-import { PROFILE_WINDOW_FILE } from "./profile-window.js";
+import { writeProfileWindow } from "./profile-window.js";
 import type { FanoutResult } from "./results.js";
 import { startTarget } from "./start-target.js";
 import { CHANNEL } from "./targets/ngircd.js";
@@ -89,14 +88,8 @@ export async function runFanout(
       120_000;
     const received = await Promise.all(receivers.map((r) => r.next("received", runTimeoutMs)));
     result.windowSeconds = (Date.now() - goAt) / 1000;
-    if (options.cpuProfileDir !== undefined) {
-      // Lets profile-summary keep only the samples taken under load (same clock as V8's).
-      mkdirSync(options.cpuProfileDir, { recursive: true });
-      writeFileSync(
-        join(options.cpuProfileDir, PROFILE_WINDOW_FILE),
-        JSON.stringify({ fromUs: goUs, toUs: monoUs() }),
-      );
-    }
+    // Lets profile-summary keep only the samples taken under load.
+    writeProfileWindow(options.cpuProfileDir, goUs);
     let sent: SendResult | undefined;
     try {
       sent = (await sender.next("sent", STALL_MS)).result;

@@ -1,13 +1,12 @@
 // Idle cost: N connected clients that say nothing. Server memory per
 // connection, and the CPU the server burns over a quiet window.
 
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { monoUs } from "./load/payload.js";
 import { LoadProcess } from "./load-process.js";
 import type { IdleConfig } from "./plan.js";
 import { cpuSeconds, memory, sleep, syscalls, waitQuiet } from "./proc-stats.js";
-import { PROFILE_WINDOW_FILE } from "./profile-window.js";
+import { writeProfileWindow } from "./profile-window.js";
 import type { IdleResult } from "./results.js";
 import { startTarget } from "./start-target.js";
 
@@ -89,14 +88,8 @@ export async function runIdle(config: IdleConfig, cpuProfileDir?: string): Promi
     const windowFromUs = monoUs();
     await sleep(config.windowMs);
     result.idleCpuSeconds = cpuSeconds(target.pid) - cpu0;
-    if (cpuProfileDir !== undefined) {
-      // Lets profile-summary keep only the samples of the idle window.
-      mkdirSync(cpuProfileDir, { recursive: true });
-      writeFileSync(
-        join(cpuProfileDir, PROFILE_WINDOW_FILE),
-        JSON.stringify({ fromUs: windowFromUs, toUs: monoUs() }),
-      );
-    }
+    // Lets profile-summary keep only the samples of the idle window.
+    writeProfileWindow(cpuProfileDir, windowFromUs);
     const after = memory(target.pid);
     result.rssWithBytes = after.rss;
     result.peakRssBytes = after.peak;

@@ -62,6 +62,17 @@ function parseCommandLine() {
 
 const args = parseCommandLine();
 
+/** The value of --<option>, which must be a whole number ≥ 1; undefined when not given. */
+function wholeNumber(
+  option: "receiver-processes" | "repeats" | "idle-clients",
+): number | undefined {
+  const text = args[option];
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${option} wants a whole number ≥ 1`);
+  return n;
+}
+
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 interface Step {
@@ -165,23 +176,16 @@ async function main(): Promise<number> {
   }
   installCleanup();
   const plan = makePlan(args.quick);
-  if (args["receiver-processes"] !== undefined) {
-    const n = Number(args["receiver-processes"]);
-    if (!Number.isInteger(n) || n < 1)
-      throw new Error("--receiver-processes wants a whole number ≥ 1");
-    for (const config of plan.fanout) config.receiverProcesses = n;
+  const processes = wholeNumber("receiver-processes");
+  if (processes !== undefined) {
+    for (const config of plan.fanout) config.receiverProcesses = processes;
   }
-  if (args.repeats !== undefined) {
-    const n = Number(args.repeats);
-    if (!Number.isInteger(n) || n < 1) throw new Error("--repeats wants a whole number ≥ 1");
-    plan.repeats = n;
-  }
-  if (args["idle-clients"] !== undefined) {
-    const n = Number(args["idle-clients"]);
-    if (!Number.isInteger(n) || n < 1) throw new Error("--idle-clients wants a whole number ≥ 1");
+  plan.repeats = wholeNumber("repeats") ?? plan.repeats;
+  const clients = wholeNumber("idle-clients");
+  if (clients !== undefined) {
     for (const idle of plan.idle) {
-      idle.clients = n;
-      idle.processes = Math.ceil(n / 2500);
+      idle.clients = clients;
+      idle.processes = Math.ceil(clients / 2500);
     }
   }
   // Bounded whatever happens: a hung run is killed with everything it started.

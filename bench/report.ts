@@ -98,6 +98,7 @@ export function checkTargets(
     }
   }
   for (const r of fileRelays(results).filter((f) => f.server === "sockchat")) {
+    const all = fileRelays(runsOf(runs, r));
     const pipe = pipeFor(results, r, "pipe");
     if (pipe !== undefined) {
       const ratio = r.mbPerSecond / pipe.mbPerSecond;
@@ -108,9 +109,7 @@ export function checkTargets(
           versus(r, pipe) +
           (discard === undefined ? "" : `; vs receivers dropping the bytes ${versus(r, discard)}`),
         goal: "≥ 0.6×",
-        met:
-          fileRelays(runsOf(runs, r)).every((f) => f.error === undefined && f.verified) &&
-          ratio >= 0.6,
+        met: all.every((f) => f.error === undefined && f.verified) && ratio >= 0.6,
       });
     }
     const withoutSlow = fileRelays(results).find(
@@ -138,7 +137,6 @@ export function checkTargets(
         met: r.error === undefined && r.chatLatencyMs.count > 0 && r.chatLatencyMs.p99 < 50,
       });
     }
-    const all = fileRelays(runsOf(runs, r));
     const peak = Math.max(...all.map((f) => f.serverPeakRssBytes));
     checks.push({
       what: `${r.config.id}: server peak RSS${all.length > 1 ? ` (highest of ${all.length} runs)` : ""}`,

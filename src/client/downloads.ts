@@ -3,6 +3,7 @@
 // Chunks are handed to the sink as they come (it batches them), and the window
 // is returned for each as soon as it is written.
 
+import { bytesAt } from "../protocol/bytes.js";
 import type { ServerMessage } from "../protocol/messages.js";
 import type { FileSink, FileSupport, Hasher, TransferEvent, TransferPort } from "./files.js";
 
@@ -190,7 +191,8 @@ export class Downloads {
     if (download.settled) return;
     this.#settle(download);
     const expected = download.expectedSha256 as Uint8Array;
-    if (!sameBytes(download.hasher.digest(), expected)) {
+    const digest = download.hasher.digest();
+    if (digest.length !== expected.length || !bytesAt(digest, 0, expected)) {
       await sink.discard();
       this.#port.enqueue({
         type: "file-received",
@@ -254,8 +256,4 @@ export class Downloads {
     const sink = await download.opened;
     if (sink !== undefined) await then(sink);
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }

@@ -21,11 +21,16 @@ export function indexOfBytes(haystack: Uint8Array, needle: Uint8Array): number {
     i >= 0 && i + needle.length <= haystack.length;
     i = haystack.indexOf(first ?? 0, i + 1)
   ) {
-    let j = 1;
-    while (j < needle.length && haystack[i + j] === needle[j]) j++;
-    if (j === needle.length) return i;
+    if (bytesAt(haystack, i, needle)) return i;
   }
   return -1;
+}
+
+/** Whether `bytes` holds exactly the bytes of `expected`, starting at `at`. */
+export function bytesAt(bytes: Uint8Array, at: number, expected: Uint8Array): boolean {
+  if (at < 0 || at + expected.length > bytes.length) return false;
+  for (let i = 0; i < expected.length; i++) if (bytes[at + i] !== expected[i]) return false;
+  return true;
 }
 
 /** A run of bytes of a larger whole, starting at `offset` in it. */

@@ -1,7 +1,7 @@
 // Field-level encoding of frame payloads: big-endian integers, f64 timestamps,
 // and UTF-8 strings prefixed by their u32 byte length.
 
-import { readU32 } from "./bytes.js";
+import { bytesAt, readU32 } from "./bytes.js";
 import { ErrorCode, ProtocolError } from "./errors.js";
 import { FRAME_HEADER_BYTES, MAX_FRAME_PAYLOAD } from "./frame.js";
 
@@ -163,21 +163,13 @@ export class PayloadReader {
   }
 
   str(): string {
-    const length = this.u32();
-    if (length === 0) return "";
-    this.#need(length);
-    const text = decodeUtf8(this.#bytes.subarray(this.#offset, this.#offset + length));
-    this.#offset += length;
-    return text;
+    return this.#text(this.u32());
   }
 
   /** A string that recurs, such as a nickname: as `str`, through a small cache. */
   name(): string {
     const length = this.u32();
-    if (length === 0 || length > MAX_CACHED_NAME_BYTES) {
-      this.#offset -= 4;
-      return this.str();
-    }
+    if (length === 0 || length > MAX_CACHED_NAME_BYTES) return this.#text(length);
     this.#need(length);
     const b = this.#bytes;
     const start = this.#offset;
@@ -186,13 +178,21 @@ export class PayloadReader {
       hash = (Math.imul(hash, 31) + (b[i] as number)) | 0;
     const slot = hash & (NAME_CACHE_SLOTS - 1);
     const cached = nameCache[slot];
-    if (cached !== undefined && sameBytes(cached.bytes, b, start, length)) {
-      this.#offset += length;
+    this.#offset += length;
+    if (cached !== undefined && cached.bytes.length === length && bytesAt(b, start, cached.bytes)) {
       return cached.text;
     }
     const bytes = b.slice(start, start + length);
     const text = decodeUtf8(bytes);
     nameCache[slot] = { bytes, text };
+    return text;
+  }
+
+  /** The next `length` bytes as UTF-8 text. */
+  #text(length: number): string {
+    if (length === 0) return "";
+    this.#need(length);
+    const text = decodeUtf8(this.#bytes.subarray(this.#offset, this.#offset + length));
     this.#offset += length;
     return text;
   }
@@ -205,10 +205,4 @@ export class PayloadReader {
       );
     }
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array, start: number, length: number): boolean {
-  if (a.length !== length) return false;
-  for (let i = 0; i < length; i++) if (a[i] !== b[start + i]) return false;
-  return true;
 }

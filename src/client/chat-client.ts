@@ -18,6 +18,7 @@ import {
   type ClientMessage,
   decodeServerMessage,
   encodeClientMessage,
+  HEARTBEAT_MS,
   type ServerMessage,
 } from "../protocol/messages.js";
 import type { ByteStream, Dial } from "./byte-stream.js";
@@ -75,7 +76,6 @@ interface Pending {
 
 /** Text before the magic (a server that took us for a text client) is skipped up to this. */
 const MAX_PREAMBLE_BYTES = 64 * 1024;
-const DEFAULT_HEARTBEAT_MS = 30_000;
 
 export class ChatClient extends EventEmitter<ChatClientEvents> {
   readonly #options: ChatClientOptions;
@@ -333,7 +333,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   }
 
   #startHeartbeat(): void {
-    const interval = this.#options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+    const interval = this.#options.heartbeatMs ?? HEARTBEAT_MS;
     clearInterval(this.#heartbeat);
     this.#heartbeat = setInterval(() => {
       const silentMs = Date.now() - this.#lastHeard;

@@ -11,6 +11,13 @@ import {
 } from "./frame.js";
 import { FrameWriter, PayloadReader } from "./payload.js";
 
+/**
+ * Silence after which either side pings; a ping unanswered for as long again ends the
+ * connection. A minute keeps idle connections nearly free (each round wakes both ends)
+ * while a dead peer still goes within two, as IRC servers' PING timeouts do.
+ */
+export const HEARTBEAT_MS = 60_000;
+
 export type Ping = { type: "ping"; token: number };
 export type Pong = { type: "pong"; token: number };
 

@@ -2,6 +2,7 @@
 
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { HEARTBEAT_MS } from "../protocol/messages.js";
 
 export interface ServerConfig {
   host: string;
@@ -49,7 +50,7 @@ export const DEFAULTS: ServerConfig = {
   maxMessageBytes: 4096,
   sendQueueLimit: 4 * 1024 * 1024,
   slowConsumerTimeoutMs: 10_000,
-  heartbeatMs: 30_000,
+  heartbeatMs: HEARTBEAT_MS,
   textWelcomeDelayMs: 300,
   maxConsecutiveErrors: 16,
   presenceLimit: 500,

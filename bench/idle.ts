@@ -36,6 +36,7 @@ export async function runIdle(config: IdleConfig, cpuProfileDir?: string): Promi
     idleCpuSeconds: 0,
     joinSeconds: 0,
     joinWrites: 0,
+    windowWrites: 0,
     settled: false,
   };
   const profileDir = (who: string) =>
@@ -85,9 +86,11 @@ export async function runIdle(config: IdleConfig, cpuProfileDir?: string): Promi
       await waitQuiet([target.pid], 30_000, 100, 30);
     }
     const cpu0 = cpuSeconds(target.pid);
+    const windowWrites0 = syscalls(target.pid).writes;
     const windowFromUs = monoUs();
     await sleep(config.windowMs);
     result.idleCpuSeconds = cpuSeconds(target.pid) - cpu0;
+    result.windowWrites = syscalls(target.pid).writes - windowWrites0;
     // Lets profile-summary keep only the samples of the idle window.
     writeProfileWindow(cpuProfileDir, windowFromUs);
     const after = memory(target.pid);

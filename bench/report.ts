@@ -278,8 +278,9 @@ function idleTable(results: IdleResult[]): Table {
       "peak MiB",
       "join s",
       "join writes",
+      "window writes",
     ],
-    numeric: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    numeric: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
     rows: results.map((r) => [
       `${r.server}/${r.protocol}`,
       String(r.clients),
@@ -292,9 +293,10 @@ function idleTable(results: IdleResult[]): Table {
       (r.peakRssBytes / MIB).toFixed(0),
       r.joinSeconds.toFixed(1),
       count(r.joinWrites),
+      count(r.windowWrites),
     ]),
     notes: [
-      "settled = RSS once joining went quiet; with = RSS after a rest and the idle window (sockchat rests 20 s, for V8 to return the join garbage); per conn = (with − before) / clients",
+      "settled = RSS once joining went quiet; with = RSS after a rest and the idle window (sockchat rests 20 s, for V8 to return the join garbage); per conn = (with − before) / clients; window writes = the server's writes in the window, about one per client per round of pings",
       ...results.map(
         (r) => `${r.server}: ${r.note}${r.error ? ` — ${r.error.split("\n")[0]}` : ""}`,
       ),

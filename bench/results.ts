@@ -68,6 +68,8 @@ export interface IdleResult extends Repeated {
   joinSeconds: number;
   /** write(2)-family system calls the server made while the clients joined. */
   joinWrites: number;
+  /** write(2)-family system calls the server made in the idle window: its pings and pongs. */
+  windowWrites: number;
   settled: boolean;
 }
 

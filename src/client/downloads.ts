@@ -1,10 +1,11 @@
 // Receiving files: each offered file is written aside as it arrives, hashed,
 // and named only once its SHA-256 matches; an interrupted one is kept to resume.
 // Chunks are handed to the sink as they come (it batches them), and the window
-// is returned for each as soon as it is written.
+// is returned as they are written, a quarter window at a time.
 
 import { bytesAt } from "../protocol/bytes.js";
 import type { ServerMessage } from "../protocol/messages.js";
+import { WindowGrants } from "../protocol/window-grants.js";
 import type { FileSink, FileSupport, Hasher, TransferEvent, TransferPort } from "./files.js";
 
 interface Download {
@@ -15,6 +16,8 @@ interface Download {
   expected: number;
   /** Bytes written so far. */
   written: number;
+  /** Credit for the server, returned as chunks are written. */
+  grants: WindowGrants;
   /** Hashes what is handed to the sink, resumed bytes included, in order. */
   hasher: Hasher;
   /** Undefined until the store has opened it; chunks wait in `early` meanwhile. */
@@ -121,6 +124,7 @@ export class Downloads {
       size: offer.size,
       expected: offer.offset,
       written: offer.offset,
+      grants: new WindowGrants(),
       hasher: this.#files.hasher(),
       sink: undefined,
       opened: Promise.resolve(undefined),
@@ -169,7 +173,8 @@ export class Downloads {
     const written = sink.write(data).then(() => {
       if (download.settled) return;
       download.written += data.length;
-      this.#port.enqueue({ type: "file-window", id: download.id, bytes: data.length });
+      const grant = download.grants.stored(data.length);
+      if (grant > 0) this.#port.enqueue({ type: "file-window", id: download.id, bytes: grant });
       this.#emit({
         type: "download-progress",
         id: download.id,

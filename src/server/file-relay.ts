@@ -145,7 +145,8 @@ export class FileRelay {
         transfer.unwrittenChunks -= 1;
         transfer.spooledChunk(offset, data);
         if (transfer.state === "aborted") return;
-        from.deliver({ type: "file-window", id: transfer.id, bytes: length });
+        const grant = transfer.grants.stored(length);
+        if (grant > 0) from.deliver({ type: "file-window", id: transfer.id, bytes: grant });
         for (const delivery of transfer.deliveries.values()) this.#pumps.get(delivery.peer)?.wake();
       },
       (error: Error) => this.#fail(transfer, `the server could not store it: ${error.message}`),

@@ -4,6 +4,7 @@ import { createHash, type Hash } from "node:crypto";
 import type { Block } from "../protocol/bytes.js";
 import { FILE_WINDOW_BYTES } from "../protocol/frame.js";
 import type { ServerMessage } from "../protocol/messages.js";
+import { WindowGrants } from "../protocol/window-grants.js";
 import type { Spool } from "./spool.js";
 
 /** What the relay needs of a connected client. */
@@ -44,6 +45,8 @@ export class Transfer {
   readonly size: number;
   readonly spool: Spool;
   readonly hash: Hash = createHash("sha256");
+  /** Credit for the sender, returned as its data reaches the spool. */
+  readonly grants = new WindowGrants();
   readonly deliveries = new Map<FilePeer, Delivery>();
   state: TransferState = "uploading";
   /** Bytes accepted from the sender, and the part of them already on disk. */

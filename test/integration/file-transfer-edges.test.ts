@@ -2,6 +2,7 @@
 // transfer, and a download resumed after its connection dropped.
 
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { readdir } from "node:fs/promises";
 import { connect as netConnect } from "node:net";
@@ -18,8 +19,11 @@ import {
   sha256Hasher,
 } from "../../src/client/node-files.js";
 import { tcpDial } from "../../src/client/tcp-dial.js";
+import { FILE_CHUNK_BYTES } from "../../src/protocol/frame.js";
+import { GRANT_BATCH_BYTES } from "../../src/protocol/window-grants.js";
 import { randomFile, sha256File, tempDir } from "../helpers/files.js";
 import { type ServerProcess, startServer } from "../helpers/processes.js";
+import { rawNative } from "../helpers/raw-native.js";
 import { throttledStore } from "../helpers/throttled-store.js";
 
 function nextEvent(
@@ -100,6 +104,30 @@ describe("file transfer edges", { timeout: 120_000 }, () => {
   after(async () => {
     assert.equal(await server.stop(), 0);
     await work.remove();
+  });
+
+  it("the server returns a sender's window a quarter window at a time, as its data is spooled", async () => {
+    const raw = await rawNative(server.port, "granted");
+    const size = 12 * FILE_CHUNK_BYTES;
+    raw.send({ type: "file-offer", seq: 1, name: "batched.bin", size });
+    const accepted = await raw.waitFor((m) => m.type === "file-accepted");
+    const id = (accepted as { id: number }).id;
+    const data = new Uint8Array(size).fill(7);
+    for (let offset = 0; offset < size; offset += FILE_CHUNK_BYTES) {
+      raw.send({
+        type: "file-chunk",
+        id,
+        offset,
+        data: data.subarray(offset, offset + FILE_CHUNK_BYTES),
+      });
+    }
+    raw.send({ type: "file-end", id, sha256: createHash("sha256").update(data).digest() });
+    await raw.waitFor((m) => m.type === "file-verified" && m.id === id);
+    const grants = () =>
+      raw.received.flatMap((m) => (m.type === "file-window" && m.id === id ? [m.bytes] : []));
+    await raw.waitFor(() => grants().length === 3);
+    assert.deepEqual(grants(), [GRANT_BATCH_BYTES, GRANT_BATCH_BYTES, GRANT_BATCH_BYTES]);
+    raw.socket.destroy();
   });
 
   it("hostile names are saved safely inside the save directory", async () => {

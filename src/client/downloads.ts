@@ -4,6 +4,7 @@
 // is returned as they are written, a quarter window at a time.
 
 import { bytesAt } from "../protocol/bytes.js";
+import { DOWNLOAD_WINDOW_BYTES } from "../protocol/frame.js";
 import type { ServerMessage } from "../protocol/messages.js";
 import { WindowGrants } from "../protocol/window-grants.js";
 import type { FileSink, FileSupport, Hasher, TransferEvent, TransferPort } from "./files.js";
@@ -124,7 +125,7 @@ export class Downloads {
       size: offer.size,
       expected: offer.offset,
       written: offer.offset,
-      grants: new WindowGrants(),
+      grants: new WindowGrants(DOWNLOAD_WINDOW_BYTES),
       hasher: this.#files.hasher(),
       sink: undefined,
       opened: Promise.resolve(undefined),

@@ -3,7 +3,7 @@
 
 import { type Block, sliceBlock } from "../protocol/bytes.js";
 import { ErrorCode, ProtocolError, RemoteError } from "../protocol/errors.js";
-import { FILE_CHUNK_BYTES, FILE_WINDOW_BYTES } from "../protocol/frame.js";
+import { FILE_CHUNK_BYTES, UPLOAD_WINDOW_BYTES } from "../protocol/frame.js";
 import { fileChunkHeader, type ServerMessage } from "../protocol/messages.js";
 import type { FileSource, Hasher, TransferEvent, TransferPort } from "./files.js";
 
@@ -53,7 +53,7 @@ export class Uploads {
         source,
         hasher,
         sent: 0,
-        credit: FILE_WINDOW_BYTES,
+        credit: UPLOAD_WINDOW_BYTES,
         reading: false,
         ended: false,
         block: undefined,

@@ -59,10 +59,18 @@ export type FrameType = (typeof FrameType)[keyof typeof FrameType];
 /** Largest file data in one chunk frame: a chat frame never waits behind more than this. */
 export const FILE_CHUNK_BYTES = 256 * 1024;
 /**
- * File bytes a peer may send ahead of the other side's window updates, per
- * transfer and direction; what bounds the memory a transfer can take.
+ * File bytes a sender may send ahead of the server's window updates, per
+ * upload: the server holds up to this much of each upload until it is spooled.
  */
-export const FILE_WINDOW_BYTES = 4 * 1024 * 1024;
+export const UPLOAD_WINDOW_BYTES = 4 * 1024 * 1024;
+/**
+ * File bytes the server may send a receiver ahead of its window updates, per
+ * download. It costs the server no memory (it sends from the spool as the
+ * connection has room), and the receiver holds at most this much waiting for
+ * its disk; deeper than the upload window, so a receiver's socket stays full
+ * across the scheduling gaps of a busy machine.
+ */
+export const DOWNLOAD_WINDOW_BYTES = 16 * 1024 * 1024;
 export const SHA256_BYTES = 32;
 
 export interface Frame {

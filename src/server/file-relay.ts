@@ -5,7 +5,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import { safeFileName } from "../protocol/file-names.js";
-import { FILE_CHUNK_BYTES, FILE_WINDOW_BYTES } from "../protocol/frame.js";
+import { DOWNLOAD_WINDOW_BYTES, FILE_CHUNK_BYTES, UPLOAD_WINDOW_BYTES } from "../protocol/frame.js";
 import type { FileChunk, FileEnd, FileEntry, ServerMessage } from "../protocol/messages.js";
 import { formatBytes } from "../protocol/render.js";
 import { DownloadPump } from "./download-pump.js";
@@ -126,7 +126,7 @@ export class FileRelay {
         ? `expected offset ${transfer.received}, got ${m.offset}`
         : transfer.received + length > transfer.size
           ? `more bytes than the ${transfer.size} offered`
-          : transfer.received + length - transfer.spooled > FILE_WINDOW_BYTES
+          : transfer.received + length - transfer.spooled > UPLOAD_WINDOW_BYTES
             ? "sent beyond the window"
             : length > FILE_CHUNK_BYTES
               ? `a chunk of ${length} bytes; the most is ${FILE_CHUNK_BYTES}`
@@ -195,7 +195,7 @@ export class FileRelay {
   window(peer: FilePeer, id: number, bytes: number): void {
     const delivery = this.#transfers.get(id)?.deliveries.get(peer);
     if (delivery === undefined) return;
-    delivery.credit = Math.min(delivery.credit + bytes, FILE_WINDOW_BYTES);
+    delivery.credit = Math.min(delivery.credit + bytes, DOWNLOAD_WINDOW_BYTES);
     this.#pumps.get(peer)?.wake();
   }
 
@@ -286,7 +286,7 @@ export class FileRelay {
       transfer,
       peer,
       offset,
-      credit: FILE_WINDOW_BYTES,
+      credit: DOWNLOAD_WINDOW_BYTES,
       endSent: false,
       outcome: undefined,
       block: undefined,

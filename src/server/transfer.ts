@@ -2,7 +2,7 @@
 
 import { createHash, type Hash } from "node:crypto";
 import type { Block } from "../protocol/bytes.js";
-import { FILE_WINDOW_BYTES } from "../protocol/frame.js";
+import { UPLOAD_WINDOW_BYTES } from "../protocol/frame.js";
 import type { ServerMessage } from "../protocol/messages.js";
 import { WindowGrants } from "../protocol/window-grants.js";
 import type { Spool } from "./spool.js";
@@ -46,7 +46,7 @@ export class Transfer {
   readonly spool: Spool;
   readonly hash: Hash = createHash("sha256");
   /** Credit for the sender, returned as its data reaches the spool. */
-  readonly grants = new WindowGrants();
+  readonly grants = new WindowGrants(UPLOAD_WINDOW_BYTES);
   readonly deliveries = new Map<FilePeer, Delivery>();
   state: TransferState = "uploading";
   /** Bytes accepted from the sender, and the part of them already on disk. */
@@ -58,7 +58,7 @@ export class Transfer {
   expiresAt = Number.POSITIVE_INFINITY;
   completionSent = false;
   /**
-   * The newest spooled bytes, kept in memory up to one window: receivers that
+   * The newest spooled bytes, kept in memory up to one upload window: receivers that
    * keep up are served from here, only those that fall behind read the spool.
    */
   readonly #recent: { offset: number; data: Uint8Array }[] = [];
@@ -78,7 +78,7 @@ export class Transfer {
     this.spooled = offset + data.length;
     this.#recent.push({ offset, data });
     this.#recentBytes += data.length;
-    while (this.#recentBytes > FILE_WINDOW_BYTES || this.#recent.length > MAX_RECENT_CHUNKS) {
+    while (this.#recentBytes > UPLOAD_WINDOW_BYTES || this.#recent.length > MAX_RECENT_CHUNKS) {
       this.#recentBytes -= (this.#recent.shift() as { data: Uint8Array }).data.length;
     }
   }

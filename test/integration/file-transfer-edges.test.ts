@@ -19,8 +19,11 @@ import {
   sha256Hasher,
 } from "../../src/client/node-files.js";
 import { tcpDial } from "../../src/client/tcp-dial.js";
-import { FILE_CHUNK_BYTES } from "../../src/protocol/frame.js";
-import { GRANT_BATCH_BYTES } from "../../src/protocol/window-grants.js";
+import {
+  DOWNLOAD_WINDOW_BYTES,
+  FILE_CHUNK_BYTES,
+  UPLOAD_WINDOW_BYTES,
+} from "../../src/protocol/frame.js";
 import { randomFile, sha256File, tempDir } from "../helpers/files.js";
 import { type ServerProcess, startServer } from "../helpers/processes.js";
 import { rawNative } from "../helpers/raw-native.js";
@@ -126,8 +129,31 @@ describe("file transfer edges", { timeout: 120_000 }, () => {
     const grants = () =>
       raw.received.flatMap((m) => (m.type === "file-window" && m.id === id ? [m.bytes] : []));
     await raw.waitFor(() => grants().length === 3);
-    assert.deepEqual(grants(), [GRANT_BATCH_BYTES, GRANT_BATCH_BYTES, GRANT_BATCH_BYTES]);
+    const batch = UPLOAD_WINDOW_BYTES / 4;
+    assert.deepEqual(grants(), [batch, batch, batch]);
     raw.socket.destroy();
+  });
+
+  it("the server sends a receiver no more than its download window until it grants more", async () => {
+    const stingy = await rawNative(server.port, "stingy");
+    const sender = await join_("generous");
+    const outgoing = await sender.sendFile(
+      syntheticSource("deep.bin", DOWNLOAD_WINDOW_BYTES + 8 * FILE_CHUNK_BYTES),
+    );
+    const chunkBytes = () =>
+      stingy.received.reduce((sum, m) => sum + (m.type === "file-chunk" ? m.data.length : 0), 0);
+    await stingy.waitFor(() => chunkBytes() === DOWNLOAD_WINDOW_BYTES);
+    // One more byte of credit: the next chunk carries exactly that, so none went beyond it before.
+    const offered = await stingy.waitFor((m) => m.type === "file-offered");
+    stingy.send({ type: "file-window", id: (offered as { id: number }).id, bytes: 1 });
+    const next = await stingy.waitFor(
+      (m) => m.type === "file-chunk" && m.offset === DOWNLOAD_WINDOW_BYTES,
+    );
+    assert.equal((next as { data: Uint8Array }).data.length, 1);
+    stingy.socket.destroy();
+    const result = await outgoing.delivered;
+    assert.deepEqual([result.delivered, result.failed], [0, 1]);
+    assert.match(result.detail, /^stingy: stingy disconnected$/);
   });
 
   it("hostile names are saved safely inside the save directory", async () => {

@@ -10,6 +10,7 @@ import { nodeFileSupport, openFileSource } from "../client/node-files.js";
 import { tcpDial } from "../client/tcp-dial.js";
 import { type Command, parseInput } from "../protocol/commands.js";
 import { ErrorCode } from "../protocol/errors.js";
+import { inert } from "../protocol/render.js";
 import { ProgressBoard } from "./progress.js";
 import type { Target } from "./target.js";
 import { erasePrompt, eraseTypedLine, printAbovePrompt, setPrompt } from "./terminal.js";
@@ -109,16 +110,16 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
     const key = `${event.type.startsWith("upload") ? "up" : "down"}${event.id}`;
     switch (event.type) {
       case "upload-progress":
-        progress.update(key, `↑ ${event.name}`, event.sent, event.size);
+        progress.update(key, `↑ ${inert(event.name)}`, event.sent, event.size);
         showProgress(key, event);
         return;
       case "download-started":
         if (!downloads.has(event.id))
           track(new Promise<void>((resolve) => downloads.set(event.id, resolve)));
-        progress.update(key, `↓ ${event.name}`, event.offset, event.size);
+        progress.update(key, `↓ ${inert(event.name)}`, event.offset, event.size);
         return;
       case "download-progress":
-        progress.update(key, `↓ ${event.name}`, event.received, event.size);
+        progress.update(key, `↓ ${inert(event.name)}`, event.received, event.size);
         showProgress(key, event);
         return;
       case "download-interrupted":

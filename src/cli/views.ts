@@ -7,7 +7,7 @@ import type { Disconnect, Welcome } from "../client/chat-client.js";
 import type { TransferEvent } from "../client/files.js";
 import type { Command } from "../protocol/commands.js";
 import type { ServerMessage } from "../protocol/messages.js";
-import { formatBytes, renderOwnCommand, renderServerMessage } from "../protocol/render.js";
+import { formatBytes, inert, renderOwnCommand, renderServerMessage } from "../protocol/render.js";
 
 export interface View {
   server(message: ServerMessage): void;
@@ -40,23 +40,23 @@ export class LineView implements View {
   }
 
   problem(_code: string, message: string): void {
-    this.#print(this.#paint(`* error: ${message}`));
+    this.#print(this.#paint(`* error: ${inert(message)}`));
   }
 
   disconnected({ reason, retryInMs }: Disconnect, wasJoined: boolean): void {
     const retry = retryInMs === undefined ? "" : ` in ${(retryInMs / 1000).toFixed(1)} s`;
     const line = wasJoined
-      ? `* connection lost: ${reason}${retry && `; reconnecting${retry}`}`
-      : `* still not connected: ${reason}${retry && `; retrying${retry}`}`;
+      ? `* connection lost: ${inert(reason)}${retry && `; reconnecting${retry}`}`
+      : `* still not connected: ${inert(reason)}${retry && `; retrying${retry}`}`;
     this.#print(this.#paint(line));
   }
 
   reconnected(welcome: Welcome): void {
-    this.#print(this.#paint(`* reconnected as ${welcome.nick}`));
+    this.#print(this.#paint(`* reconnected as ${inert(welcome.nick)}`));
   }
 
   sending(id: number, name: string, size: number): void {
-    this.#print(this.#paint(`* sending ${name} (${formatBytes(size)}) [file ${id}]`));
+    this.#print(this.#paint(`* sending ${inert(name)} (${formatBytes(size)}) [file ${id}]`));
   }
 
   transfer(event: TransferEvent): void {
@@ -116,11 +116,11 @@ export class JsonView implements View {
 function transferLine(event: TransferEvent): string | undefined {
   switch (event.type) {
     case "download-saved":
-      return `* saved ${basename(event.path)} (${formatBytes(event.size)}, SHA-256 verified)`;
+      return `* saved ${inert(basename(event.path))} (${formatBytes(event.size)}, SHA-256 verified)`;
     case "download-failed":
-      return `* ${event.name} [file ${event.id}] was not saved: ${event.reason}`;
+      return `* ${inert(event.name)} [file ${event.id}] was not saved: ${inert(event.reason)}`;
     case "download-interrupted":
-      return `* ${event.name} interrupted at ${formatBytes(event.received)} of ${formatBytes(event.size)}; /get ${event.id} resumes it`;
+      return `* ${inert(event.name)} interrupted at ${formatBytes(event.received)} of ${formatBytes(event.size)}; /get ${event.id} resumes it`;
     default:
       return undefined;
   }

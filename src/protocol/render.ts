@@ -4,46 +4,78 @@
 import type { Command } from "./commands.js";
 import type { FileEntry, ServerMessage, WhoEntry } from "./messages.js";
 
+// Whatever a peer could put in a message reaches these lines, so every field is
+// made inert here: a terminal shows it and never acts on it, whatever the
+// server let through (the server refuses control characters too; each holds alone).
+const UNSAFE = /[^\P{Cc}\t]|[\u202a-\u202e\u2066-\u2069]/gu;
+
+/**
+ * `text` with every character that could drive a terminal or reorder what it
+ * shows spelled out instead: controls (line feed included) as `\x1b`, bidi
+ * embeddings, overrides and isolates as `\u202e`. Tab stays.
+ */
+export function inert(text: string): string {
+  return text.replace(UNSAFE, (char) => {
+    const code = char.codePointAt(0) as number;
+    return code < 0x100 ? `\\x${hex(code, 2)}` : `\\u${hex(code, 4)}`;
+  });
+}
+
+function hex(code: number, digits: number): string {
+  return code.toString(16).padStart(digits, "0");
+}
+
+/** Each line of multi-line `text`, made inert, behind `prefix`. */
+function eachLine(text: string, prefix: string): string[] {
+  return text.split("\n").map((line) => `${prefix}${inert(line)}`);
+}
+
 /** The lines one server message reads as; acks and pings read as nothing. */
 export function renderServerMessage(m: ServerMessage): string[] {
   switch (m.type) {
-    case "message":
-      return m.text.split("\n").map((line) => {
-        if (m.kind === "action") return `* ${m.from} ${line}`;
-        if (m.kind === "private") return `[private] <${m.from}> ${line}`;
-        return `<${m.from}> ${line}`;
-      });
+    case "message": {
+      const from = inert(m.from);
+      if (m.kind === "action") return eachLine(m.text, `* ${from} `);
+      if (m.kind === "private") return eachLine(m.text, `[private] <${from}> `);
+      return eachLine(m.text, `<${from}> `);
+    }
     case "welcome":
-      return [`* welcome to ${m.server}, you are ${m.nick}; /help lists the commands`];
+      return [
+        `* welcome to ${inert(m.server)}, you are ${inert(m.nick)}; /help lists the commands`,
+      ];
     case "joined":
-      return [`* ${m.nick} joined`];
+      return [`* ${inert(m.nick)} joined`];
     case "left":
-      return [`* ${m.nick} left${m.reason === "" ? "" : ` (${m.reason})`}`];
+      return [`* ${inert(m.nick)} left${m.reason === "" ? "" : ` (${inert(m.reason)})`}`];
     case "renamed":
-      return [`* ${m.from} is now known as ${m.to}`];
+      return [`* ${inert(m.from)} is now known as ${inert(m.to)}`];
     case "error":
-      return [`* error: ${m.message}`];
+      return [`* error: ${inert(m.message)}`];
     case "who-list":
       return renderWho(m.users);
     case "notice":
-      return m.text.split("\n").map((line) => `* ${line}`);
+      return eachLine(m.text, "* ");
     case "bye":
-      return [`* disconnected by server: ${m.reason}`];
-    case "file-offered":
+      return [`* disconnected by server: ${inert(m.reason)}`];
+    case "file-offered": {
+      const name = inert(m.name);
       return m.offset > 0
         ? [
-            `* resuming ${m.name} from ${formatBytes(m.offset)} of ${formatBytes(m.size)} [file ${m.id}]`,
+            `* resuming ${name} from ${formatBytes(m.offset)} of ${formatBytes(m.size)} [file ${m.id}]`,
           ]
-        : [`* ${m.from} is sending ${m.name} (${formatBytes(m.size)}) [file ${m.id}]`];
-    case "file-verified":
+        : [`* ${inert(m.from)} is sending ${name} (${formatBytes(m.size)}) [file ${m.id}]`];
+    }
+    case "file-verified": {
+      const about = `${inert(m.name)} from ${inert(m.from)}`;
       return m.ok
-        ? [`* ${m.name} from ${m.from} arrived complete, SHA-256 verified [file ${m.id}]`]
-        : [`* ${m.name} from ${m.from} failed: ${m.reason}`];
+        ? [`* ${about} arrived complete, SHA-256 verified [file ${m.id}]`]
+        : [`* ${about} failed: ${inert(m.reason)}`];
+    }
     case "file-cancelled":
-      return [`* ${m.name} [file ${m.id}] was cancelled: ${m.reason}`];
+      return [`* ${inert(m.name)} [file ${m.id}] was cancelled: ${inert(m.reason)}`];
     case "file-complete":
       return [
-        `* ${m.name} delivered to ${m.delivered} of ${m.delivered + m.failed} receivers${m.detail === "" ? "" : ` (${m.detail})`}`,
+        `* ${inert(m.name)} delivered to ${m.delivered} of ${m.delivered + m.failed} receivers${m.detail === "" ? "" : ` (${inert(m.detail)})`}`,
       ];
     case "file-list":
       return renderFiles(m.files);
@@ -75,7 +107,7 @@ function renderFiles(files: readonly FileEntry[], now: number = Date.now()): str
     `* ${files.length} shared ${files.length === 1 ? "file" : "files"}:`,
     ...files.map(
       (f) =>
-        `*   ${f.id}  ${f.name}  ${formatBytes(f.size)}  from ${f.from}  expires in ${formatDuration((f.expiresAt - now) / 1000)}`,
+        `*   ${f.id}  ${inert(f.name)}  ${formatBytes(f.size)}  from ${inert(f.from)}  expires in ${formatDuration((f.expiresAt - now) / 1000)}`,
     ),
   ];
 }
@@ -84,22 +116,24 @@ function renderFiles(files: readonly FileEntry[], now: number = Date.now()): str
 export function renderOwnCommand(command: Command, ownNick: string): string[] {
   switch (command.type) {
     case "say":
-      return command.text.split("\n").map((line) => `<You> ${line}`);
+      return eachLine(command.text, "<You> ");
     case "action":
-      return command.text.split("\n").map((line) => `* ${ownNick} ${line}`);
+      return eachLine(command.text, `* ${inert(ownNick)} `);
     case "private":
-      return command.text.split("\n").map((line) => `[to ${command.to}] <You> ${line}`);
+      return eachLine(command.text, `[to ${inert(command.to)}] <You> `);
     default:
       return [];
   }
 }
 
 function renderWho(users: readonly WhoEntry[]): string[] {
-  const width = Math.max(0, ...users.map((u) => u.nick.length));
+  const nicks = users.map((u) => inert(u.nick));
+  const width = Math.max(0, ...nicks.map((nick) => nick.length));
   return [
     `* ${users.length} ${users.length === 1 ? "user" : "users"} online:`,
     ...users.map(
-      (u) => `*   ${u.nick.padEnd(width)}  ${u.address}  idle ${formatDuration(u.idleSeconds)}`,
+      (u, i) =>
+        `*   ${(nicks[i] as string).padEnd(width)}  ${inert(u.address)}  idle ${formatDuration(u.idleSeconds)}`,
     ),
   ];
 }

@@ -1,7 +1,9 @@
 // The server's console log, in the spirit of the original: who came and went,
-// and (unless quiet) every public line.
+// and (unless quiet) every public line, shown as clients show them: inert, and a
+// line of its own for each line of a message, so no peer can forge a log line.
 
 import type { ChatMessage } from "../protocol/messages.js";
+import { inert, renderServerMessage } from "../protocol/render.js";
 import {
   joinChannel,
   type LeaveEvent,
@@ -19,19 +21,18 @@ export function startConsoleLog(options: {
   const { write } = options;
   const onJoin = (e: unknown) => {
     const { nick, address } = e as PresenceEvent;
-    write(`${nick} (${address}) connected`);
+    write(`${inert(nick)} (${inert(address)}) connected`);
   };
   const onLeave = (e: unknown) => {
     const { nick, address, reason } = e as LeaveEvent;
-    write(`${nick} (${address}) disconnected: ${reason}`);
+    write(`${inert(nick)} (${inert(address)}) disconnected: ${inert(reason)}`);
   };
   const onRename = (e: unknown) => {
     const { from, to } = e as RenameEvent;
-    write(`${from} is now known as ${to}`);
+    write(`${inert(from)} is now known as ${inert(to)}`);
   };
   const onMessage = (e: unknown) => {
-    const m = e as ChatMessage;
-    write(m.kind === "action" ? `* ${m.from} ${m.text}` : `<${m.from}> ${m.text}`);
+    for (const line of renderServerMessage(e as ChatMessage)) write(line);
   };
   joinChannel.subscribe(onJoin);
   leaveChannel.subscribe(onLeave);

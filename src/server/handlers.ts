@@ -3,7 +3,7 @@
 import { HELP_TEXT } from "../protocol/commands.js";
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import type { ClientMessage } from "../protocol/messages.js";
-import { textProblem } from "./message-rules.js";
+import { reasonProblem, textProblem } from "./message-rules.js";
 import type { Session } from "./session.js";
 
 type Handlers = {
@@ -52,8 +52,9 @@ export const handlers: Handlers = {
     session.ack(m.seq);
   },
   quit(session, m) {
+    const reason = acceptedReason(session, m.reason);
     session.ack(m.seq);
-    session.end(ErrorCode.Quit, m.reason === "" ? "quit" : `quit: ${m.reason}`);
+    session.end(ErrorCode.Quit, reason === "" ? "quit" : `quit: ${reason}`);
   },
   "file-offer"(session, m) {
     session.relay.offer(session, m.name, m.size).then(
@@ -77,7 +78,10 @@ export const handlers: Handlers = {
     void session.relay.end(session, m).then((error) => session.refuseIfError(0, error));
   },
   "file-cancel"(session, m) {
-    session.refuseIfError(0, session.relay.cancel(session, m.id, m.reason));
+    session.refuseIfError(
+      0,
+      session.relay.cancel(session, m.id, acceptedReason(session, m.reason)),
+    );
   },
   "file-window"(session, m) {
     session.relay.window(session, m.id, m.bytes);
@@ -87,7 +91,7 @@ export const handlers: Handlers = {
     session.ack(m.seq);
   },
   "file-received"(session, m) {
-    session.relay.received(session, m.id, m.ok, m.reason);
+    session.relay.received(session, m.id, m.ok, acceptedReason(session, m.reason));
   },
   files(session, m) {
     session.send({ type: "file-list", seq: m.seq, files: session.relay.list() });
@@ -100,3 +104,15 @@ export const handlers: Handlers = {
     // Arrival alone proves the peer alive; the session noted the time.
   },
 };
+
+/**
+ * A peer's reason for leaving, cancelling or declining, which others will see:
+ * passed on if it meets the rules, else dropped for the default (the action
+ * itself always goes ahead), and the peer is told why.
+ */
+function acceptedReason(session: Session, reason: string): string {
+  const problem = reasonProblem(reason);
+  if (problem === undefined) return reason;
+  session.refuseIfError(0, new ProtocolError(problem.code, `${problem.message}; it was left out`));
+  return "";
+}

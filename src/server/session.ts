@@ -20,7 +20,7 @@ export interface ServerContext {
   config: ServerConfig;
 }
 
-/** Kept off the rate limit: heartbeats, and file traffic, which windows pace instead. */
+/** Kept off the rate limit once joined: heartbeats, and file traffic, which windows pace instead. */
 const UNLIMITED = new Set<ClientMessage["type"]>([
   "ping",
   "pong",
@@ -86,8 +86,8 @@ export class Session implements ConnectionHandler, Member, FilePeer {
 
   message(message: ClientMessage): void {
     this.lastHeard = Date.now();
-    const heartbeat = message.type === "ping" || message.type === "pong";
-    if (heartbeat || (UNLIMITED.has(message.type) && this.#joined)) this.#dispatch(message);
+    // Before hello, heartbeats and file frames queue and pay like anything else.
+    if (this.#joined && UNLIMITED.has(message.type)) this.#dispatch(message);
     else this.#admit(message);
   }
 

@@ -151,6 +151,27 @@ describe("bad input", () => {
   });
 });
 
+describe("heartbeats before hello", () => {
+  it("a ping before hello gets CHAT_ERR_NOT_JOINED, not a pong, and pays the rate limit", async () => {
+    // 3 at once, then 2 a second: the last 3 of 6 pings must take about 1.5 s.
+    const server = await startServer(["--quiet", "--rate-limit", "2", "--rate-burst", "3"]);
+    const raw = await rawNative(server.port);
+    const answered: number[] = [];
+    raw.socket.on("data", () => {
+      while (answered.length < raw.received.length) answered.push(Date.now());
+    });
+    for (let token = 1; token <= 6; token++) raw.send({ type: "ping", token });
+    await raw.waitFor(() => raw.received.length === 6);
+    for (const m of raw.received) {
+      assert.equal(m.type === "error" && m.seq === 0 && m.code, "CHAT_ERR_NOT_JOINED");
+    }
+    const heldBack = (answered[5] as number) - (answered[2] as number);
+    assert.ok(heldBack >= 1000, `the last three came ${heldBack} ms after the first three`);
+    raw.socket.destroy();
+    assert.equal(await server.stop(), 0);
+  });
+});
+
 describe("file offers from a hostile client", () => {
   it("at most 8 uploads may be under way per client; the 9th offer is refused", async () => {
     const server = await startServer(["--quiet"]);

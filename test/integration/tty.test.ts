@@ -8,6 +8,7 @@ import { once } from "node:events";
 import { after, before, describe, it } from "node:test";
 import { stripVTControlCharacters } from "node:util";
 import type { ServerMessage } from "../../src/protocol/messages.js";
+import { hostileServer } from "../helpers/hostile-server.js";
 import { type NativePeer, nativePeer } from "../helpers/peers.js";
 import { CLI, type ServerProcess, startServer } from "../helpers/processes.js";
 
@@ -258,6 +259,33 @@ describe("sockchat connect on a terminal", {
     // ESC [ … m sets colours and attributes.
     assert.match(byCtrlC.raw(), /\[2m\* welcome to sockchat/, "notices are dimmed");
     assert.doesNotMatch(byCtrlD.raw(), /\[[\d;]*m/, "NO_COLOR: no colours at all");
+  });
+
+  it("shows others' escape sequences, OSC 52 and bidi overrides spelled out, never acting on them", async () => {
+    const attack = "\x1b[2J\x1b]52;c;Y3VybCBldmlsfHNo\x07\r\x1b[2K<alice> fake";
+    const hostile = await hostileServer([
+      { type: "left", nick: "mallory", reason: `quit: ${attack}` },
+      { type: "message", kind: "say", ts: 1, from: "mallory", to: "", text: `a\u202eb ${attack}` },
+    ]);
+    try {
+      const target = connectOnTty(hostile.port, "target", { NO_COLOR: "1" });
+      const spelled = "\\x1b[2J\\x1b]52;c;Y3VybCBldmlsfHNo\\x07\\x0d\\x1b[2K<alice> fake";
+      await target.until("both lines spelled out", (lines) => {
+        return (
+          lines.includes(`* mallory left (quit: ${spelled})`) &&
+          lines.includes(`<mallory> a\\u202eb ${spelled}`)
+        );
+      });
+      const raw = target.raw();
+      for (const acting of ["\x1b]52", "\x1b[2J", "\x07", "\u202e", "\r\x1b[2K<alice>"]) {
+        assert.ok(!raw.includes(acting), `the terminal was sent ${JSON.stringify(acting)}`);
+      }
+      assert.ok(!target.screen.lines().some((line) => line.startsWith("<alice> fake")));
+      target.kill();
+      await target.exited;
+    } finally {
+      await hostile.close();
+    }
   });
 
   it("keeps a half-typed line intact under incoming lines, and reconnects after a restart", async () => {

@@ -9,13 +9,55 @@ import {
   sniff,
 } from "../../src/protocol/frame.js";
 import type { ChatMessage } from "../../src/protocol/messages.js";
-import { renderOwnCommand, renderServerMessage } from "../../src/protocol/render.js";
+import { inert, renderOwnCommand, renderServerMessage } from "../../src/protocol/render.js";
 
 function chat(kind: ChatMessage["kind"], text: string, from = "ana", to = ""): ChatMessage {
   return { type: "message", kind, ts: 1_700_000_000_000, from, to, text };
 }
 
+describe("inert", () => {
+  it("spells out C0 and C1 controls, DEL and line feed, keeping tab", () => {
+    assert.equal(
+      inert("a\x1b[2Jb\x07c\rd\ne\x7ff\x9bg\th"),
+      "a\\x1b[2Jb\\x07c\\x0dd\\x0ae\\x7ff\\x9bg\th",
+    );
+  });
+
+  it("spells out bidi embeddings, overrides and isolates", () => {
+    assert.equal(inert("\u202aa\u202eb\u2066c\u2069"), "\\u202aa\\u202eb\\u2066c\\u2069");
+  });
+
+  it("leaves ordinary text alone: emoji sequences, combining marks, right-to-left letters, LRM", () => {
+    for (const text of ["👩‍👩‍👧", "e\u0301", "שלום", "a\u200fb", "plain"])
+      assert.equal(inert(text), text);
+  });
+});
+
 describe("renderServerMessage", () => {
+  it("shows every field a peer can set inert, and a line feed in a reason cannot start a line", () => {
+    const attack = "\x1b[2J\x1b]52;c;eA==\x07\n<alice> fake";
+    const lines = [
+      ...renderServerMessage({ type: "left", nick: "m", reason: attack }),
+      ...renderServerMessage({ type: "file-cancelled", id: 1, name: attack, reason: attack }),
+      ...renderServerMessage({
+        type: "file-complete",
+        id: 1,
+        name: "n",
+        delivered: 0,
+        failed: 1,
+        detail: attack,
+      }),
+      ...renderServerMessage(chat("say", `hi${attack}`, `x${attack}`)),
+      ...renderServerMessage({
+        type: "who-list",
+        seq: 0,
+        users: [{ nick: attack, address: attack, idleSeconds: 0 }],
+      }),
+    ];
+    for (const line of lines) assert.doesNotMatch(line, /[^\P{Cc}\t]/u, JSON.stringify(line));
+    assert.ok(!lines.some((line) => line.startsWith("<alice>")));
+  });
+
   describe("chat messages", () => {
     it("renders a public message as <nick> text", () => {
       assert.deepEqual(renderServerMessage(chat("say", "hello")), ["<ana> hello"]);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ErrorCode, ProtocolError } from "../../src/protocol/errors.js";
 import { DEFAULTS } from "../../src/server/config.js";
-import { textProblem } from "../../src/server/message-rules.js";
+import { MAX_REASON_BYTES, reasonProblem, textProblem } from "../../src/server/message-rules.js";
 
 const LIMIT = DEFAULTS.maxMessageBytes;
 
@@ -115,6 +115,27 @@ describe("textProblem", () => {
     it("names the allowed characters in the error", () => {
       const problem = assertProblem("\u001b", ErrorCode.ControlCharacters);
       assert.match(problem.message, /tab and newline/);
+    });
+  });
+
+  describe("reasonProblem", () => {
+    it("accepts an empty reason and plain text up to 300 bytes, tab included", () => {
+      assert.equal(reasonProblem(""), undefined);
+      assert.equal(reasonProblem("off to lunch\tback at 2"), undefined);
+      assert.equal(reasonProblem("é".repeat(MAX_REASON_BYTES / 2)), undefined);
+    });
+
+    it("refuses a line feed, which could forge a line, and every other control", () => {
+      for (const c of ["\n", "\r", "\u001b", "\u0007", "\u009b", "\u0000"]) {
+        const problem = reasonProblem(`quit${c}<alice> fake`);
+        assert.equal(problem?.code, ErrorCode.ControlCharacters, JSON.stringify(c));
+      }
+    });
+
+    it("refuses a reason over 300 bytes", () => {
+      const problem = reasonProblem("x".repeat(MAX_REASON_BYTES + 1));
+      assert.equal(problem?.code, ErrorCode.MessageTooLarge);
+      assert.equal(problem?.fatal, false);
     });
   });
 });

@@ -11,7 +11,7 @@ import {
   publish,
   renameChannel,
 } from "./diagnostics.js";
-import { nickBase, nickKey, nickProblem, uniqueNick } from "./nicknames.js";
+import { NicknameAllocator, nickBase, nickKey, nickProblem } from "./nicknames.js";
 
 export interface Member {
   readonly address: string;
@@ -24,6 +24,7 @@ export interface Member {
 
 export class Hub {
   readonly #members = new Map<string, Member>();
+  readonly #nicknames = new NicknameAllocator();
   readonly #presenceLimit: number;
 
   /**
@@ -40,7 +41,7 @@ export class Hub {
 
   /** Admits a member under `wanted` or the nearest free variant; returns the nickname given. */
   join(member: Member, wanted: string): string {
-    const nick = uniqueNick(nickBase(wanted), (n) => this.#members.has(nickKey(n)));
+    const nick = this.#nicknames.allocate(nickBase(wanted), (n) => this.#members.has(nickKey(n)));
     member.nick = nick;
     this.#members.set(nickKey(nick), member);
     if (this.#members.size <= this.#presenceLimit)
@@ -52,6 +53,7 @@ export class Hub {
   leave(member: Member, reason: string): void {
     if (this.#members.get(nickKey(member.nick)) !== member) return;
     this.#members.delete(nickKey(member.nick));
+    this.#nicknames.release(member.nick);
     if (this.#members.size < this.#presenceLimit) {
       this.#broadcast({ type: "left", nick: member.nick, reason });
     }
@@ -68,6 +70,7 @@ export class Hub {
     const from = member.nick;
     if (from === wanted) return undefined;
     this.#members.delete(nickKey(from));
+    this.#nicknames.release(from);
     member.nick = wanted;
     this.#members.set(nickKey(wanted), member);
     this.#broadcast({ type: "renamed", from, to: wanted });

@@ -25,6 +25,8 @@ export interface RawNative {
 export async function rawNative(port: number, nick?: string): Promise<RawNative> {
   const socket = netConnect({ host: "127.0.0.1", port });
   await once(socket, "connect");
+  // Frames go out one at a time: Nagle would hold each small one behind a delayed ACK.
+  socket.setNoDelay(true);
   const received: ServerMessage[] = [];
   const waiters = new Set<() => void>();
   const decoder = new FrameDecoder();
@@ -39,7 +41,10 @@ export async function rawNative(port: number, nick?: string): Promise<RawNative>
     decoder.push(bytes, (frame) => received.push(decodeServerMessage(frame)));
     for (const wake of waiters) wake();
   });
-  const closed = once(socket, "close").then(() => undefined);
+  // A server that closes on bad input may reset the connection: what tests wait
+  // for is the close, whatever its cause (`once` would reject on the error).
+  socket.on("error", () => undefined);
+  const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
   const peer: RawNative = {
     socket,
     received,

@@ -83,9 +83,15 @@ export function spawnScript(script: string, args: readonly string[]): Script {
   };
 }
 
+/** How `child` ended ("exit code 1", "SIGKILL"); undefined while it runs. */
+export function exitOf(child: ChildProcess): string | undefined {
+  if (child.signalCode !== null) return child.signalCode;
+  return child.exitCode === null ? undefined : `exit code ${child.exitCode}`;
+}
+
 /** Resolves with the exit code or signal; kills with SIGKILL if SIGTERM was not enough. */
 export async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (exitOf(child) !== undefined) return;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.kill("SIGTERM");
   const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);

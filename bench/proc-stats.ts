@@ -1,8 +1,8 @@
-// CPU time and memory of a process, read from /proc, periodic samples of one
-// of them, and a wait for a set of processes to go quiet.
+// CPU time, memory and descriptors of a process, read from /proc, periodic
+// samples of one of them, and a wait for a set of processes to go quiet.
 
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 const TICKS_PER_SECOND = (() => {
   try {
@@ -38,6 +38,15 @@ export function memory(pid: number): Memory {
     return { rss: kib("VmRSS") * 1024, peak: kib("VmHWM") * 1024 };
   } catch {
     return { rss: 0, peak: 0 };
+  }
+}
+
+/** Descriptors the process has open now (the entries of /proc/<pid>/fd); 0 once it is gone. */
+export function openDescriptors(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return 0;
   }
 }
 

@@ -2,7 +2,10 @@
 // runner exits, however it exits.
 
 import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
+import type { Readable } from "node:stream";
+import { LineCollector } from "../test/helpers/lines.js";
+import { openFilesLimit } from "./proc-stats.js";
 
 const live = new Set<ChildProcess>();
 
@@ -26,12 +29,6 @@ export function installCleanup(): void {
   }
 }
 
-/** The soft limit on open files of this process. */
-function openFilesLimit(): number {
-  const line = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync("/proc/self/limits", "utf8"));
-  return line?.[1] === undefined || line[1] === "unlimited" ? Infinity : Number(line[1]);
-}
-
 const SETPRIV = "/usr/bin/setpriv";
 
 /**
@@ -48,7 +45,7 @@ export function spawnTracked(
   let file = command;
   let argv = [...args];
   const need = options.openFiles ?? 0;
-  if (need > openFilesLimit()) {
+  if (need > openFilesLimit("self")) {
     if (existsSync("/usr/bin/prlimit")) {
       argv = [`--nofile=${need}:${need}`, "--", command, ...args];
       file = "/usr/bin/prlimit";
@@ -67,9 +64,34 @@ export function spawnTracked(
   return child;
 }
 
+export interface Script {
+  child: ChildProcess;
+  /** What it prints on stdout, and on stderr. */
+  lines: LineCollector;
+  stderr: LineCollector;
+}
+
+/** Starts a Node.js script of the bench (or the CLI), with the lines it prints collected. */
+export function spawnScript(script: string, args: readonly string[]): Script {
+  const child = spawnTracked(process.execPath, [script, ...args], {
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  return {
+    child,
+    lines: new LineCollector(child.stdout as Readable),
+    stderr: new LineCollector(child.stderr as Readable),
+  };
+}
+
+/** How `child` ended ("exit code 1", "SIGKILL"); undefined while it runs. */
+export function exitOf(child: ChildProcess): string | undefined {
+  if (child.signalCode !== null) return child.signalCode;
+  return child.exitCode === null ? undefined : `exit code ${child.exitCode}`;
+}
+
 /** Resolves with the exit code or signal; kills with SIGKILL if SIGTERM was not enough. */
 export async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (exitOf(child) !== undefined) return;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.kill("SIGTERM");
   const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { Histogram } from "./histogram.js";
 import type { LoadPlan, ReceiveResult, SendResult } from "./load/messages.js";
 import { monoUs } from "./load/payload.js";
-import { LoadProcess } from "./load-process.js";
+import { LoadProcess, split } from "./load-process.js";
 import type { Contender, FanoutConfig } from "./plan.js";
 import { cpuSeconds, memory, sumCpu, syscalls, waitQuiet } from "./proc-stats.js";
 import { writeProfileWindow } from "./profile-window.js";
@@ -22,10 +22,6 @@ const SETTLE_MAX_MS = 30_000;
 export interface FanoutOptions {
   /** Write CPU profiles of the server (sockchat only) and of the load processes here. */
   cpuProfileDir?: string;
-}
-
-function split(total: number, parts: number): number[] {
-  return Array.from({ length: parts }, (_, i) => Math.floor((total + i) / parts));
 }
 
 export async function runFanout(

@@ -7,12 +7,10 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { randomFile, sha256File } from "../test/helpers/files.js";
-import { LineCollector } from "../test/helpers/lines.js";
-import { spawnTracked, stopChild } from "./children.js";
-import { cpuSeconds, memory } from "./proc-stats.js";
+import { spawnScript, stopChild } from "./children.js";
+import { cpuSeconds, memory, sampleEvery } from "./proc-stats.js";
 import type { FileRelayConfig, FileRelayResult } from "./results.js";
 import { startSockchat } from "./targets/sockchat.js";
 
@@ -44,25 +42,8 @@ function rates(config: FileRelayConfig, seconds: number) {
   };
 }
 
-function spawnNode(
-  script: string,
-  args: readonly string[],
-): { child: ChildProcess; lines: LineCollector } {
-  const child = spawnTracked(process.execPath, [script, ...args], {
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  return { child, lines: new LineCollector(child.stdout as Readable) };
-}
-
 /** Samples the server's RSS every 250 ms until stopped. */
-function sampleRss(pid: number): () => number[] {
-  const samples: number[] = [];
-  const timer = setInterval(() => samples.push(memory(pid).rss), 250);
-  return () => {
-    clearInterval(timer);
-    return samples;
-  };
-}
+const sampleRss = (pid: number) => sampleEvery(250, () => memory(pid).rss);
 
 export async function runFileRelaySockchat(config: FileRelayConfig): Promise<FileRelayResult> {
   const source = await sourceFile(config.bytes);
@@ -77,7 +58,7 @@ export async function runFileRelaySockchat(config: FileRelayConfig): Promise<Fil
     const fast = await Promise.all(
       Array.from({ length: config.receivers }, async (_, i) => {
         const dir = join(work, `fast${i}`);
-        const peer = spawnNode(CLI, ["connect", target, "--nick", `fast${i}`, "--save-dir", dir]);
+        const peer = spawnScript(CLI, ["connect", target, "--nick", `fast${i}`, "--save-dir", dir]);
         started.push(peer.child);
         await peer.lines.waitFor(/^\* welcome/);
         return { ...peer, dir };
@@ -86,7 +67,7 @@ export async function runFileRelaySockchat(config: FileRelayConfig): Promise<Fil
     const slow = await Promise.all(
       Array.from({ length: config.slowReceivers }, async (_, i) => {
         const dir = join(work, `slow${i}`);
-        const peer = spawnNode(SLOW_RECEIVER, [
+        const peer = spawnScript(SLOW_RECEIVER, [
           String(server.port),
           `slow${i}`,
           dir,
@@ -100,7 +81,7 @@ export async function runFileRelaySockchat(config: FileRelayConfig): Promise<Fil
     // Chatters have no file store: they decline the file, which goes to the others.
     const chatter =
       config.chatDuring > 0
-        ? spawnNode(CHATTER, [String(server.port), String(config.chatDuring)])
+        ? spawnScript(CHATTER, [String(server.port), String(config.chatDuring)])
         : undefined;
     if (chatter !== undefined) {
       started.push(chatter.child);
@@ -108,7 +89,7 @@ export async function runFileRelaySockchat(config: FileRelayConfig): Promise<Fil
     }
     const cpuBefore = cpuSeconds(server.pid);
     const stopSampling = sampleRss(server.pid);
-    const sender = spawnNode(CLI, ["connect", target, "--nick", "sender"]);
+    const sender = spawnScript(CLI, ["connect", target, "--nick", "sender"]);
     started.push(sender.child);
     sender.child.stdin?.write(`SEND ${source.path}\n`);
     await sender.lines.waitFor(/^\* sending /);
@@ -159,14 +140,14 @@ export async function runFileRelayPipe(
 ): Promise<FileRelayResult> {
   const source = await sourceFile(config.bytes);
   const work = await mkdtemp(join(tmpdir(), "sockchat-bench-pipe-"));
-  const relay = spawnNode(PIPE_RELAY, [String(config.receivers)]);
+  const relay = spawnScript(PIPE_RELAY, [String(config.receivers)]);
   const started: ChildProcess[] = [relay.child];
   try {
     const port = /^listening (\d+)$/.exec(await relay.lines.waitFor(/^listening /))?.[1] as string;
     const peers = await Promise.all(
       Array.from({ length: config.receivers }, async (_, i) => {
         const save = receivers === "disk" ? [join(work, `received${i}`)] : [];
-        const peer = spawnNode(PIPE_PEER, [port, "receive", ...save]);
+        const peer = spawnScript(PIPE_PEER, [port, "receive", ...save]);
         started.push(peer.child);
         await peer.lines.waitFor(/^ready$/);
         return peer;
@@ -174,7 +155,7 @@ export async function runFileRelayPipe(
     );
     const cpuBefore = cpuSeconds(relay.child.pid as number);
     const stopSampling = sampleRss(relay.child.pid as number);
-    const sender = spawnNode(PIPE_PEER, [port, "send", source.path]);
+    const sender = spawnScript(PIPE_PEER, [port, "send", source.path]);
     started.push(sender.child);
     await sender.lines.waitFor(/^ready$/);
     const t0 = performance.now();

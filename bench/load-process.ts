@@ -8,6 +8,11 @@ import type { FromLoad, LoadPlan, ToLoad } from "./load/messages.js";
 
 const WORKER = fileURLToPath(new URL("./load/worker.js", import.meta.url));
 
+/** `total` clients spread over `parts` load processes, as evenly as they go. */
+export function split(total: number, parts: number): number[] {
+  return Array.from({ length: parts }, (_, i) => Math.floor((total + i) / parts));
+}
+
 export class LoadProcess {
   readonly plan: LoadPlan;
   readonly #child: ChildProcess;

@@ -1,10 +1,10 @@
 // What a benchmark run measures: the fan-out configurations, which servers and
-// protocols each runs against, the idle test and the file relays. --quick
-// shrinks everything.
+// protocols each runs against, the idle test, the file relays and the hardening
+// scenarios. --quick shrinks everything.
 
 import { DEFAULTS } from "../src/server/config.js";
 import type { Protocol } from "./load/messages.js";
-import type { FileRelayConfig } from "./results.js";
+import type { FileRelayConfig, HardeningConfig } from "./results.js";
 
 export interface FanoutConfig {
   id: string;
@@ -41,6 +41,7 @@ export interface BenchPlan {
   contenders: Contender[];
   idle: IdleConfig[];
   files: FileRelayConfig[];
+  hardening: HardeningConfig[];
   /** Rounds of the runs that are compared with a reference (fan-out, plain file relays). */
   repeats: number;
 }
@@ -115,6 +116,40 @@ function idle(server: ServerName, clients: number, windowMs: number): IdleConfig
   };
 }
 
+/** Join costs at `clients` and twice as many: growing with the crowd, the ratio is 4, not 2. */
+function joins(protocol: "text" | "native", clients: number): HardeningConfig[] {
+  return [clients, 2 * clients].map((n) => ({
+    id: `hardening-${protocol}-joins-${n}`,
+    scenario: "joins",
+    protocol,
+    clients: n,
+  }));
+}
+
+/** As many uploads under way at once as the server lets one client have. */
+const SERVER_UPLOAD_CAP = 8;
+
+function zeroByteFiles(files: number): HardeningConfig {
+  return {
+    id: `hardening-zero-byte-files-${files}`,
+    scenario: "zero-byte-files",
+    files,
+    fileBytes: 0,
+    atOnce: SERVER_UPLOAD_CAP,
+  };
+}
+
+/** 4 MiB files, one at a time: each fills the newest-bytes window the server keeps per upload. */
+function unconfirmedReceiver(files: number): HardeningConfig {
+  return {
+    id: `hardening-unconfirmed-receiver-${files}x4MiB`,
+    scenario: "unconfirmed-receiver",
+    files,
+    fileBytes: 4 * 1024 ** 2,
+    atOnce: 1,
+  };
+}
+
 export function makePlan(quick: boolean): BenchPlan {
   if (quick) {
     return {
@@ -127,6 +162,13 @@ export function makePlan(quick: boolean): BenchPlan {
         files(256 * 1024 ** 2, 2),
         files(256 * 1024 ** 2, 2, 1),
         files(256 * 1024 ** 2, 2, 0, CHAT_LINES_PER_SECOND),
+      ],
+      hardening: [
+        // Below 2,000 the fixed costs of a server hide how joins grow.
+        ...joins("text", 2000),
+        ...joins("native", 2000),
+        zeroByteFiles(2000),
+        unconfirmedReceiver(50),
       ],
       repeats: 1,
     };
@@ -147,6 +189,12 @@ export function makePlan(quick: boolean): BenchPlan {
       files(1024 ** 3, 2),
       files(1024 ** 3, 2, 1),
       files(1024 ** 3, 2, 0, CHAT_LINES_PER_SECOND),
+    ],
+    hardening: [
+      ...joins("text", 5000),
+      ...joins("native", 5000),
+      zeroByteFiles(20_000),
+      unconfirmedReceiver(200),
     ],
     repeats: 3,
   };

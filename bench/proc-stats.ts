@@ -1,8 +1,8 @@
-// CPU time and memory of a process, read from /proc, and a wait for a set of
-// processes to go quiet.
+// CPU time, memory and descriptors of a process, read from /proc, periodic
+// samples of one of them, and a wait for a set of processes to go quiet.
 
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 const TICKS_PER_SECOND = (() => {
   try {
@@ -39,6 +39,33 @@ export function memory(pid: number): Memory {
   } catch {
     return { rss: 0, peak: 0 };
   }
+}
+
+/** Descriptors the process has open now (the entries of /proc/<pid>/fd); 0 once it is gone. */
+export function openDescriptors(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return 0;
+  }
+}
+
+/** The soft limit on open files of process `pid` (or of this one); Infinity when unlimited. */
+export function openFilesLimit(pid: number | "self"): number {
+  const line = /^Max open files\s+(\d+|unlimited)/m.exec(
+    readFileSync(`/proc/${pid}/limits`, "utf8"),
+  );
+  return line?.[1] === undefined || line[1] === "unlimited" ? Infinity : Number(line[1]);
+}
+
+/** Calls `read` every `everyMs` until the returned function is called, which returns the readings. */
+export function sampleEvery(everyMs: number, read: () => number): () => number[] {
+  const samples: number[] = [];
+  const timer = setInterval(() => samples.push(read()), everyMs);
+  return () => {
+    clearInterval(timer);
+    return samples;
+  };
 }
 
 export function sumCpu(pids: readonly number[]): number {

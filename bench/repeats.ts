@@ -14,13 +14,15 @@ export function headlineFigure(r: ScenarioResult): number {
       return r.mbPerSecond;
     case "idle":
       return r.bytesPerConnection;
+    case "hardening":
+      return r.config.scenario === "joins" ? r.cpuSeconds : r.after.rssBytes - r.before.rssBytes;
   }
 }
 
 function scenarioKey(r: ScenarioResult): string {
-  return r.kind === "idle"
-    ? `idle ${r.clients} ${r.server}`
-    : `${r.kind} ${r.config.id} ${r.server} ${"protocol" in r ? r.protocol : ""}`;
+  if (r.kind === "idle") return `idle ${r.clients} ${r.server}`;
+  if (r.kind === "hardening") return `hardening ${r.config.id}`;
+  return `${r.kind} ${r.config.id} ${r.server} ${"protocol" in r ? r.protocol : ""}`;
 }
 
 /** Runs of the same scenario as `r`, in the order they ran. */

@@ -1,6 +1,8 @@
 // Turns results into the report: ours-versus-ngIRCd ratios, the project's
-// targets met or not, and tables for the terminal and for Markdown.
+// targets met or not, and tables for the terminal and for Markdown (the
+// hardening section's come from hardening-report.ts).
 
+import { hardeningTables, hardeningTargets } from "./hardening-report.js";
 import { runsOf } from "./repeats.js";
 import type {
   BenchReport,
@@ -159,6 +161,8 @@ export function checkTargets(
       met: r.idleCpuSeconds <= 0.01 * r.windowSeconds,
     });
   }
+  // Hardening runs are not repeated: the median is the one run.
+  checks.push(...hardeningTargets(results));
   return checks;
 }
 
@@ -370,6 +374,7 @@ function tables(report: BenchReport): Table[] {
   if (idle.length > 0) out.push(idleTable(idle));
   const files = fileRelays(report.results);
   if (files.length > 0) out.push(fileTable(files));
+  out.push(...hardeningTables(report.results));
   out.push(targetTable(report.targets));
   return out;
 }

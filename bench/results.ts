@@ -107,7 +107,63 @@ export interface FileRelayResult extends Repeated {
   chatLatencyMs?: LatencyMs & { count: number };
 }
 
-export type ScenarioResult = FanoutResult | IdleResult | FileRelayResult;
+/**
+ * The hardening scenarios (issue 9): costs that must grow no faster than the
+ * load — the CPU of text joins, and the descriptors and memory that finished
+ * files hold on the server.
+ */
+export type HardeningConfig =
+  | {
+      id: string;
+      /** N clients join a fresh server; run at N and 2N, the CPU ratio shows the growth. */
+      scenario: "joins";
+      protocol: "text" | "native";
+      clients: number;
+    }
+  | {
+      id: string;
+      /**
+       * zero-byte-files: one uploader sends `files` empty files to a client that
+       * declines them. unconfirmed-receiver: `files` files of `fileBytes` go to a
+       * client that takes every byte but never confirms a file.
+       */
+      scenario: "zero-byte-files" | "unconfirmed-receiver";
+      files: number;
+      fileBytes: number;
+      /** The sender's uploads under way at once. */
+      atOnce: number;
+    };
+
+/** The server at one moment. */
+export interface ServerReading {
+  rssBytes: number;
+  descriptors: number;
+}
+
+export interface HardeningResult extends Repeated {
+  kind: "hardening";
+  config: HardeningConfig;
+  error?: string;
+  /** Clients welcomed, or files verified. */
+  completed: number;
+  /** From the first connect or offer to the last welcome or verdict. */
+  seconds: number;
+  /** Server CPU (user + system) over those seconds. */
+  cpuSeconds: number;
+  /** All load processes together, over the same seconds. */
+  loadCpuSeconds: number;
+  before: ServerReading;
+  after: ServerReading;
+  peakRssBytes: number;
+  /** The most descriptors seen open, sampled every 250 ms and at either end. */
+  peakDescriptors: number;
+  /** The server's soft limit on open files. */
+  openFilesLimit: number;
+  /** What the clients saw, for the table's notes. */
+  note: string;
+}
+
+export type ScenarioResult = FanoutResult | IdleResult | FileRelayResult | HardeningResult;
 
 export interface Ratio {
   configId: string;

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--only text] [--skip-ngircd] [--skip-idle] [--profile]`:
+// `npm run bench [-- --quick] [--only text] [--skip-ngircd] [--skip-idle] [--skip-hardening] [--profile]`:
 // runs every scenario of the plan one after another against real server
 // processes, prints a table and writes bench/results/latest.{json,md,svg}
 // (latest-quick.* for --quick, with "-partial" when scenarios were left out, so
@@ -14,6 +14,8 @@ import { renderChart } from "./chart.js";
 import { installCleanup, killAll } from "./children.js";
 import { runFanout } from "./fanout.js";
 import { runFileRelayPipe, runFileRelaySockchat } from "./file-relay.js";
+import { runFileHardening } from "./hardening-files.js";
+import { runJoins } from "./hardening-joins.js";
 import { runIdle } from "./idle.js";
 import { type BenchPlan, makePlan } from "./plan.js";
 import { medianRuns } from "./repeats.js";
@@ -23,11 +25,12 @@ import { ensureNgircd, NGIRCD } from "./targets/ngircd.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const USAGE = `usage: npm run bench -- [options]
-  --quick          smaller configurations (about a minute in all)
+  --quick          smaller configurations (under two minutes in all)
   --only <text>    run only scenarios whose id, server or protocol contains <text> (repeatable)
   --skip-ngircd    do not run ngIRCd (no comparison)
   --skip-idle      skip the idle-connections test
   --skip-files     skip the file-relay runs
+  --skip-hardening skip the hardening runs (join cost, descriptors and memory of finished files)
   --idle-clients <n>
                    idle connections to open (default 10000, quick 2000)
   --repeats <n>    rounds of the compared runs, the median reported (default 3, quick 1)
@@ -46,6 +49,7 @@ function parseCommandLine() {
         "skip-ngircd": { type: "boolean", default: false },
         "skip-idle": { type: "boolean", default: false },
         "skip-files": { type: "boolean", default: false },
+        "skip-hardening": { type: "boolean", default: false },
         profile: { type: "boolean", default: false },
         "receiver-processes": { type: "string" },
         "idle-clients": { type: "string" },
@@ -129,6 +133,14 @@ function steps(plan: BenchPlan, profileDir: string | undefined): Step[] {
       });
     }
   }
+  if (!args["skip-hardening"]) {
+    for (const config of plan.hardening) {
+      once.push({
+        id: `${config.id} sockchat`,
+        run: () => (config.scenario === "joins" ? runJoins(config) : runFileHardening(config)),
+      });
+    }
+  }
   const list: Step[] = [];
   for (let round = 1; round <= plan.repeats; round++) {
     const suffix = plan.repeats > 1 ? ` (run ${round} of ${plan.repeats})` : "";
@@ -169,6 +181,22 @@ function meta(plan: BenchPlan): BenchReport["meta"] {
   };
 }
 
+const MIB = 2 ** 20;
+
+/** One line on how a run went, for the progress log. */
+function summary(result: ScenarioResult): string {
+  switch (result.kind) {
+    case "fanout":
+      return `${(result.deliveriesPerSecond / 1e6).toFixed(2)} M deliveries/s, lost ${result.lost}, p99 ${result.latencyMs.p99.toFixed(2)} ms`;
+    case "idle":
+      return `${(result.bytesPerConnection / 1024).toFixed(1)} KiB/conn, ${result.idleCpuSeconds.toFixed(2)} s CPU idle`;
+    case "file-relay":
+      return `${result.mbPerSecond.toFixed(0)} MB/s per receiver, peak RSS ${(result.serverPeakRssBytes / MIB).toFixed(0)} MiB, verified ${result.verified}`;
+    case "hardening":
+      return `${result.cpuSeconds.toFixed(2)} s server CPU, descriptors ${result.before.descriptors} → ${result.after.descriptors}, RSS ${(result.before.rssBytes / MIB).toFixed(0)} → ${(result.after.rssBytes / MIB).toFixed(0)} MiB`;
+  }
+}
+
 async function main(): Promise<number> {
   if (args.help) {
     log(USAGE);
@@ -189,7 +217,7 @@ async function main(): Promise<number> {
     }
   }
   // Bounded whatever happens: a hung run is killed with everything it started.
-  const budgetMs = args.quick ? 150_000 : 1_200_000;
+  const budgetMs = args.quick ? 180_000 : 1_200_000;
   const watchdog = setTimeout(() => {
     log(`bench: over its ${budgetMs / 1000} s budget; killing everything`);
     killAll();
@@ -215,14 +243,8 @@ async function main(): Promise<number> {
     log(`bench: ${step.id} …`);
     const result = await step.run();
     results.push(result);
-    const summary =
-      result.kind === "fanout"
-        ? `${(result.deliveriesPerSecond / 1e6).toFixed(2)} M deliveries/s, lost ${result.lost}, p99 ${result.latencyMs.p99.toFixed(2)} ms`
-        : result.kind === "idle"
-          ? `${(result.bytesPerConnection / 1024).toFixed(1)} KiB/conn, ${result.idleCpuSeconds.toFixed(2)} s CPU idle`
-          : `${result.mbPerSecond.toFixed(0)} MB/s per receiver, peak RSS ${(result.serverPeakRssBytes / 2 ** 20).toFixed(0)} MiB, verified ${result.verified}`;
     log(
-      `bench:   ${result.error ? `FAILED: ${result.error}` : summary} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+      `bench:   ${result.error ? `FAILED: ${result.error}` : summary(result)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
     );
   }
   info["wall seconds"] = Math.round((Date.now() - started) / 1000);
@@ -238,7 +260,11 @@ async function main(): Promise<number> {
   };
   const fanoutResults = medians.filter((r): r is FanoutResult => r.kind === "fanout");
   const partial =
-    args.only.length > 0 || args["skip-ngircd"] || args["skip-idle"] || args["skip-files"];
+    args.only.length > 0 ||
+    args["skip-ngircd"] ||
+    args["skip-idle"] ||
+    args["skip-files"] ||
+    args["skip-hardening"];
   const name = `latest${args.quick ? "-quick" : ""}${partial ? "-partial" : ""}`;
   writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(outDir, `${name}.md`), reportMarkdown(report, `${name}.svg`));

@@ -16,7 +16,7 @@ export function makePeer(plan: LoadPlan, index: number, events: PeerEvents): Pee
     case "native":
       return new NativePeer(plan.port, nick, events);
     case "text":
-      return new TextPeer(plan.port, nick, events);
+      return new TextPeer(plan.port, nick, events, plan.silent ?? false);
     case "irc":
       return new IrcPeer(plan.port, nick, plan.channel, events);
   }

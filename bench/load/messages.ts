@@ -1,4 +1,5 @@
-// What the runner and its load processes say to each other over IPC.
+// What the runner and its load processes say to each other over IPC, and what
+// the file scripts of the hardening runs print as JSON.
 
 import type { HistogramData } from "../histogram.js";
 import type { LedgerCounts } from "./ledger.js";
@@ -26,6 +27,11 @@ export interface LoadPlan {
   pacePerSecond: number;
   /** receive: report once nothing new has arrived for this long after "go". */
   stallMs: number;
+  /**
+   * text: say nothing until welcomed, as a netcat nobody types into (the server
+   * waits 300 ms for that); otherwise an empty line on connect is welcomed at once.
+   */
+  silent?: boolean;
 }
 
 export type ToLoad =
@@ -57,3 +63,25 @@ export type FromLoad =
   | { type: "received"; result: ReceiveResult; disconnects: number; lastDisconnect: string }
   | { type: "idle"; disconnects: number; lastDisconnect: string }
   | { type: "failed"; message: string };
+
+/** file-sender.ts: how its files went. */
+export interface FileSendOutcome {
+  /** Offers the server accepted. */
+  offered: number;
+  verified: number;
+  /** Files every receiver settled (waited for with "complete" only). */
+  completed: number;
+  /** Offers refused, and files that failed, were cancelled or did not complete. */
+  failed: number;
+  /** The first failure's reason; "" if none. */
+  problem: string;
+  /** Set when the run stopped early: the server gave no verdict in time. */
+  error?: string;
+}
+
+/** file-receiver.ts: what it took. */
+export interface FileReceiveOutcome {
+  bytes: number;
+  /** Files received whole, with the right SHA-256 (and, unconfirmed, never confirmed). */
+  files: number;
+}

@@ -13,6 +13,7 @@ export class TextPeer implements Peer {
   readonly refused = 0;
   readonly #port: number;
   readonly #events: PeerEvents;
+  readonly #silent: boolean;
   readonly #reader = new LineReader();
   readonly #parsed: Parsed = { sender: 0, seq: 0, sentAtUs: 0 };
   #socket: Socket | undefined;
@@ -20,9 +21,11 @@ export class TextPeer implements Peer {
   #lastWrite: Promise<void> = Promise.resolve();
   #welcomed: (() => void) | undefined;
 
-  constructor(port: number, _nick: string, events: PeerEvents) {
+  /** A `silent` peer sends nothing until welcomed, so the server waits before it welcomes it. */
+  constructor(port: number, _nick: string, events: PeerEvents, silent: boolean) {
     this.#port = port;
     this.#events = events;
+    this.#silent = silent;
   }
 
   join(): Promise<void> {
@@ -43,7 +46,7 @@ export class TextPeer implements Peer {
         else reject(new Error("closed before the welcome"));
       });
       // An empty line is ignored by the server but marks us as a text client at once.
-      socket.once("connect", () => socket.write("\n"));
+      if (!this.#silent) socket.once("connect", () => socket.write("\n"));
     });
   }
 

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync 
 import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawnTracked, stopChild } from "../children.js";
+import { exitOf, spawnTracked, stopChild } from "../children.js";
 import { sleep } from "../proc-stats.js";
 import type { Target } from "./target.js";
 
@@ -117,6 +117,7 @@ export async function startNgircd(openFiles: number): Promise<Target> {
     name: "ngircd",
     pid: child.pid as number,
     port,
+    exited: () => exitOf(child),
     tail,
     stop: async () => {
       await stopChild(child, 3000);

@@ -2,7 +2,7 @@
 // chat lines not logged, and finds its port in the "listening on" line.
 
 import { fileURLToPath } from "node:url";
-import { spawnTracked, stopChild } from "../children.js";
+import { exitOf, spawnTracked, stopChild } from "../children.js";
 import type { Target } from "./target.js";
 
 const CLI = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
@@ -77,6 +77,7 @@ export async function startSockchat(options: SockchatOptions): Promise<Target> {
     name: "sockchat",
     pid: child.pid as number,
     port,
+    exited: () => exitOf(child),
     tail: () => lines.join("\n"),
     // A profile is written on a clean exit only, so give it time to finish.
     stop: () => stopChild(child, options.cpuProfileDir === undefined ? 3000 : 20_000),

@@ -7,5 +7,15 @@ export interface Target {
   readonly port: number;
   /** Last lines it printed, for error messages. */
   tail(): string;
+  /** How it ended ("exit code 1", "SIGKILL") once it has; undefined while it runs. */
+  exited(): string | undefined;
   stop(): Promise<void>;
+}
+
+/** Why a run failed: the error, whether the server had died, and what it printed last. */
+export function failure(error: unknown, target: Target | undefined): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (target === undefined) return message;
+  const exit = target.exited();
+  return `${message}${exit === undefined ? "" : ` (the server had exited: ${exit})`}\n${target.tail()}`;
 }

@@ -1,0 +1,191 @@
+// The hardening section of the report (issue 9): the join cost at N and 2N,
+// and what finished files leave open and resident on the server; its tables
+// and its targets.
+
+import type { HardeningConfig, HardeningResult, ScenarioResult, TargetCheck } from "./results.js";
+import type { Table } from "./table.js";
+
+const MIB = 1024 * 1024;
+/** "≈ 2, not 4": twice the clients cost twice the CPU, unless each join costs more in a crowd. */
+const JOIN_RATIO_LIMIT = 2.5;
+const DESCRIPTOR_GROWTH_LIMIT = 16;
+const RSS_GROWTH_LIMIT = 64 * MIB;
+
+type JoinsRun = HardeningResult & { config: Extract<HardeningConfig, { scenario: "joins" }> };
+type FilesRun = HardeningResult & {
+  config: Exclude<HardeningConfig, { scenario: "joins" }>;
+};
+
+const joinRuns = (results: ScenarioResult[]) =>
+  results.filter((r): r is JoinsRun => r.kind === "hardening" && r.config.scenario === "joins");
+const fileRuns = (results: ScenarioResult[]) =>
+  results.filter((r): r is FilesRun => r.kind === "hardening" && r.config.scenario !== "joins");
+
+interface JoinRatio {
+  /** The run at N, and the run at 2N of the same protocol. */
+  half: JoinsRun;
+  full: JoinsRun;
+  /** CPU(2N) ÷ CPU(N). */
+  ratio: number;
+}
+
+function joinRatios(results: ScenarioResult[]): JoinRatio[] {
+  const runs = joinRuns(results);
+  return runs.flatMap((full) => {
+    const half = runs.find(
+      (r) =>
+        r.config.protocol === full.config.protocol && 2 * r.config.clients === full.config.clients,
+    );
+    return half === undefined ? [] : [{ half, full, ratio: full.cpuSeconds / half.cpuSeconds }];
+  });
+}
+
+const mib = (bytes: number) => (bytes / MIB).toFixed(0);
+const growth = (r: HardeningResult) => ({
+  descriptors: r.after.descriptors - r.before.descriptors,
+  rssBytes: r.after.rssBytes - r.before.rssBytes,
+});
+const perUnit = (value: number, units: number, digits: number) =>
+  units > 0 ? (value / units).toFixed(digits) : "–";
+const limit = (n: number) => (Number.isFinite(n) ? String(n) : "unlimited");
+const runNotes = (runs: HardeningResult[]) =>
+  runs.map(
+    (r) =>
+      `${r.config.id}: ${r.note}${r.error === undefined ? "" : ` — ${r.error.split("\n")[0]}`}`,
+  );
+
+function joinsTable(runs: JoinsRun[], ratios: JoinRatio[]): Table {
+  return {
+    title: "Hardening: server CPU of N joins, from the first connect to the last welcome",
+    headers: [
+      "run",
+      "clients",
+      "welcomed",
+      "srv CPU s",
+      "CPU per join ms",
+      "CPU ÷ CPU at N/2",
+      "load CPU s",
+      "secs",
+      "descriptors after",
+      "RSS before MiB",
+      "RSS after MiB",
+    ],
+    numeric: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    rows: runs.map((r) => {
+      const ratio = ratios.find((q) => q.full === r);
+      return [
+        r.config.id,
+        String(r.config.clients),
+        r.error === undefined ? String(r.completed) : "FAILED",
+        r.cpuSeconds.toFixed(2),
+        perUnit(1000 * r.cpuSeconds, r.config.clients, 3),
+        ratio === undefined ? "–" : `${ratio.ratio.toFixed(2)}×`,
+        r.loadCpuSeconds.toFixed(2),
+        r.seconds.toFixed(1),
+        String(r.after.descriptors),
+        mib(r.before.rssBytes),
+        mib(r.after.rssBytes),
+      ];
+    }),
+    notes: [
+      "a fresh server per run; text clients ask for no name and are given guest, guest-2, …; native clients each ask for a name of their own",
+      "CPU ÷ CPU at N/2 ≈ 2 when a join costs the same however many are here; 4 when its cost grows with them",
+      "load CPU = all load processes over the same seconds; with the server near a core and the load below, the server was the limit",
+      ...runNotes(runs),
+    ],
+  };
+}
+
+function filesTable(runs: FilesRun[]): Table {
+  return {
+    title:
+      "Hardening: what finished files leave on the server (read as soon as the last is verified)",
+    headers: [
+      "run",
+      "files",
+      "verified",
+      "srv CPU s",
+      "load CPU s",
+      "secs",
+      "descriptors before",
+      "after",
+      "peak",
+      "Δ",
+      "Δ per file",
+      "limit",
+      "RSS before MiB",
+      "after",
+      "peak",
+      "Δ",
+      "Δ per file KiB",
+    ],
+    numeric: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16],
+    rows: runs.map((r) => {
+      const grown = growth(r);
+      return [
+        r.config.id,
+        String(r.config.files),
+        String(r.completed),
+        r.cpuSeconds.toFixed(2),
+        r.loadCpuSeconds.toFixed(2),
+        r.seconds.toFixed(1),
+        String(r.before.descriptors),
+        String(r.after.descriptors),
+        String(r.peakDescriptors),
+        String(grown.descriptors),
+        perUnit(grown.descriptors, r.completed, 2),
+        limit(r.openFilesLimit),
+        mib(r.before.rssBytes),
+        mib(r.after.rssBytes),
+        mib(r.peakRssBytes),
+        mib(grown.rssBytes),
+        perUnit(grown.rssBytes / 1024, r.completed, 1),
+      ];
+    }),
+    notes: [
+      "zero-byte files: one uploader, as many uploads under way as the server allows, each offered, ended with the SHA-256 of nothing, verified and complete; the one other client declines every file",
+      "unconfirmed receiver: files to a client that takes every byte (granting the window as they arrive) but never sends file-received",
+      "descriptors: entries of /proc/<pid>/fd, peak sampled every 250 ms; limit: the server's soft limit on open files, the machine's own (not raised)",
+      ...runNotes(runs),
+    ],
+  };
+}
+
+export function hardeningTables(results: ScenarioResult[]): Table[] {
+  const out: Table[] = [];
+  const joins = joinRuns(results);
+  if (joins.length > 0) out.push(joinsTable(joins, joinRatios(results)));
+  const files = fileRuns(results);
+  if (files.length > 0) out.push(filesTable(files));
+  return out;
+}
+
+export function hardeningTargets(results: ScenarioResult[]): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  for (const { half, full, ratio } of joinRatios(results)) {
+    if (full.config.protocol !== "text") continue;
+    checks.push({
+      what: `text joins: server CPU for ${full.config.clients} ÷ for ${half.config.clients}`,
+      value: `${ratio.toFixed(2)}× (${full.cpuSeconds.toFixed(2)} vs ${half.cpuSeconds.toFixed(2)} s)`,
+      goal: `≤ ${JOIN_RATIO_LIMIT}× (≈ 2, not 4)`,
+      met: half.error === undefined && full.error === undefined && ratio <= JOIN_RATIO_LIMIT,
+    });
+  }
+  for (const r of fileRuns(results)) {
+    const grown = growth(r);
+    const failed = r.error === undefined ? "" : `; failed after ${r.completed} files`;
+    checks.push({
+      what: `${r.config.id}: server descriptors after − before`,
+      value: `${grown.descriptors} (${r.before.descriptors} → ${r.after.descriptors})${failed}`,
+      goal: `≤ ${DESCRIPTOR_GROWTH_LIMIT}`,
+      met: r.error === undefined && grown.descriptors <= DESCRIPTOR_GROWTH_LIMIT,
+    });
+    checks.push({
+      what: `${r.config.id}: server RSS after − before`,
+      value: `${mib(grown.rssBytes)} MiB (${mib(r.before.rssBytes)} → ${mib(r.after.rssBytes)})${failed}`,
+      goal: `≤ ${RSS_GROWTH_LIMIT / MIB} MiB`,
+      met: r.error === undefined && grown.rssBytes <= RSS_GROWTH_LIMIT,
+    });
+  }
+  return checks;
+}

@@ -1,0 +1,47 @@
+// The other client of the hardening file runs. "decline": it takes no files,
+// so it declines every offer. "unconfirmed": it takes every byte, granting the
+// window back as the bytes arrive, and checks each file's SHA-256, but never
+// confirms one: its store never finishes saving a file, so it never sends
+// file-received, like a receiver that hangs, or a hostile one.
+// Usage: node file-receiver.js <port> <nick> decline|unconfirmed
+// Prints "ready" once joined; when stdin ends, prints one JSON line (a
+// FileReceiveOutcome) and exits.
+
+import { ChatClient } from "../../src/client/chat-client.js";
+import type { FileStore } from "../../src/client/files.js";
+import { sha256Hasher } from "../../src/client/node-files.js";
+import { tcpDial } from "../../src/client/tcp-dial.js";
+import type { FileReceiveOutcome } from "./messages.js";
+
+const [port, nick, mode] = process.argv.slice(2);
+const outcome: FileReceiveOutcome = { bytes: 0, files: 0 };
+/** Drops the bytes; commit(), called once a file is whole and its SHA-256 matches, never ends. */
+const neverSaving: FileStore = {
+  partialSize: async () => 0,
+  open: async () => ({
+    write: async (data) => {
+      outcome.bytes += data.length;
+    },
+    commit: () => {
+      outcome.files += 1;
+      return new Promise<string>(() => {});
+    },
+    suspend: async () => {},
+    discard: async () => {},
+  }),
+};
+
+const client = new ChatClient({
+  dial: tcpDial("127.0.0.1", Number(port)),
+  nick: nick as string,
+  clientName: "sockchat-bench-files",
+  ...(mode === "unconfirmed" ? { files: { hasher: sha256Hasher, store: neverSaving } } : {}),
+});
+await client.connect();
+process.stdout.write("ready\n");
+
+process.stdin.resume();
+process.stdin.on("end", () => {
+  process.stdout.write(`${JSON.stringify(outcome)}\n`);
+  process.exit(0);
+});

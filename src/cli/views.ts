@@ -118,7 +118,9 @@ function transferLine(event: TransferEvent): string | undefined {
     case "download-saved":
       return `* saved ${basename(event.path)} (${formatBytes(event.size)}, SHA-256 verified)`;
     case "download-failed":
-      return `* ${event.name} [file ${event.id}] was not saved: ${event.reason}`;
+      return event.remote
+        ? `* ${event.name} [file ${event.id}] was not saved: ${event.reason}`
+        : `* could not save ${event.name}: ${event.reason}`;
     case "download-interrupted":
       return `* ${event.name} interrupted at ${formatBytes(event.received)} of ${formatBytes(event.size)}; /get ${event.id} resumes it`;
     default:

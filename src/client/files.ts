@@ -22,7 +22,11 @@ export interface IncomingFile {
   size: number;
 }
 
-/** Where received files go; each is written aside and only named once verified. */
+/**
+ * Where received files go; each is written aside and only named once verified.
+ * A store and its sinks reject with an Error whose message says why in a few
+ * words a person can act on ("disk full", "permission denied").
+ */
 export interface FileStore {
   /**
    * Opens a place for `file`'s bytes from `offset` on. Bytes before `offset`
@@ -72,5 +76,12 @@ export type TransferEvent =
     }
   | { type: "download-progress"; id: number; name: string; received: number; size: number }
   | { type: "download-saved"; id: number; name: string; path: string; size: number }
-  | { type: "download-failed"; id: number; name: string; reason: string }
+  | {
+      type: "download-failed";
+      id: number;
+      name: string;
+      reason: string;
+      /** True when the sender or the server ended it; false when this client could not save it. */
+      remote: boolean;
+    }
   | { type: "download-interrupted"; id: number; name: string; received: number; size: number };

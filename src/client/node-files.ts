@@ -66,8 +66,12 @@ export class DirectoryStore implements FileStore {
     this.#dir = dir;
   }
 
-  async open(file: IncomingFile, offset: number, hasher: Hasher): Promise<FileSink> {
-    await mkdir(this.#dir, { recursive: true });
+  open(file: IncomingFile, offset: number, hasher: Hasher): Promise<FileSink> {
+    return explained(this.#open(file, offset, hasher));
+  }
+
+  async #open(file: IncomingFile, offset: number, hasher: Hasher): Promise<FileSink> {
+    await this.#makeDir();
     const name = safeFileName(file.name);
     const partPath = join(this.#dir, `${partPrefix(file.id)}${name}.part`);
     const handle = await open(partPath, offset > 0 ? "r+" : "w");
@@ -81,15 +85,16 @@ export class DirectoryStore implements FileStore {
       await hashPrefix(handle, offset, hasher);
     }
     const appends = new AppendQueue(handle, offset);
+    const commit = async () => {
+      await appends.flushed();
+      await handle.close();
+      const saved = await linkUnique(partPath, this.#dir, `${RECEIVED_PREFIX}${name}`);
+      await rm(partPath, { force: true });
+      return saved;
+    };
     return {
-      write: (data) => appends.append(data),
-      commit: async () => {
-        await appends.flushed();
-        await handle.close();
-        const saved = await linkUnique(partPath, this.#dir, `${RECEIVED_PREFIX}${name}`);
-        await rm(partPath, { force: true });
-        return saved;
-      },
+      write: (data) => explained(appends.append(data)),
+      commit: () => explained(commit()),
       suspend: async () => {
         await appends.flushed().catch(() => {});
         await handle.close();
@@ -100,6 +105,16 @@ export class DirectoryStore implements FileStore {
         await rm(partPath, { force: true });
       },
     };
+  }
+
+  async #makeDir(): Promise<void> {
+    try {
+      await mkdir(this.#dir, { recursive: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EEXIST")
+        throw new Error(`${this.#dir} is not a directory`);
+      throw error;
+    }
   }
 
   async partialSize(id: number): Promise<number> {
@@ -150,6 +165,15 @@ async function linkUnique(path: string, dir: string, wanted: string): Promise<st
   }
 }
 
+/** `work`, failing with a short reason a person can act on rather than an errno. */
+async function explained<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw new Error(describeFsError(error), { cause: error });
+  }
+}
+
 function describeFsError(error: unknown): string {
   switch ((error as NodeJS.ErrnoException).code) {
     case "ENOENT":
@@ -159,6 +183,18 @@ function describeFsError(error: unknown): string {
       return "permission denied";
     case "EISDIR":
       return "it is a directory";
+    case "ENOTDIR":
+      return "not a directory";
+    case "ENOSPC":
+      return "disk full";
+    case "EDQUOT":
+      return "disk quota exceeded";
+    case "EROFS":
+      return "read-only file system";
+    case "EFBIG":
+      return "too large for this file system";
+    case "EIO":
+      return "input/output error";
     default:
       return (error as Error).message;
   }

@@ -47,7 +47,7 @@ export class Downloads {
     this.#emit = emit;
   }
 
-  /** Bytes already held for file `id`, where a /get should resume. */
+  /** Bytes this client holds of file `id` (taking over ones another left), where a /get resumes. */
   resumeOffset(id: number): Promise<number> {
     return this.#files.store?.partialSize(id) ?? Promise.resolve(0);
   }

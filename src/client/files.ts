@@ -29,12 +29,16 @@ export interface IncomingFile {
  */
 export interface FileStore {
   /**
-   * Opens a place for `file`'s bytes from `offset` on. Bytes before `offset`
-   * come from an interrupted earlier download and are fed to `hasher` first.
+   * Bytes this store can resume file `id` from, 0 if none: those it kept from
+   * an interrupted download, or took over from another client that left them
+   * and is no longer writing them. Once taken, no other client can have them.
+   */
+  partialSize(id: number): Promise<number>;
+  /**
+   * Opens a place for `file`'s bytes from `offset` on. With `offset` above 0 it
+   * continues the bytes `partialSize` found, which are fed to `hasher` first.
    */
   open(file: IncomingFile, offset: number, hasher: Hasher): Promise<FileSink>;
-  /** Bytes kept from an interrupted download of file `id`, 0 if none. */
-  partialSize(id: number): Promise<number>;
 }
 
 export interface FileSink {

@@ -3,14 +3,36 @@
 // an earlier one left, and when a pipe asks for a file with /get.
 
 import assert from "node:assert/strict";
-import { readdir } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
-import { randomFile, tempDir } from "../helpers/files.js";
+import { ChatClient, type OutgoingFile } from "../../src/client/chat-client.js";
+import type { FileSource } from "../../src/client/files.js";
+import { openFileSource, sha256Hasher } from "../../src/client/node-files.js";
+import { tcpDial } from "../../src/client/tcp-dial.js";
+import { randomFile, sha256File, tempDir } from "../helpers/files.js";
 import { type ServerProcess, type Spawned, spawnCli, startServer } from "../helpers/processes.js";
 import { smallDisk } from "../helpers/small-disk.js";
 
 const MiB = 1024 * 1024;
+
+/** `source`, except that reads from `at` on wait until `open()` is called. */
+function gated(source: FileSource, at: number): { source: FileSource; open(): void } {
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return {
+    open,
+    source: {
+      ...source,
+      read: async (offset, length) => {
+        if (offset + length > at) await opened;
+        return source.read(offset, length);
+      },
+    },
+  };
+}
 
 describe("saving received files", { timeout: 120_000 }, () => {
   let server: ServerProcess;
@@ -64,6 +86,26 @@ describe("saving received files", { timeout: 120_000 }, () => {
     return { id: Number(/\[file (\d+)\]$/.exec(sending)?.[1]), lines };
   }
 
+  /** Offers `path` from a client in this process that sends no further than `at` until opened. */
+  async function gatedSender(
+    path: string,
+    at: number,
+  ): Promise<{ outgoing: OutgoingFile; open(): void; close(): void }> {
+    const gate = gated(await openFileSource(path), at);
+    const client = new ChatClient({
+      dial: tcpDial("127.0.0.1", server.port),
+      nick: "gated",
+      clientName: "test",
+      files: { hasher: sha256Hasher },
+    });
+    await client.connect();
+    return {
+      outgoing: await client.sendFile(gate.source),
+      open: gate.open,
+      close: () => client.close(),
+    };
+  }
+
   /** Ends the stdin of each client and resolves with their exit codes. */
   function close(...clients: Spawned[]): Promise<(number | string)[]> {
     for (const cli of clients) cli.child.stdin.end();
@@ -97,6 +139,70 @@ describe("saving received files", { timeout: 120_000 }, () => {
       await close(full, healthy);
     } finally {
       await disk.remove();
+    }
+  });
+
+  it("two receivers sharing a save directory each save their own byte-identical copy", async () => {
+    const shared = join(work.path, "shared");
+    const first = await receiver("first", shared, true);
+    const second = await receiver("second", shared, true);
+    const path = join(work.path, "both.bin");
+    const digest = await randomFile(path, 24_000_000);
+    const sender = await gatedSender(path, 8 * MiB);
+    try {
+      // The second stops mid-way, with its partial open, while the first finishes.
+      await second.stdout.waitFor(/"type":"download-progress"/);
+      second.child.kill("SIGSTOP");
+      sender.open();
+      const saved = JSON.parse(await first.stdout.waitFor(/"type":"download-saved"/)) as {
+        path: string;
+      };
+      assert.equal(await sha256File(saved.path), digest, "the first copy, as it is saved");
+      second.child.kill("SIGCONT");
+      const outcome = await second.stdout.waitFor(/"type":"download-(saved|failed)"/);
+      assert.match(outcome, /"type":"download-saved"/);
+
+      const result = await sender.outgoing.delivered;
+      assert.deepEqual([result.delivered, result.failed], [2, 0], result.detail);
+      assert.deepEqual((await readdir(shared)).sort(), ["terima_both (1).bin", "terima_both.bin"]);
+      assert.equal(await sha256File(join(shared, "terima_both.bin")), digest);
+      assert.equal(await sha256File(join(shared, "terima_both (1).bin")), digest);
+      assert.deepEqual(await close(first, second), [0, 0]);
+    } finally {
+      sender.close();
+    }
+  });
+
+  it("a partial left by a process that has exited is resumed by a later process's /get", async () => {
+    const saveDir = join(work.path, "resumed");
+    const path = join(work.path, "resumed.bin");
+    const digest = await randomFile(path, 30_000_000);
+    const first = await receiver("first", saveDir, true);
+    const sender = await gatedSender(path, 8 * MiB);
+    try {
+      // Killed with part of the file on disk: it leaves its partial behind.
+      await first.stdout.waitFor(/"type":"download-progress"/);
+      first.child.kill("SIGKILL");
+      await first.exited;
+      const parts = (await readdir(saveDir)).filter((f) => f.endsWith(".part"));
+      assert.equal(parts.length, 1, parts.join(", "));
+      const kept = (await stat(join(saveDir, parts[0] as string))).size;
+      assert.ok(kept > 0);
+      sender.open();
+      await sender.outgoing.delivered;
+
+      const second = await receiver("second", saveDir, true);
+      second.child.stdin.write(`/get ${sender.outgoing.id}\n`);
+      const offered = JSON.parse(await second.stdout.waitFor(/"type":"file-offered"/)) as {
+        offset: number;
+      };
+      assert.equal(offered.offset, kept, "resumed from the kept bytes");
+      await second.stdout.waitFor(/"type":"download-saved"/);
+      assert.deepEqual(await close(second), [0]);
+      assert.deepEqual(await readdir(saveDir), ["terima_resumed.bin"]);
+      assert.equal(await sha256File(join(saveDir, "terima_resumed.bin")), digest);
+    } finally {
+      sender.close();
     }
   });
 });

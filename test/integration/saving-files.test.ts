@@ -3,7 +3,7 @@
 // an earlier one left, and when a pipe asks for a file with /get.
 
 import assert from "node:assert/strict";
-import { readdir, stat } from "node:fs/promises";
+import { readdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import { ChatClient, type OutgoingFile } from "../../src/client/chat-client.js";
@@ -136,7 +136,8 @@ describe("saving received files", { timeout: 120_000 }, () => {
       await full.stdout.waitFor(/^<healthy> are you still there\?$/);
       full.child.stdin.write("still here\n");
       await healthy.stdout.waitFor(/^<full> still here$/);
-      await close(full, healthy);
+      // A file this client could not save is a failure on its side: exit 1.
+      assert.deepEqual(await close(full, healthy), [1, 0]);
     } finally {
       await disk.remove();
     }
@@ -204,5 +205,75 @@ describe("saving received files", { timeout: 120_000 }, () => {
     } finally {
       sender.close();
     }
+  });
+
+  describe("/get in pipe mode", () => {
+    let id: number;
+    let digest: string;
+    before(async () => {
+      const path = join(work.path, "wanted.bin");
+      digest = await randomFile(path, 5_000_000);
+      ({ id } = await send(path));
+    });
+
+    it("waits for the download, saves the file byte-identical and exits 0", async () => {
+      const saveDir = join(work.path, "got");
+      const { code, lines } = await pipe("getter", `/get ${id}\n`, ["--save-dir", saveDir]);
+      assert.equal(code, 0, lines.join("\n"));
+      assert.ok(
+        lines.some((l) => /^\* saved terima_wanted\.bin \(.*SHA-256 verified\)$/.test(l)),
+        lines.join("\n"),
+      );
+      assert.equal(await sha256File(join(saveDir, "terima_wanted.bin")), digest);
+    });
+
+    it("with --json too, printing the download's events", async () => {
+      const saveDir = join(work.path, "got-json");
+      const { code, lines } = await pipe("jsongetter", `/get ${id}\n`, [
+        "--save-dir",
+        saveDir,
+        "--json",
+      ]);
+      assert.equal(code, 0, lines.join("\n"));
+      const types = lines.map((l) => (JSON.parse(l) as { type: string }).type);
+      assert.ok(types.includes("download-started"), types.join(", "));
+      assert.equal(types.at(-1), "download-saved", types.join(", "));
+      assert.equal(await sha256File(join(saveDir, "terima_wanted.bin")), digest);
+    });
+
+    it("exits 1 when the file cannot be saved, saying why", async () => {
+      const notADirectory = join(work.path, "a-regular-file");
+      await writeFile(notADirectory, "");
+      const { code, lines } = await pipe("nowhere", `/get ${id}\n`, ["--save-dir", notADirectory]);
+      assert.equal(code, 1, lines.join("\n"));
+      assert.ok(
+        lines.includes(`* could not save wanted.bin: ${notADirectory} is not a directory`),
+        lines.join("\n"),
+      );
+    });
+
+    it("exits 1 when the disk fills, and leaves nothing behind", async () => {
+      const disk = await smallDisk("get-full", 1 * MiB);
+      try {
+        const { code, lines } = await pipe("cramped", `/get ${id}\n`, ["--save-dir", disk.path]);
+        assert.equal(code, 1, lines.join("\n"));
+        assert.ok(lines.includes("* could not save wanted.bin: disk full"), lines.join("\n"));
+        assert.deepEqual(await readdir(disk.path), []);
+      } finally {
+        await disk.remove();
+      }
+    });
+
+    it("exits 1 for a file the server does not have", async () => {
+      const { code, lines } = await pipe("hopeful", "/get 999\n", [
+        "--save-dir",
+        join(work.path, "none"),
+      ]);
+      assert.equal(code, 1, lines.join("\n"));
+      assert.ok(
+        lines.some((l) => /^\* error: .*999/.test(l)),
+        lines.join("\n"),
+      );
+    });
   });
 });

@@ -260,7 +260,7 @@ export class Downloads {
     try {
       await then(sink);
     } catch {
-      // The outcome is decided and will be reported; all this costs is a partial file left behind.
+      // The outcome is already decided; all a failure here costs is a partial file left behind.
     }
   }
 }

@@ -1,6 +1,7 @@
 // `sockchat connect`: a thin shell over the client core. On a TTY it is an
 // interactive prompt that reconnects by itself; otherwise it sends stdin line
-// by line and exits once the server has confirmed every line and every file.
+// by line and exits once the server has confirmed every line, every file sent
+// has been delivered and every file asked for with /get is saved or failed.
 
 import { userInfo } from "node:os";
 import { createInterface } from "node:readline";
@@ -89,9 +90,20 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
   const refreshPrompt = () => {
     if (interactive) setPrompt(rl, `${progress.status()}${client.nick}> `);
   };
-  /** Downloads under way, settled when saved, failed or interrupted. */
-  const downloads = new Map<number, () => void>();
+  /** Downloads under way: `done` settles once one is saved, failed or interrupted. */
+  const downloads = new Map<number, { done: Promise<void>; settle: () => void }>();
   const interrupted = new Set<number>();
+  /** Downloads file `id`; settles once it is saved, failed or interrupted, or the /get refused. */
+  const fetchFile = async (id: number) => {
+    try {
+      await client.getFile(id);
+    } catch (error) {
+      const { code, message } = error as Error & { code?: string };
+      return fail(code ?? ErrorCode.NoSuchFile, message);
+    }
+    // The server offers the file before it confirms the /get: its download is under way.
+    await downloads.get(id)?.done;
+  };
 
   client.on("server", (message) => {
     if (message.type === "welcome") {
@@ -99,8 +111,7 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
       else view.server(message);
       joined = true;
       // Downloads cut off by the lost connection resume where they stopped.
-      for (const id of interrupted)
-        track(client.getFile(id).catch((e: Error) => fail(ErrorCode.NoSuchFile, e.message)));
+      for (const id of interrupted) track(fetchFile(id));
       interrupted.clear();
     } else view.server(message);
     if (message.type === "welcome" || message.type === "renamed") refreshPrompt();
@@ -114,9 +125,16 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
         showProgress(key, event);
         return;
       case "download-started":
-        if (!downloads.has(event.id))
-          track(new Promise<void>((resolve) => downloads.set(event.id, resolve)));
+        if (!downloads.has(event.id)) {
+          let settle = () => {};
+          const done = new Promise<void>((resolve) => {
+            settle = resolve;
+          });
+          downloads.set(event.id, { done, settle });
+          track(done);
+        }
         progress.update(key, `↓ ${inert(event.name)}`, event.offset, event.size);
+        view.transfer(event);
         return;
       case "download-progress":
         progress.update(key, `↓ ${inert(event.name)}`, event.received, event.size);
@@ -125,10 +143,14 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
       case "download-interrupted":
         interrupted.add(event.id);
         break;
+      case "download-failed":
+        // Ended by its sender or the server, it is reported; unsaved here, it is a failure here.
+        if (!event.remote) failures += 1;
+        break;
     }
     progress.remove(key);
     view.transfer(event);
-    downloads.get(event.id)?.();
+    downloads.get(event.id)?.settle();
     downloads.delete(event.id);
     refreshPrompt();
   });
@@ -191,11 +213,7 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
       case "send":
         return track(sendFile(input.path));
       case "get":
-        return track(
-          client
-            .getFile(input.id)
-            .catch((e: Error & { code?: string }) => fail(e.code ?? "CHAT_ERR", e.message)),
-        );
+        return track(fetchFile(input.id));
       case "cancel":
         if (!client.cancelFile(input.id, "cancelled by the sender")) {
           const ids = client.uploadIds;

@@ -118,7 +118,9 @@ function transferLine(event: TransferEvent): string | undefined {
     case "download-saved":
       return `* saved ${inert(basename(event.path))} (${formatBytes(event.size)}, SHA-256 verified)`;
     case "download-failed":
-      return `* ${inert(event.name)} [file ${event.id}] was not saved: ${inert(event.reason)}`;
+      return event.remote
+        ? `* ${inert(event.name)} [file ${event.id}] was not saved: ${inert(event.reason)}`
+        : `* could not save ${inert(event.name)}: ${inert(event.reason)}`;
     case "download-interrupted":
       return `* ${inert(event.name)} interrupted at ${formatBytes(event.received)} of ${formatBytes(event.size)}; /get ${event.id} resumes it`;
     default:

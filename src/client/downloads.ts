@@ -1,7 +1,9 @@
 // Receiving files: each offered file is written aside as it arrives, hashed,
 // and named only once its SHA-256 matches; an interrupted one is kept to resume.
 // Chunks are handed to the sink as they come (it batches them), and the window
-// is returned as they are written, a quarter window at a time.
+// is returned as they are written, a quarter window at a time. A file this
+// client cannot save is declined with the reason, and nothing else is affected.
+// Each download ends in exactly one event: saved, failed or interrupted.
 
 import { bytesAt } from "../protocol/bytes.js";
 import { DOWNLOAD_WINDOW_BYTES } from "../protocol/frame.js";
@@ -26,7 +28,7 @@ interface Download {
   /** The sink once open; undefined if opening failed (and was reported). */
   opened: Promise<FileSink | undefined>;
   early: Uint8Array[];
-  /** Every write issued so far, settled. */
+  /** Settles once every write issued so far has; never rejects, as a failed write fails the download. */
   writes: Promise<void>;
   /** The SHA-256 the server announced at the end, once it has. */
   expectedSha256: Uint8Array | undefined;
@@ -45,7 +47,7 @@ export class Downloads {
     this.#emit = emit;
   }
 
-  /** Bytes already held for file `id`, where a /get should resume. */
+  /** Bytes this client holds of file `id` (taking over ones another left), where a /get resumes. */
   resumeOffset(id: number): Promise<number> {
     return this.#files.store?.partialSize(id) ?? Promise.resolve(0);
   }
@@ -63,7 +65,7 @@ export class Downloads {
           this.#fail(
             download,
             `data out of order: expected offset ${download.expected}, got ${message.offset}`,
-            true,
+            false,
           );
           return true;
         }
@@ -83,7 +85,7 @@ export class Downloads {
       case "file-verified": {
         const download = this.#active.get(message.id);
         if (download !== undefined && (message.type === "file-cancelled" || !message.ok)) {
-          this.#fail(download, message.reason, false);
+          this.#fail(download, message.reason, true);
         }
         return false;
       }
@@ -96,16 +98,15 @@ export class Downloads {
   lost(): void {
     for (const download of [...this.#active.values()]) {
       this.#settle(download);
-      void this.#whenOpen(download, async (sink) => {
-        await sink.suspend();
+      void this.#whenOpen(download, (sink) => sink.suspend()).then(() =>
         this.#emit({
           type: "download-interrupted",
           id: download.id,
           name: download.name,
           received: download.written,
           size: download.size,
-        });
-      });
+        }),
+      );
     }
   }
 
@@ -118,6 +119,12 @@ export class Downloads {
         reason: "declined: this client does not take files",
       });
       return;
+    }
+    const previous = this.#active.get(offer.id);
+    if (previous !== undefined) {
+      // Asked for again, the server starts this file over: the copy under way goes.
+      this.#settle(previous);
+      void this.#whenOpen(previous, (sink) => sink.discard());
     }
     const download: Download = {
       id: offer.id,
@@ -152,18 +159,7 @@ export class Downloads {
         return sink;
       },
       (error: Error) => {
-        this.#settle(download);
-        this.#port.enqueue({
-          type: "file-cancel",
-          id: offer.id,
-          reason: `cannot save it: ${error.message}`,
-        });
-        this.#emit({
-          type: "download-failed",
-          id: offer.id,
-          name: offer.name,
-          reason: `cannot save it: ${error.message}`,
-        });
+        this.#fail(download, error.message, false);
         return undefined;
       },
     );
@@ -171,95 +167,100 @@ export class Downloads {
 
   #write(download: Download, sink: FileSink, data: Uint8Array): void {
     download.hasher.update(data);
-    const written = sink.write(data).then(() => {
-      if (download.settled) return;
-      download.written += data.length;
-      const grant = download.grants.stored(data.length);
-      if (grant > 0) this.#port.enqueue({ type: "file-window", id: download.id, bytes: grant });
-      this.#emit({
-        type: "download-progress",
-        id: download.id,
-        name: download.name,
-        received: download.written,
-        size: download.size,
-      });
-    });
+    const written = sink.write(data).then(
+      () => this.#stored(download, data.length),
+      (error: Error) => this.#fail(download, error.message, false),
+    );
     download.writes = Promise.all([download.writes, written]).then(() => {});
-    written.catch((error: Error) => this.#fail(download, `cannot save it: ${error.message}`, true));
+  }
+
+  #stored(download: Download, bytes: number): void {
+    if (download.settled) return;
+    download.written += bytes;
+    const grant = download.grants.stored(bytes);
+    if (grant > 0) this.#port.enqueue({ type: "file-window", id: download.id, bytes: grant });
+    this.#emit({
+      type: "download-progress",
+      id: download.id,
+      name: download.name,
+      received: download.written,
+      size: download.size,
+    });
   }
 
   async #finish(download: Download, sink: FileSink): Promise<void> {
-    try {
-      await download.writes;
-    } catch {
-      return; // the failed write reported it
-    }
+    await download.writes;
     if (download.settled) return;
     this.#settle(download);
     const expected = download.expectedSha256 as Uint8Array;
     const digest = download.hasher.digest();
     if (digest.length !== expected.length || !bytesAt(digest, 0, expected)) {
-      await sink.discard();
-      this.#port.enqueue({
-        type: "file-received",
-        id: download.id,
-        ok: false,
-        reason: "SHA-256 mismatch",
-      });
-      this.#emit({
-        type: "download-failed",
-        id: download.id,
-        name: download.name,
-        reason: "SHA-256 mismatch; nothing was saved",
-      });
+      this.#unsaved(download, "SHA-256 mismatch", false);
       return;
     }
+    let path: string;
     try {
-      const path = await sink.commit();
-      this.#port.enqueue({ type: "file-received", id: download.id, ok: true, reason: "" });
-      this.#emit({
-        type: "download-saved",
-        id: download.id,
-        name: download.name,
-        path,
-        size: download.size,
-      });
+      path = await sink.commit();
     } catch (error) {
+      this.#unsaved(download, (error as Error).message, false);
+      return;
+    }
+    this.#port.enqueue({ type: "file-received", id: download.id, ok: true, reason: "" });
+    this.#emit({
+      type: "download-saved",
+      id: download.id,
+      name: download.name,
+      path,
+      size: download.size,
+    });
+  }
+
+  /** Ends `download` unsaved, unless its outcome is already decided. */
+  #fail(download: Download, reason: string, remote: boolean): void {
+    if (download.settled) return;
+    this.#settle(download);
+    this.#unsaved(download, reason, remote);
+  }
+
+  /**
+   * Deletes what arrived of a settled download and reports why it was not saved.
+   * `remote`: the sender or the server ended it, and the server knows; otherwise
+   * this client could not save it, and declines it saying why.
+   */
+  #unsaved(download: Download, reason: string, remote: boolean): void {
+    if (!remote) {
       this.#port.enqueue({
         type: "file-received",
         id: download.id,
         ok: false,
-        reason: "could not save it",
+        reason: `could not save it: ${reason}`,
       });
+    }
+    void this.#whenOpen(download, (sink) => sink.discard()).then(() =>
       this.#emit({
         type: "download-failed",
         id: download.id,
         name: download.name,
-        reason: (error as Error).message,
-      });
-    }
-  }
-
-  #fail(download: Download, reason: string, tellServer: boolean): void {
-    if (download.settled) return;
-    this.#settle(download);
-    if (tellServer)
-      this.#port.enqueue({ type: "file-received", id: download.id, ok: false, reason });
-    void this.#whenOpen(download, async (sink) => {
-      await sink.discard();
-      this.#emit({ type: "download-failed", id: download.id, name: download.name, reason });
-    });
+        reason,
+        remote,
+      }),
+    );
   }
 
   /** Stops taking chunks for `download`; its outcome is being decided. */
   #settle(download: Download): void {
     download.settled = true;
-    this.#active.delete(download.id);
+    if (this.#active.get(download.id) === download) this.#active.delete(download.id);
   }
 
   /** Runs `then` with the sink once the store has opened it (not at all if it failed to). */
   async #whenOpen(download: Download, then: (sink: FileSink) => Promise<void>): Promise<void> {
     const sink = await download.opened;
-    if (sink !== undefined) await then(sink);
+    if (sink === undefined) return;
+    try {
+      await then(sink);
+    } catch {
+      // The outcome is already decided; all a failure here costs is a partial file left behind.
+    }
   }
 }

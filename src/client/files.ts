@@ -22,15 +22,23 @@ export interface IncomingFile {
   size: number;
 }
 
-/** Where received files go; each is written aside and only named once verified. */
+/**
+ * Where received files go; each is written aside and only named once verified.
+ * A store and its sinks reject with an Error whose message says why in a few
+ * words a person can act on ("disk full", "permission denied").
+ */
 export interface FileStore {
   /**
-   * Opens a place for `file`'s bytes from `offset` on. Bytes before `offset`
-   * come from an interrupted earlier download and are fed to `hasher` first.
+   * Bytes this store can resume file `id` from, 0 if none: those it kept from
+   * an interrupted download, or took over from another client that left them
+   * and is no longer writing them. Once taken, no other client can have them.
+   */
+  partialSize(id: number): Promise<number>;
+  /**
+   * Opens a place for `file`'s bytes from `offset` on. With `offset` above 0 it
+   * continues the bytes `partialSize` found, which are fed to `hasher` first.
    */
   open(file: IncomingFile, offset: number, hasher: Hasher): Promise<FileSink>;
-  /** Bytes kept from an interrupted download of file `id`, 0 if none. */
-  partialSize(id: number): Promise<number>;
 }
 
 export interface FileSink {
@@ -72,5 +80,12 @@ export type TransferEvent =
     }
   | { type: "download-progress"; id: number; name: string; received: number; size: number }
   | { type: "download-saved"; id: number; name: string; path: string; size: number }
-  | { type: "download-failed"; id: number; name: string; reason: string }
+  | {
+      type: "download-failed";
+      id: number;
+      name: string;
+      reason: string;
+      /** True when the sender or the server ended it; false when this client could not save it. */
+      remote: boolean;
+    }
   | { type: "download-interrupted"; id: number; name: string; received: number; size: number };

@@ -3,7 +3,7 @@
 
 import { createHash } from "node:crypto";
 import { constants } from "node:fs";
-import { type FileHandle, link, mkdir, open, readdir, rm, stat } from "node:fs/promises";
+import { type FileHandle, link, mkdir, open, rm, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { AppendQueue } from "../node/append-queue.js";
 import { safeFileName } from "../protocol/file-names.js";
@@ -15,6 +15,7 @@ import type {
   Hasher,
   IncomingFile,
 } from "./files.js";
+import { claimPart, createPart, releasePart } from "./part-files.js";
 
 const RECEIVED_PREFIX = "terima_";
 const HASH_READ_BYTES = 1024 * 1024;
@@ -59,63 +60,117 @@ export async function openFileSource(path: string): Promise<FileSource> {
   };
 }
 
+/**
+ * Saves each received file as terima_<name> in one directory, never replacing a
+ * file; meanwhile it is written to a partial file no other client writes
+ * (part-files.ts).
+ */
 export class DirectoryStore implements FileStore {
   readonly #dir: string;
+  /** Partials this store has claimed for a resume, by file id, until it opens them. */
+  readonly #claimed = new Map<number, string>();
 
   constructor(dir: string) {
     this.#dir = dir;
   }
 
-  async open(file: IncomingFile, offset: number, hasher: Hasher): Promise<FileSink> {
-    await mkdir(this.#dir, { recursive: true });
+  partialSize(id: number): Promise<number> {
+    return explained(this.#claim(id));
+  }
+
+  open(file: IncomingFile, offset: number, hasher: Hasher): Promise<FileSink> {
+    return explained(this.#open(file, offset, hasher));
+  }
+
+  async #claim(id: number): Promise<number> {
+    const claimed = this.#claimed.get(id);
+    if (claimed !== undefined) return (await stat(claimed)).size;
+    const part = await claimPart(this.#dir, id);
+    if (part === undefined) return 0;
+    this.#claimed.set(id, part.path);
+    return part.size;
+  }
+
+  async #open(file: IncomingFile, offset: number, hasher: Hasher): Promise<FileSink> {
+    await this.#makeDir();
     const name = safeFileName(file.name);
-    const partPath = join(this.#dir, `${partPrefix(file.id)}${name}.part`);
-    const handle = await open(partPath, offset > 0 ? "r+" : "w");
-    if (offset > 0) {
-      const { size } = await handle.stat();
-      if (size < offset) {
-        await handle.close();
-        throw new Error(`only ${size} bytes of ${name} were kept, not ${offset}`);
-      }
-      await handle.truncate(offset);
-      await hashPrefix(handle, offset, hasher);
+    const claimed = this.#claimed.get(file.id);
+    this.#claimed.delete(file.id);
+    if (claimed === undefined && offset > 0)
+      throw new Error(`nothing of ${name} was kept to resume from`);
+    const { path, handle } =
+      claimed === undefined
+        ? await createPart(this.#dir, file.id, name)
+        : { path: claimed, handle: await reopen(claimed) };
+    try {
+      if (claimed !== undefined) await resumeFrom(handle, offset, hasher);
+    } catch (error) {
+      await handle.close();
+      await rm(path, { force: true });
+      releasePart(path);
+      throw error;
     }
     const appends = new AppendQueue(handle, offset);
+    const commit = async () => {
+      await appends.flushed();
+      // The hash is of what this client wrote to a file only it has open; is all of it there?
+      const { size } = await handle.stat();
+      if (size !== file.size) throw new Error(`${size} bytes on disk, not ${file.size}`);
+      await handle.close();
+      const saved = await linkUnique(path, this.#dir, `${RECEIVED_PREFIX}${name}`);
+      await rm(path, { force: true });
+      releasePart(path);
+      return saved;
+    };
     return {
-      write: (data) => appends.append(data),
-      commit: async () => {
-        await appends.flushed();
-        await handle.close();
-        const saved = await linkUnique(partPath, this.#dir, `${RECEIVED_PREFIX}${name}`);
-        await rm(partPath, { force: true });
-        return saved;
-      },
+      write: (data) => explained(appends.append(data)),
+      commit: () => explained(commit()),
       suspend: async () => {
         await appends.flushed().catch(() => {});
-        await handle.close();
+        try {
+          await handle.close();
+        } finally {
+          releasePart(path);
+        }
       },
       discard: async () => {
         await appends.flushed().catch(() => {});
         await handle.close().catch(() => {});
-        await rm(partPath, { force: true });
+        try {
+          await rm(path, { force: true });
+        } finally {
+          releasePart(path);
+        }
       },
     };
   }
 
-  async partialSize(id: number): Promise<number> {
-    let entries: string[];
+  async #makeDir(): Promise<void> {
     try {
-      entries = await readdir(this.#dir);
-    } catch {
-      return 0;
+      await mkdir(this.#dir, { recursive: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EEXIST")
+        throw new Error(`${this.#dir} is not a directory`);
+      throw error;
     }
-    const part = entries.find((e) => e.startsWith(partPrefix(id)) && e.endsWith(".part"));
-    return part === undefined ? 0 : (await stat(join(this.#dir, part))).size;
   }
 }
 
-function partPrefix(id: number): string {
-  return `.terima-${id}-`;
+async function reopen(claimed: string): Promise<FileHandle> {
+  try {
+    return await open(claimed, "r+");
+  } catch (error) {
+    releasePart(claimed);
+    throw error;
+  }
+}
+
+/** Continues a claimed partial after its first `offset` bytes, which it must hold; hashes them. */
+async function resumeFrom(handle: FileHandle, offset: number, hasher: Hasher): Promise<void> {
+  const { size } = await handle.stat();
+  if (size < offset) throw new Error(`only ${size} bytes were kept, not ${offset}`);
+  await handle.truncate(offset);
+  await hashPrefix(handle, offset, hasher);
 }
 
 async function hashPrefix(handle: FileHandle, length: number, hasher: Hasher): Promise<void> {
@@ -150,6 +205,15 @@ async function linkUnique(path: string, dir: string, wanted: string): Promise<st
   }
 }
 
+/** `work`, failing with a short reason a person can act on rather than an errno. */
+async function explained<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw new Error(describeFsError(error), { cause: error });
+  }
+}
+
 function describeFsError(error: unknown): string {
   switch ((error as NodeJS.ErrnoException).code) {
     case "ENOENT":
@@ -159,6 +223,18 @@ function describeFsError(error: unknown): string {
       return "permission denied";
     case "EISDIR":
       return "it is a directory";
+    case "ENOTDIR":
+      return "not a directory";
+    case "ENOSPC":
+      return "disk full";
+    case "EDQUOT":
+      return "disk quota exceeded";
+    case "EROFS":
+      return "read-only file system";
+    case "EFBIG":
+      return "too large for this file system";
+    case "EIO":
+      return "input/output error";
     default:
       return (error as Error).message;
   }

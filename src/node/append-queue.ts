@@ -1,5 +1,7 @@
 // Appends to a file in order, gathering whatever arrives while a write is under
 // way into the next single writev: one system call per batch, not per chunk.
+// After a failed write it writes nothing more: the file no longer holds what
+// was appended in order, so every later append fails as that one did.
 
 import type { FileHandle } from "node:fs/promises";
 
@@ -14,6 +16,7 @@ export class AppendQueue {
   #position: number;
   #pending: Pending[] = [];
   #writing = false;
+  #failure: Error | undefined;
 
   constructor(handle: FileHandle, position = 0) {
     this.#handle = handle;
@@ -23,12 +26,13 @@ export class AppendQueue {
   /** Resolves once `data`, and everything appended before it, is written. */
   append(data: Uint8Array): Promise<void> {
     return new Promise((resolve, reject) => {
+      if (this.#failure !== undefined) return reject(this.#failure);
       this.#pending.push({ data, resolve, reject });
       if (!this.#writing) void this.#drain();
     });
   }
 
-  /** Resolves once everything appended so far is written (rejects if that failed). */
+  /** Resolves once everything appended so far is written (rejects if any of it failed). */
   flushed(): Promise<void> {
     return this.append(new Uint8Array(0));
   }
@@ -42,7 +46,8 @@ export class AppendQueue {
         await this.#writeAll(batch.map((p) => p.data));
         for (const p of batch) p.resolve();
       } catch (error) {
-        for (const p of batch) p.reject(error as Error);
+        this.#failure = error as Error;
+        for (const p of [...batch, ...this.#pending.splice(0)]) p.reject(this.#failure);
       }
     }
     this.#writing = false;

@@ -17,7 +17,7 @@ const [port, nick, mode] = process.argv.slice(2);
 const outcome: FileReceiveOutcome = { bytes: 0, files: 0 };
 /** Drops the bytes; commit(), called once a file is whole and its SHA-256 matches, never ends. */
 const neverSaving: FileStore = {
-  partialSize: async () => 0,
+  claimPartial: async () => 0,
   open: async () => ({
     write: async (data) => {
       outcome.bytes += data.length;

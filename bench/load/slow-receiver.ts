@@ -16,7 +16,7 @@ const store = new DirectoryStore(saveDir as string);
 let received = 0;
 const throttled = throttledStore(store, bytesPerSecond);
 const counted: FileStore = {
-  partialSize: (id) => throttled.partialSize(id),
+  claimPartial: (id) => throttled.claimPartial(id),
   open: async (file, offset, hasher) => {
     const sink = await throttled.open(file, offset, hasher);
     return {

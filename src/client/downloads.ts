@@ -49,7 +49,7 @@ export class Downloads {
 
   /** Bytes this client holds of file `id` (taking over ones another left), where a /get resumes. */
   resumeOffset(id: number): Promise<number> {
-    return this.#files.store?.partialSize(id) ?? Promise.resolve(0);
+    return this.#files.store?.claimPartial(id) ?? Promise.resolve(0);
   }
 
   /** Handles the server's file messages about downloads; false when not about one. */

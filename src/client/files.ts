@@ -33,10 +33,10 @@ export interface FileStore {
    * an interrupted download, or took over from another client that left them
    * and is no longer writing them. Once taken, no other client can have them.
    */
-  partialSize(id: number): Promise<number>;
+  claimPartial(id: number): Promise<number>;
   /**
    * Opens a place for `file`'s bytes from `offset` on. With `offset` above 0 it
-   * continues the bytes `partialSize` found, which are fed to `hasher` first.
+   * continues the bytes `claimPartial` found, which are fed to `hasher` first.
    */
   open(file: IncomingFile, offset: number, hasher: Hasher): Promise<FileSink>;
 }

@@ -74,7 +74,7 @@ export class DirectoryStore implements FileStore {
     this.#dir = dir;
   }
 
-  partialSize(id: number): Promise<number> {
+  claimPartial(id: number): Promise<number> {
     return explained(this.#claim(id));
   }
 

@@ -39,11 +39,11 @@ describe("DirectoryStore", () => {
     const writing = await new DirectoryStore(dir).open(file, 0, sha256Hasher());
     await writing.write(content.subarray(0, 4));
     const other = new DirectoryStore(dir);
-    assert.equal(await other.partialSize(7), 0);
+    assert.equal(await other.claimPartial(7), 0);
     await writing.write(content.subarray(4, 6));
     await writing.suspend();
 
-    assert.equal(await other.partialSize(7), 6);
+    assert.equal(await other.claimPartial(7), 6);
     const hasher = sha256Hasher();
     const resumed = await other.open(file, 6, hasher);
     await resumed.write(content.subarray(6));
@@ -60,10 +60,10 @@ describe("DirectoryStore", () => {
     try {
       await new LineCollector(holder.stdout).waitFor(/^holding$/);
       const store = new DirectoryStore(dir);
-      assert.equal(await store.partialSize(3), 0);
+      assert.equal(await store.claimPartial(3), 0);
       holder.kill("SIGKILL");
       await once(holder, "exit");
-      assert.equal(await store.partialSize(3), 1000);
+      assert.equal(await store.claimPartial(3), 1000);
       assert.equal((await parts(dir)).length, 1);
     } finally {
       holder.kill("SIGKILL");
@@ -78,9 +78,9 @@ describe("DirectoryStore", () => {
     await first.suspend();
 
     const sizes = await Promise.all([
-      new DirectoryStore(dir).partialSize(4),
-      new DirectoryStore(dir).partialSize(4),
-      new DirectoryStore(dir).partialSize(4),
+      new DirectoryStore(dir).claimPartial(4),
+      new DirectoryStore(dir).claimPartial(4),
+      new DirectoryStore(dir).claimPartial(4),
     ]);
     assert.deepEqual(
       sizes.sort((a, b) => a - b),

@@ -8,7 +8,7 @@ export function throttledStore(store: FileStore, bytesPerSecond: number): FileSt
   let nextFreeAt = Date.now();
   let turn: Promise<void> = Promise.resolve();
   return {
-    partialSize: (id) => store.partialSize(id),
+    claimPartial: (id) => store.claimPartial(id),
     open: async (file, offset, hasher) => {
       const sink = await store.open(file, offset, hasher);
       return {

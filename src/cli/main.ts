@@ -13,17 +13,21 @@ function wholeNumber(text: string): number {
   return Number(text);
 }
 
-function positive(unit: string): (text: string) => number {
+function positive(unit: string, most = Number.MAX_VALUE): (text: string) => number {
   return (text) => {
     const value = Number(text);
-    if (!Number.isFinite(value) || value <= 0)
-      throw new InvalidArgumentError(`expected a positive number of ${unit}`);
+    if (!Number.isFinite(value) || value <= 0 || value > most)
+      throw new InvalidArgumentError(
+        `expected a positive number of ${unit}${most < Number.MAX_VALUE ? `, at most ${most}` : ""}`,
+      );
     return value;
   };
 }
 
 const seconds = positive("seconds");
-const hours = positive("hours");
+/** A hundred years: files may be kept as long as anyone could want, never forever. */
+const MAX_RETENTION_HOURS = 876_000;
+const hours = positive("hours", MAX_RETENTION_HOURS);
 
 function port(text: string): number {
   try {
@@ -102,9 +106,15 @@ program
   )
   .option(
     "--file-retention <hours>",
-    "how long sent files stay available for /get",
+    `how long sent files stay available for /get (at most ${MAX_RETENTION_HOURS})`,
     hours,
     DEFAULTS.fileRetentionMs / 3_600_000,
+  )
+  .option(
+    "--transfer-timeout <seconds>",
+    "how long an upload may send nothing, or a receiver not answer, before it is given up",
+    seconds,
+    DEFAULTS.transferTimeoutMs / 1000,
   )
   .option("-q, --quiet", "do not log chat lines", false)
   .action(async (o) => {
@@ -124,6 +134,7 @@ program
         presenceLimit: o.presenceLimit,
         maxFileBytes: o.maxFileSize,
         fileRetentionMs: o.fileRetention * 3_600_000,
+        transferTimeoutMs: o.transferTimeout * 1000,
       },
       { quiet: o.quiet },
     );

@@ -114,7 +114,8 @@ export type ServerMessage =
       failed: number;
       detail: string;
     }
-  | { type: "file-list"; seq: number; files: FileEntry[] }
+  /** The newest shared files, and how many there are in all (`total` ≥ `files.length`). */
+  | { type: "file-list"; seq: number; files: FileEntry[]; total: number }
   | Ping
   | Pong;
 
@@ -328,7 +329,7 @@ export function encodeServerMessage(m: ServerMessage): Uint8Array {
         .u32(m.seq)
         .u32(m.files.length);
       for (const f of m.files) w.u32(f.id).str(f.from).str(f.name).f64(f.size).f64(f.expiresAt);
-      return w.finish();
+      return w.u32(m.total).finish();
     }
     case "ping":
     case "pong":
@@ -423,7 +424,9 @@ export function decodeServerMessage(frame: Frame): ServerMessage {
           expiresAt: r.f64(),
         });
       }
-      return { type: "file-list", seq, files };
+      // Servers before `total` sent every file.
+      const total = r.remaining >= 4 ? r.u32() : files.length;
+      return { type: "file-list", seq, files, total };
     }
     case FrameType.Ping:
       return { type: "ping", token: r.u32() };

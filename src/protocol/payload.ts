@@ -155,6 +155,11 @@ export class PayloadReader {
     return bytes;
   }
 
+  /** Bytes not read yet: a field appended by a later version is read only if it is there. */
+  get remaining(): number {
+    return this.#bytes.length - this.#offset;
+  }
+
   /** Everything left in the payload, as a view. */
   rest(): Uint8Array {
     const bytes = this.#bytes.subarray(this.#offset);

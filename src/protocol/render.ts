@@ -78,7 +78,7 @@ export function renderServerMessage(m: ServerMessage): string[] {
         `* ${inert(m.name)} delivered to ${m.delivered} of ${m.delivered + m.failed} receivers${m.detail === "" ? "" : ` (${inert(m.detail)})`}`,
       ];
     case "file-list":
-      return renderFiles(m.files);
+      return renderFiles(m.files, m.total);
     case "ack":
     case "ping":
     case "pong":
@@ -101,10 +101,11 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
-function renderFiles(files: readonly FileEntry[], now: number = Date.now()): string[] {
+function renderFiles(files: readonly FileEntry[], total: number, now = Date.now()): string[] {
   if (files.length === 0) return ["* no shared files"];
+  const newest = total > files.length ? `, the newest ${files.length}` : "";
   return [
-    `* ${files.length} shared ${files.length === 1 ? "file" : "files"}:`,
+    `* ${total} shared ${total === 1 ? "file" : "files"}${newest}:`,
     ...files.map(
       (f) =>
         `*   ${f.id}  ${inert(f.name)}  ${formatBytes(f.size)}  from ${inert(f.from)}  expires in ${formatDuration((f.expiresAt - now) / 1000)}`,

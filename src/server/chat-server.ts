@@ -27,6 +27,7 @@ export class ChatServer {
         spoolDir: join(config.dataDir, "spool"),
         maxFileBytes: config.maxFileBytes,
         retentionMs: config.fileRetentionMs,
+        transferTimeoutMs: config.transferTimeoutMs,
       },
       () => this.#joinedSessions(),
     );

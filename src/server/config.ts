@@ -32,6 +32,8 @@ export interface ServerConfig {
   maxFileBytes: number;
   /** How long a sent file stays available for /get. */
   fileRetentionMs: number;
+  /** How long an upload may send nothing, or a receiver leave the server waiting, before it is given up. */
+  transferTimeoutMs: number;
 }
 
 /** $XDG_DATA_HOME/sockchat, or ~/.local/share/sockchat. */
@@ -58,4 +60,5 @@ export const DEFAULTS: ServerConfig = {
   dataDir: defaultDataDir(),
   maxFileBytes: 4 * 1024 ** 3,
   fileRetentionMs: 24 * 60 * 60 * 1000,
+  transferTimeoutMs: 30_000,
 };

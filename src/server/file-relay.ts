@@ -1,6 +1,12 @@
 // The file relay: accepts an upload into a spool on disk and sends it on to
 // every receiver as it arrives, each at its own pace; verifies the SHA-256,
 // tells everyone the outcome, and keeps the file for later /get for a while.
+//
+// Nothing here grows with what others do: an upload that stops sending, or a
+// receiver that stops answering, is given up after a deadline; a finished file
+// holds no memory and no descriptor; the disk space promised to uploads is
+// capped per client and per address; and every step is O(1) in the number of
+// files and users, beyond telling each user what they need to hear.
 
 import { timingSafeEqual } from "node:crypto";
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
@@ -8,14 +14,17 @@ import { safeFileName } from "../protocol/file-names.js";
 import { DOWNLOAD_WINDOW_BYTES, FILE_CHUNK_BYTES, UPLOAD_WINDOW_BYTES } from "../protocol/frame.js";
 import type { FileChunk, FileEnd, FileEntry, ServerMessage } from "../protocol/messages.js";
 import { formatBytes } from "../protocol/render.js";
+import { Deadlines } from "./deadlines.js";
 import { DownloadPump } from "./download-pump.js";
-import { freeBytes, prepareSpoolDir, Spool } from "./spool.js";
+import { diskSpace, prepareSpoolDir, Spool } from "./spool.js";
 import { type Delivery, type FilePeer, Transfer } from "./transfer.js";
 
 export interface FileRelayConfig {
   spoolDir: string;
   maxFileBytes: number;
   retentionMs: number;
+  /** How long an upload may go without data, or a receiver without answering, before it is given up. */
+  transferTimeoutMs: number;
 }
 
 /**
@@ -25,96 +34,73 @@ export interface FileRelayConfig {
 const MAX_UNWRITTEN_CHUNKS = 256;
 /** Uploads one client may have under way at once: each holds a window of memory. */
 const MAX_UPLOADS_PER_SENDER = 8;
+/** Uploads under way from one address, whatever the number of its connections. */
+const MAX_UPLOADS_PER_ADDRESS = 16;
 const SMALL_CHUNK_BYTES = 16 * 1024;
+/** Files /files lists at most: the newest ones. */
+export const MAX_LISTED_FILES = 100;
 
-/** Disk space always left free, so a full spool cannot starve the system. */
-const FREE_SPACE_MARGIN = 64 * 1024 * 1024;
+/**
+ * Disk space always left free, so a full spool cannot starve the system: 64 MiB,
+ * or a twentieth of a file system too small for that to make sense.
+ */
+function freeSpaceMargin(total: number): number {
+  return Math.min(64 * 1024 * 1024, Math.floor(total / 20));
+}
+
+/** Uploads under way from one address, and the disk space promised to them. */
+interface AddressUploads {
+  uploads: number;
+  promised: number;
+}
 
 export class FileRelay {
   readonly #config: FileRelayConfig;
   readonly #peers: () => Iterable<FilePeer>;
+  /** Transfers under way or listed, by id; ids ascend, so this is also oldest first. */
   readonly #transfers = new Map<number, Transfer>();
+  /** Retired transfers that receivers are still reading. */
+  readonly #retiring = new Map<number, Transfer>();
   readonly #pumps = new Map<FilePeer, DownloadPump>();
-  readonly #expiryTimers = new Set<NodeJS.Timeout>();
+  /** Each client's uploads under way (offers being set up count as uploads). */
+  readonly #uploadsBy = new Map<FilePeer, { offers: number; transfers: Set<Transfer> }>();
+  readonly #byAddress = new Map<string, AddressUploads>();
+  /** Each client's copies not yet settled. */
+  readonly #copiesTo = new Map<FilePeer, Set<Delivery>>();
+  /** Disk space promised to uploads: what offers being set up and uploads under way still send. */
+  #promised = 0;
+  readonly #uploadDeadlines: Deadlines<Transfer>;
+  readonly #receiverDeadlines: Deadlines<Delivery>;
+  readonly #expiry: Deadlines<Transfer>;
+  /** Disk work under way (offers being set up, spool files being sealed or removed). */
+  readonly #work = new Set<Promise<unknown>>();
+  readonly #gone = new WeakSet<FilePeer>();
   #nextId = 1;
-  /** Bytes of offers still being checked and set up, and how many each sender has. */
-  #offering = 0;
-  readonly #offersBy = new Map<FilePeer, number>();
+  #stopped = false;
 
   /** `peers` lists everyone who has joined: offers and outcomes go to all of them. */
   constructor(config: FileRelayConfig, peers: () => Iterable<FilePeer>) {
     this.#config = config;
     this.#peers = peers;
+    const timeout = config.transferTimeoutMs;
+    this.#uploadDeadlines = new Deadlines(timeout, (t) =>
+      this.#abort(t, `no data from ${t.from.nick} for ${seconds(timeout)}`),
+    );
+    this.#receiverDeadlines = new Deadlines(timeout, (d) => {
+      const reason = `no answer from ${d.peer.nick} for ${seconds(timeout)}`;
+      // One still owed data learns that none will come; one that has it all keeps its verdict.
+      if (!d.endSent) this.#cancelCopy(d, reason);
+      this.#settle(d, reason);
+    });
+    this.#expiry = new Deadlines(config.retentionMs, (t) => this.#retire(t));
   }
 
   start(): Promise<void> {
     return prepareSpoolDir(this.#config.spoolDir);
   }
 
-  async offer(
-    from: FilePeer,
-    offeredName: string,
-    size: number,
-  ): Promise<Transfer | ProtocolError> {
-    const { maxFileBytes } = this.#config;
-    if (!Number.isSafeInteger(size) || size < 0) {
-      return new ProtocolError(ErrorCode.BadTransfer, `invalid file size ${size}`);
-    }
-    // Offers still being set up count too, so a burst of offers cannot slip past.
-    let underWay = this.#offersBy.get(from) ?? 0;
-    for (const t of this.#transfers.values()) {
-      if (t.from === from && t.state === "uploading") underWay += 1;
-    }
-    if (underWay >= MAX_UPLOADS_PER_SENDER) {
-      return new ProtocolError(
-        ErrorCode.BadTransfer,
-        `you are already sending ${underWay} files; wait for one to finish`,
-      );
-    }
-    if (size > maxFileBytes) {
-      return new ProtocolError(
-        ErrorCode.FileTooLarge,
-        `the file is ${formatBytes(size)}; this server takes files up to ${formatBytes(maxFileBytes)}`,
-      );
-    }
-    // Counted before the first await, so offers made at the same moment see each other.
-    const promised = this.#promisedBytes();
-    this.#offering += size;
-    this.#offersBy.set(from, (this.#offersBy.get(from) ?? 0) + 1);
-    const id = this.#nextId++;
-    let spool: Spool;
-    try {
-      const available = (await freeBytes(this.#config.spoolDir)) - promised - FREE_SPACE_MARGIN;
-      if (size > available) {
-        return new ProtocolError(
-          ErrorCode.NoSpace,
-          `the server has room for ${formatBytes(Math.max(0, available))} now; the file is ${formatBytes(size)}`,
-        );
-      }
-      spool = await Spool.create(this.#config.spoolDir, String(id));
-    } finally {
-      this.#offering -= size;
-      const left = (this.#offersBy.get(from) ?? 1) - 1;
-      if (left === 0) this.#offersBy.delete(from);
-      else this.#offersBy.set(from, left);
-    }
-    const name = safeFileName(offeredName);
-    const transfer = new Transfer(id, from, name, size, spool);
-    this.#transfers.set(id, transfer);
-    const offered: ServerMessage = {
-      type: "file-offered",
-      id,
-      from: from.nick,
-      name,
-      size,
-      offset: 0,
-    };
-    for (const peer of this.#peers()) {
-      if (peer === from) continue;
-      peer.deliver(offered);
-      if (peer.framed) this.#addDelivery(transfer, peer, 0);
-    }
-    return transfer;
+  offer(from: FilePeer, offeredName: string, size: number): Promise<Transfer | ProtocolError> {
+    return this.#track(this.#offer(from, offeredName, size));
   }
 
   chunk(from: FilePeer, m: FileChunk): ProtocolError | undefined {
@@ -136,7 +122,9 @@ export class FileRelay {
     if (problem !== undefined) return this.#fail(transfer, `protocol violation: ${problem}`);
     const offset = transfer.received;
     transfer.received += length;
+    this.#unpromise(transfer, length);
     transfer.unwrittenChunks += 1;
+    this.#uploadDeadlines.set(transfer);
     // A small piece is copied, so it does not keep a whole socket read buffer alive.
     const data = length < SMALL_CHUNK_BYTES ? m.data.slice() : m.data;
     transfer.hash.update(data);
@@ -146,8 +134,12 @@ export class FileRelay {
         transfer.spooledChunk(offset, data);
         if (transfer.state === "aborted") return;
         const grant = transfer.grants.stored(length);
-        if (grant > 0) from.deliver({ type: "file-window", id: transfer.id, bytes: grant });
-        for (const delivery of transfer.deliveries.values()) this.#pumps.get(delivery.peer)?.wake();
+        if (grant > 0) {
+          from.deliver({ type: "file-window", id: transfer.id, bytes: grant });
+          // Waiting for this grant was the server's doing, not the sender's.
+          if (transfer.received < transfer.size) this.#uploadDeadlines.set(transfer);
+        }
+        this.#wakeAll(transfer);
       },
       (error: Error) => this.#fail(transfer, `the server could not store it: ${error.message}`),
     );
@@ -160,6 +152,7 @@ export class FileRelay {
     if (transfer.received !== transfer.size) {
       return this.#fail(transfer, `ended after ${transfer.received} of ${transfer.size} bytes`);
     }
+    this.#uploadDeadlines.clear(transfer);
     try {
       await transfer.spool.flushed();
     } catch {
@@ -174,13 +167,13 @@ export class FileRelay {
         ErrorCode.ChecksumMismatch,
       );
     }
-    await this.#verify(transfer, digest);
+    this.#verify(transfer, digest);
     return undefined;
   }
 
   /** The sender stops its upload, or a receiver declines its copy. */
   cancel(peer: FilePeer, id: number, reason: string): ProtocolError | undefined {
-    const transfer = this.#transfers.get(id);
+    const transfer = this.#find(id);
     if (transfer === undefined) return noSuchFile(id);
     if (transfer.from === peer && transfer.state === "uploading") {
       this.#abort(transfer, reason === "" ? `cancelled by ${peer.nick}` : reason);
@@ -193,10 +186,11 @@ export class FileRelay {
   }
 
   window(peer: FilePeer, id: number, bytes: number): void {
-    const delivery = this.#transfers.get(id)?.deliveries.get(peer);
-    if (delivery === undefined) return;
+    const delivery = this.#find(id)?.deliveries.get(peer);
+    if (delivery === undefined || delivery.outcome !== undefined) return;
     delivery.credit = Math.min(delivery.credit + bytes, DOWNLOAD_WINDOW_BYTES);
-    this.#pumps.get(peer)?.wake();
+    if (!delivery.endSent) this.#receiverDeadlines.clear(delivery);
+    this.#pumps.get(peer)?.ready(delivery);
   }
 
   /** Starts (or restarts from `offset`) sending a spooled file to `peer`. */
@@ -212,8 +206,6 @@ export class FileRelay {
     if (!Number.isSafeInteger(offset) || offset < 0 || offset > transfer.size) {
       return new ProtocolError(ErrorCode.BadTransfer, `offset ${offset} is outside the file`);
     }
-    const previous = transfer.deliveries.get(peer);
-    if (previous !== undefined) this.#pumps.get(peer)?.remove(previous);
     peer.deliver({
       type: "file-offered",
       id,
@@ -228,20 +220,31 @@ export class FileRelay {
 
   /** A receiver's word on its copy: saved and verified, or why not. */
   received(peer: FilePeer, id: number, ok: boolean, reason: string): void {
-    const delivery = this.#transfers.get(id)?.deliveries.get(peer);
+    const delivery = this.#find(id)?.deliveries.get(peer);
     if (delivery !== undefined) this.#settle(delivery, ok ? "ok" : reason || "failed");
   }
 
-  list(now: number = Date.now()): FileEntry[] {
-    return [...this.#transfers.values()]
-      .filter((t) => t.state === "verified" && t.expiresAt > now)
-      .map((t) => ({
-        id: t.id,
-        from: t.fromNick,
-        name: t.name,
-        size: t.size,
-        expiresAt: t.expiresAt,
-      }));
+  /** The newest verified files (at most MAX_LISTED_FILES, oldest of them first), and how many there are. */
+  list(): { files: FileEntry[]; total: number } {
+    const files: FileEntry[] = [];
+    let total = 0;
+    // Newest first: ids ascend in the map's order, so walk it from the end.
+    const transfers = [...this.#transfers.values()];
+    for (let i = transfers.length - 1; i >= 0; i--) {
+      const t = transfers[i] as Transfer;
+      if (t.state !== "verified") continue;
+      total += 1;
+      if (files.length < MAX_LISTED_FILES) {
+        files.push({
+          id: t.id,
+          from: t.fromNick,
+          name: t.name,
+          size: t.size,
+          expiresAt: t.expiresAt,
+        });
+      }
+    }
+    return { files: files.reverse(), total };
   }
 
   /** The peer's connection has room again. */
@@ -251,21 +254,115 @@ export class FileRelay {
 
   /** The peer is gone: its uploads are abandoned, its downloads failed. */
   detach(peer: FilePeer): void {
-    for (const transfer of [...this.#transfers.values()]) {
-      if (transfer.from === peer && transfer.state === "uploading") {
-        this.#abort(transfer, `${peer.nick} disconnected before sending it all`);
-      }
-      const delivery = transfer.deliveries.get(peer);
-      if (delivery !== undefined) this.#settle(delivery, `${peer.nick} disconnected`);
+    this.#gone.add(peer);
+    for (const transfer of [...(this.#uploadsBy.get(peer)?.transfers ?? [])]) {
+      this.#abort(transfer, `${peer.nick} disconnected before sending it all`);
+    }
+    for (const delivery of [...(this.#copiesTo.get(peer) ?? [])]) {
+      this.#settle(delivery, `${peer.nick} disconnected`);
     }
     this.#pumps.delete(peer);
+    this.#uploadsBy.delete(peer);
+    this.#copiesTo.delete(peer);
   }
 
+  /** Waits for disk work under way, then deletes every spooled file. */
   async stop(): Promise<void> {
-    for (const timer of this.#expiryTimers) clearTimeout(timer);
-    const transfers = [...this.#transfers.values()];
+    this.#stopped = true;
+    for (const deadlines of [this.#uploadDeadlines, this.#receiverDeadlines, this.#expiry])
+      deadlines.stop();
+    await this.#settled();
+    for (const transfer of [...this.#transfers.values(), ...this.#retiring.values()]) {
+      transfer.abort();
+      this.#track(transfer.spool.remove());
+    }
     this.#transfers.clear();
-    await Promise.all(transfers.map((t) => this.#release(t)));
+    this.#retiring.clear();
+    await this.#settled();
+  }
+
+  async #offer(
+    from: FilePeer,
+    offeredName: string,
+    size: number,
+  ): Promise<Transfer | ProtocolError> {
+    const { maxFileBytes } = this.#config;
+    if (!Number.isSafeInteger(size) || size < 0) {
+      return new ProtocolError(ErrorCode.BadTransfer, `invalid file size ${size}`);
+    }
+    const sender = this.#senderUploads(from);
+    const underWay = sender.offers + sender.transfers.size;
+    if (underWay >= MAX_UPLOADS_PER_SENDER) {
+      return new ProtocolError(
+        ErrorCode.BadTransfer,
+        `you are already sending ${underWay} files; wait for one to finish`,
+      );
+    }
+    const address = this.#addressUploads(from.address);
+    if (address.uploads >= MAX_UPLOADS_PER_ADDRESS) {
+      return new ProtocolError(
+        ErrorCode.BadTransfer,
+        `${address.uploads} files are already being sent from your address; wait for one to finish`,
+      );
+    }
+    if (size > maxFileBytes) {
+      return new ProtocolError(
+        ErrorCode.FileTooLarge,
+        `the file is ${formatBytes(size)}; this server takes files up to ${formatBytes(maxFileBytes)}`,
+      );
+    }
+    // Promised before the first await, so offers made at the same moment see each other.
+    sender.offers += 1;
+    address.uploads += 1;
+    this.#promise(from.address, size);
+    const id = this.#nextId++;
+    let spool: Spool | undefined;
+    try {
+      const disk = await diskSpace(this.#config.spoolDir);
+      const room = disk.free - freeSpaceMargin(disk.total);
+      const available = room - (this.#promised - size);
+      if (size > available) {
+        return new ProtocolError(
+          ErrorCode.NoSpace,
+          `the server has room for ${formatBytes(Math.max(0, available))} now; the file is ${formatBytes(size)}`,
+        );
+      }
+      // No one address may promise itself more than half of the room, so none can take it all.
+      if (address.promised > room / 2) {
+        return new ProtocolError(
+          ErrorCode.NoSpace,
+          `files sent from one address may take up to half the server's free space (${formatBytes(Math.max(0, room / 2))} now), with those under way; wait for yours to finish`,
+        );
+      }
+      spool = await Spool.create(this.#config.spoolDir, String(id));
+    } finally {
+      sender.offers -= 1;
+      if (spool === undefined) this.#release(from.address, size);
+    }
+    if (this.#stopped || this.#gone.has(from)) {
+      // The sender left, or the server is stopping, while the spool was being made.
+      this.#release(from.address, size);
+      this.#track(spool.remove());
+      return new ProtocolError(ErrorCode.Shutdown, "the transfer was not started");
+    }
+    const transfer = new Transfer(id, from, safeFileName(offeredName), size, spool);
+    this.#transfers.set(id, transfer);
+    sender.transfers.add(transfer);
+    this.#uploadDeadlines.set(transfer);
+    const offered: ServerMessage = {
+      type: "file-offered",
+      id,
+      from: from.nick,
+      name: transfer.name,
+      size,
+      offset: 0,
+    };
+    for (const peer of this.#peers()) {
+      if (peer === from) continue;
+      peer.deliver(offered);
+      if (peer.framed) this.#addDelivery(transfer, peer, 0);
+    }
+    return transfer;
   }
 
   /**
@@ -289,30 +386,44 @@ export class FileRelay {
       credit: DOWNLOAD_WINDOW_BYTES,
       endSent: false,
       outcome: undefined,
-      block: undefined,
+      queued: false,
     };
-    transfer.deliveries.set(peer, delivery);
+    const previous = transfer.deliveries.get(peer);
+    if (previous !== undefined) this.#forgetCopy(previous);
+    transfer.addDelivery(delivery);
+    let copies = this.#copiesTo.get(peer);
+    if (copies === undefined) {
+      copies = new Set();
+      this.#copiesTo.set(peer, copies);
+    }
+    copies.add(delivery);
     let pump = this.#pumps.get(peer);
     if (pump === undefined) {
-      pump = new DownloadPump(peer);
+      pump = new DownloadPump(peer, {
+        waiting: (d) => this.#receiverDeadlines.set(d),
+        unreadable: (d, error) => {
+          this.#cancelCopy(d, `the server could not read it: ${error.message}`);
+          this.#settle(d, "the server could not read it");
+        },
+      });
       this.#pumps.set(peer, pump);
     }
-    pump.add(delivery);
+    pump.ready(delivery);
   }
 
-  async #verify(transfer: Transfer, digest: Uint8Array): Promise<void> {
-    transfer.sha256 = digest;
-    transfer.state = "verified";
-    transfer.expiresAt = Date.now() + this.#config.retentionMs;
-    const timer = setTimeout(() => {
-      this.#expiryTimers.delete(timer);
-      this.#transfers.delete(transfer.id);
-      void this.#release(transfer);
-    }, this.#config.retentionMs);
-    timer.unref();
-    this.#expiryTimers.add(timer);
+  /** Tells a receiver that no more of its copy will come. */
+  #cancelCopy(delivery: Delivery, reason: string): void {
+    const { transfer } = delivery;
+    delivery.peer.deliver({ type: "file-cancelled", id: transfer.id, name: transfer.name, reason });
+  }
+
+  #verify(transfer: Transfer, digest: Uint8Array): void {
+    transfer.verify(digest, Date.now() + this.#config.retentionMs);
+    this.#uploadEnded(transfer);
+    this.#track(transfer.spool.seal());
+    this.#expiry.set(transfer);
     this.#announceVerdict(transfer, "");
-    for (const delivery of transfer.deliveries.values()) this.#pumps.get(delivery.peer)?.wake();
+    this.#wakeAll(transfer);
     this.#maybeComplete(transfer);
   }
 
@@ -329,43 +440,60 @@ export class FileRelay {
   }
 
   #abort(transfer: Transfer, reason: string, announce = true): void {
-    transfer.state = "aborted";
+    if (transfer.state === "aborted") return;
+    if (transfer.state === "uploading") this.#uploadEnded(transfer);
+    transfer.abort();
     this.#transfers.delete(transfer.id);
+    this.#expiry.clear(transfer);
     if (announce)
       this.#tellAll({ type: "file-cancelled", id: transfer.id, name: transfer.name, reason });
-    for (const delivery of transfer.deliveries.values())
-      this.#pumps.get(delivery.peer)?.remove(delivery);
-    transfer.deliveries.clear();
-    void this.#release(transfer);
+    for (const delivery of transfer.deliveries.values()) this.#forgetCopy(delivery);
+    this.#track(transfer.spool.remove());
+  }
+
+  /** The upload is over, one way or another: its deadline, slot and promised space go. */
+  #uploadEnded(transfer: Transfer): void {
+    this.#uploadDeadlines.clear(transfer);
+    this.#uploadsBy.get(transfer.from)?.transfers.delete(transfer);
+    this.#release(transfer.from.address, transfer.size - transfer.received, 1);
+  }
+
+  /** Takes a copy off the relay's books: it settled, was replaced, or its transfer is gone. */
+  #forgetCopy(delivery: Delivery): void {
+    this.#receiverDeadlines.clear(delivery);
+    this.#copiesTo.get(delivery.peer)?.delete(delivery);
   }
 
   #settle(delivery: Delivery, outcome: string): void {
-    if (delivery.outcome !== undefined) return;
-    delivery.outcome = outcome;
-    this.#pumps.get(delivery.peer)?.remove(delivery);
     const { transfer } = delivery;
-    if (transfer.state === "verified" && !this.#transfers.has(transfer.id))
-      void this.#release(transfer);
+    if (!transfer.settle(delivery, outcome)) return;
+    this.#forgetCopy(delivery);
+    if (transfer.retired && transfer.unsettled === 0) this.#remove(transfer);
     this.#maybeComplete(transfer);
+  }
+
+  /** Past its retention: out of the list now, off the disk once nobody still reads it. */
+  #retire(transfer: Transfer): void {
+    transfer.retired = true;
+    this.#transfers.delete(transfer.id);
+    if (transfer.unsettled === 0) this.#remove(transfer);
+    else this.#retiring.set(transfer.id, transfer);
+  }
+
+  #remove(transfer: Transfer): void {
+    this.#retiring.delete(transfer.id);
+    this.#track(transfer.spool.remove());
+  }
+
+  /** Transfer `id` if it is listed, or retired but still being read. */
+  #find(id: number): Transfer | undefined {
+    return this.#transfers.get(id) ?? this.#retiring.get(id);
   }
 
   /** Tells the sender once every receiver has its copy or has failed. */
   #maybeComplete(transfer: Transfer): void {
-    if (transfer.state !== "verified" || transfer.completionSent) return;
-    const outcomes = [...transfer.deliveries.values()].map((d) => d.outcome);
-    if (outcomes.includes(undefined)) return;
-    transfer.completionSent = true;
-    // Later downloads (/get) read the spool; nothing needs the newest bytes in memory now.
-    transfer.forgetRecent();
-    const failures = [...transfer.deliveries.values()].filter((d) => d.outcome !== "ok");
-    transfer.from.deliver({
-      type: "file-complete",
-      id: transfer.id,
-      name: transfer.name,
-      delivered: outcomes.length - failures.length,
-      failed: failures.length,
-      detail: failures.map((d) => `${d.peer.nick}: ${d.outcome}`).join("; "),
-    });
+    if (transfer.state !== "verified" || transfer.completionSent || transfer.unsettled > 0) return;
+    transfer.from.deliver(transfer.complete());
   }
 
   /** Tells everyone whether the upload arrived intact: `failure` is "" when it did. */
@@ -386,20 +514,65 @@ export class FileRelay {
     for (const peer of this.#peers()) peer.deliver(message);
   }
 
-  /** Deletes the spool file; the handle closes once no receiver still reads from it. */
-  async #release(transfer: Transfer): Promise<void> {
-    transfer.forgetRecent();
-    await transfer.spool.remove();
-    const reading = [...transfer.deliveries.values()].some((d) => d.outcome === undefined);
-    if (!reading) await transfer.spool.close();
+  /** New data, or the verdict: every copy under way may go on. */
+  #wakeAll(transfer: Transfer): void {
+    for (const delivery of transfer.deliveries.values()) {
+      if (delivery.outcome === undefined) this.#pumps.get(delivery.peer)?.ready(delivery);
+    }
   }
 
-  #promisedBytes(): number {
-    let promised = this.#offering;
-    for (const t of this.#transfers.values())
-      if (t.state === "uploading") promised += t.size - t.received;
-    return promised;
+  #senderUploads(peer: FilePeer): { offers: number; transfers: Set<Transfer> } {
+    let uploads = this.#uploadsBy.get(peer);
+    if (uploads === undefined) {
+      uploads = { offers: 0, transfers: new Set() };
+      this.#uploadsBy.set(peer, uploads);
+    }
+    return uploads;
   }
+
+  #addressUploads(address: string): AddressUploads {
+    let uploads = this.#byAddress.get(address);
+    if (uploads === undefined) {
+      uploads = { uploads: 0, promised: 0 };
+      this.#byAddress.set(address, uploads);
+    }
+    return uploads;
+  }
+
+  #promise(address: string, bytes: number): void {
+    this.#promised += bytes;
+    this.#addressUploads(address).promised += bytes;
+  }
+
+  /** `bytes` of promised space are no longer needed, and, with `uploads`, the upload's slot. */
+  #release(address: string, bytes: number, uploads = 1): void {
+    this.#promised -= bytes;
+    const entry = this.#byAddress.get(address);
+    if (entry === undefined) return;
+    entry.promised -= bytes;
+    entry.uploads -= uploads;
+    if (entry.uploads === 0) this.#byAddress.delete(address);
+  }
+
+  /** Bytes that arrived are no longer promised: they are on their way to the disk. */
+  #unpromise(transfer: Transfer, bytes: number): void {
+    this.#release(transfer.from.address, bytes, 0);
+  }
+
+  #track<T>(work: Promise<T>): Promise<T> {
+    this.#work.add(work);
+    const forget = () => this.#work.delete(work);
+    work.then(forget, forget);
+    return work;
+  }
+
+  async #settled(): Promise<void> {
+    while (this.#work.size > 0) await Promise.allSettled([...this.#work]);
+  }
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
 }
 
 function noSuchFile(id: number): ProtocolError {

@@ -94,7 +94,7 @@ export const handlers: Handlers = {
     session.relay.received(session, m.id, m.ok, acceptedReason(session, m.reason));
   },
   files(session, m) {
-    session.send({ type: "file-list", seq: m.seq, files: session.relay.list() });
+    session.send({ type: "file-list", seq: m.seq, ...session.relay.list() });
     session.ack(m.seq);
   },
   ping(session, m) {

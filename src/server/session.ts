@@ -178,7 +178,6 @@ export class Session implements ConnectionHandler, Member, FilePeer {
     if (this.#ended) return;
     this.#ended = true;
     clearTimeout(this.#backlogTimer);
-    this.#connection.pauseInput();
     this.#connection.end({ type: "bye", code, reason });
     if (this.#joined) {
       this.#joined = false;

@@ -1,5 +1,7 @@
 // One spooled file on the server's disk: appended in order as the sender's
-// bytes arrive, read at any offset by receivers at their own pace.
+// bytes arrive, read at any offset by receivers at their own pace. Only the
+// upload holds a descriptor, and only while it is under way: a finished file
+// holds none however long it is kept, and each read opens it for itself.
 
 import { type FileHandle, mkdir, open, readdir, rm, statfs } from "node:fs/promises";
 import { join } from "node:path";
@@ -7,57 +9,60 @@ import { AppendQueue } from "../node/append-queue.js";
 
 export class Spool {
   readonly path: string;
-  readonly #handle: FileHandle;
-  readonly #appends: AppendQueue;
-  #closed = false;
+  /** Open while bytes may still be appended; undefined once sealed or removed. */
+  #writer: { handle: FileHandle; appends: AppendQueue } | undefined;
 
   private constructor(path: string, handle: FileHandle) {
     this.path = path;
-    this.#handle = handle;
-    this.#appends = new AppendQueue(handle);
+    this.#writer = { handle, appends: new AppendQueue(handle) };
   }
 
+  /** Creates the file, never replacing one. */
   static async create(dir: string, name: string): Promise<Spool> {
     const path = join(dir, name);
-    return new Spool(path, await open(path, "w+"));
+    return new Spool(path, await open(path, "wx"));
   }
 
   /** Queues `data` after everything appended before; resolves once it is written. */
   append(data: Uint8Array): Promise<void> {
-    return this.#appends.append(data);
+    if (this.#writer === undefined) return Promise.reject(new Error(`${this.path} is sealed`));
+    return this.#writer.appends.append(data);
   }
 
   /** Resolves when every append so far is on disk (or rejects with the first failure). */
   flushed(): Promise<void> {
-    return this.#appends.flushed();
+    return this.#writer?.appends.flushed() ?? Promise.resolve();
+  }
+
+  /** Every byte is in: lets go of the descriptor once they are on disk. */
+  async seal(): Promise<void> {
+    const writer = this.#writer;
+    this.#writer = undefined;
+    if (writer === undefined) return;
+    await writer.appends.flushed().catch(() => {});
+    await writer.handle.close();
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
-    const buffer = Buffer.allocUnsafe(length);
-    let filled = 0;
-    while (filled < length) {
-      const { bytesRead } = await this.#handle.read(
-        buffer,
-        filled,
-        length - filled,
-        offset + filled,
-      );
-      if (bytesRead === 0) throw new Error(`spool ${this.path} ends before ${offset + length}`);
-      filled += bytesRead;
+    const handle = await open(this.path, "r");
+    try {
+      const buffer = Buffer.allocUnsafe(length);
+      let filled = 0;
+      while (filled < length) {
+        const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled);
+        if (bytesRead === 0) throw new Error(`spool ${this.path} ends before ${offset + length}`);
+        filled += bytesRead;
+      }
+      return buffer;
+    } finally {
+      await handle.close();
     }
-    return buffer;
   }
 
-  /** Deletes the file; readers holding it open may finish, as the handle stays valid. */
+  /** Deletes the file, first letting go of its descriptor if the upload still held it. */
   async remove(): Promise<void> {
+    await this.seal();
     await rm(this.path, { force: true });
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.flushed().catch(() => {});
-    await this.#handle.close();
   }
 }
 
@@ -68,7 +73,14 @@ export async function prepareSpoolDir(dir: string): Promise<void> {
     await rm(join(dir, entry), { force: true, recursive: true });
 }
 
-export async function freeBytes(dir: string): Promise<number> {
+export interface DiskSpace {
+  /** Bytes an unprivileged process may still write. */
+  free: number;
+  /** The file system's size. */
+  total: number;
+}
+
+export async function diskSpace(dir: string): Promise<DiskSpace> {
   const stats = await statfs(dir);
-  return stats.bavail * stats.bsize;
+  return { free: stats.bavail * stats.bsize, total: stats.blocks * stats.bsize };
 }

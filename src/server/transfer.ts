@@ -1,7 +1,8 @@
-// The state of one file transfer and of each receiver's copy of it.
+// The state of one file transfer and of each receiver's copy of it. Everything
+// the relay asks of a transfer on a hot path or per receiver is kept counted,
+// so that no step costs more as receivers or files add up.
 
 import { createHash, type Hash } from "node:crypto";
-import type { Block } from "../protocol/bytes.js";
 import { UPLOAD_WINDOW_BYTES } from "../protocol/frame.js";
 import type { ServerMessage } from "../protocol/messages.js";
 import { WindowGrants } from "../protocol/window-grants.js";
@@ -10,6 +11,8 @@ import type { Spool } from "./spool.js";
 /** What the relay needs of a connected client. */
 export interface FilePeer {
   readonly nick: string;
+  /** Where it connects from: uploads are capped per address as well as per client. */
+  readonly address: string;
   /** Speaks the framed protocol, so it can take file data (text clients cannot). */
   readonly framed: boolean;
   /** A chunk written now would wait behind at most one other. */
@@ -28,12 +31,14 @@ export interface Delivery {
   endSent: boolean;
   /** Undefined while under way; "ok" or the reason it failed once settled. */
   outcome: string | undefined;
-  /** The last block read from the spool for this receiver. */
-  block: Block | undefined;
+  /** In its pump's queue of deliveries that may make progress. */
+  queued: boolean;
 }
 
 /** Bounds the in-memory window by count too, so tiny chunks cannot make it long. */
 const MAX_RECENT_CHUNKS = 64;
+/** Failures named in a sender's completion line; the rest are counted. */
+const MAX_NAMED_FAILURES = 10;
 
 export type TransferState = "uploading" | "verified" | "aborted";
 
@@ -47,7 +52,12 @@ export class Transfer {
   readonly hash: Hash = createHash("sha256");
   /** Credit for the sender, returned as its data reaches the spool. */
   readonly grants = new WindowGrants(UPLOAD_WINDOW_BYTES);
+  /** Each receiver's copy, the latest one per receiver. */
   readonly deliveries = new Map<FilePeer, Delivery>();
+  /** Receivers whose copy has failed, and why. */
+  readonly failures = new Map<FilePeer, string>();
+  /** Copies neither confirmed nor failed yet. */
+  unsettled = 0;
   state: TransferState = "uploading";
   /** Bytes accepted from the sender, and the part of them already on disk. */
   received = 0;
@@ -56,10 +66,13 @@ export class Transfer {
   /** Set once the content is verified. */
   sha256: Uint8Array | undefined;
   expiresAt = Number.POSITIVE_INFINITY;
+  /** Out of the list: expired (or the server is stopping); the spool goes once nobody reads it. */
+  retired = false;
   completionSent = false;
   /**
-   * The newest spooled bytes, kept in memory up to one upload window: receivers that
-   * keep up are served from here, only those that fall behind read the spool.
+   * The newest spooled bytes, kept in memory up to one upload window while the
+   * upload is under way: receivers that keep up are served from here, only
+   * those that fall behind read the spool.
    */
   readonly #recent: { offset: number; data: Uint8Array }[] = [];
   #recentBytes = 0;
@@ -76,6 +89,7 @@ export class Transfer {
   /** Records that `data`, at `offset`, is now on disk. */
   spooledChunk(offset: number, data: Uint8Array): void {
     this.spooled = offset + data.length;
+    if (this.state !== "uploading") return;
     this.#recent.push({ offset, data });
     this.#recentBytes += data.length;
     while (this.#recentBytes > UPLOAD_WINDOW_BYTES || this.#recent.length > MAX_RECENT_CHUNKS) {
@@ -94,8 +108,76 @@ export class Transfer {
     return undefined;
   }
 
-  /** Frees the in-memory copy once the transfer is over. */
-  forgetRecent(): void {
+  /**
+   * The upload is complete and matches `sha256`. Its memory goes now, whatever
+   * the receivers do: from here on they all read the spool.
+   */
+  verify(sha256: Uint8Array, expiresAt: number): void {
+    this.state = "verified";
+    this.sha256 = sha256;
+    this.expiresAt = expiresAt;
+    this.#forgetRecent();
+  }
+
+  /** The upload failed or was cancelled: nobody will read any of it. */
+  abort(): void {
+    this.state = "aborted";
+    this.#forgetRecent();
+  }
+
+  /** Starts a copy for `peer`, replacing one it had. */
+  addDelivery(delivery: Delivery): void {
+    const previous = this.deliveries.get(delivery.peer);
+    if (previous !== undefined && previous.outcome === undefined) {
+      // Retired without a verdict of its own: the new copy stands in for it.
+      previous.outcome = "replaced";
+      this.unsettled -= 1;
+    }
+    this.failures.delete(delivery.peer);
+    this.deliveries.set(delivery.peer, delivery);
+    this.unsettled += 1;
+  }
+
+  /** Records `delivery`'s outcome; false if it already had one. */
+  settle(delivery: Delivery, outcome: string): boolean {
+    if (delivery.outcome !== undefined) return false;
+    delivery.outcome = outcome;
+    if (this.deliveries.get(delivery.peer) !== delivery) return true;
+    this.unsettled -= 1;
+    // After the sender's summary, a copy (a later /get) is kept only while under way.
+    if (this.completionSent) this.deliveries.delete(delivery.peer);
+    else if (outcome !== "ok") this.failures.set(delivery.peer, outcome);
+    return true;
+  }
+
+  /**
+   * The sender's summary, once every copy is settled: delivered, failed, and who
+   * failed why. The copies are forgotten then, so a file kept for a day holds
+   * on to nobody who received it.
+   */
+  complete(): Extract<ServerMessage, { type: "file-complete" }> {
+    this.completionSent = true;
+    const failed = this.failures.size;
+    const named: string[] = [];
+    for (const [peer, outcome] of this.failures) {
+      if (named.length === MAX_NAMED_FAILURES) break;
+      named.push(`${peer.nick}: ${outcome}`);
+    }
+    if (failed > named.length) named.push(`and ${failed - named.length} more`);
+    const delivered = this.deliveries.size - failed;
+    this.deliveries.clear();
+    this.failures.clear();
+    return {
+      type: "file-complete",
+      id: this.id,
+      name: this.name,
+      delivered,
+      failed,
+      detail: named.join("; "),
+    };
+  }
+
+  #forgetRecent(): void {
     this.#recent.length = 0;
     this.#recentBytes = 0;
   }

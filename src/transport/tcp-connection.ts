@@ -109,7 +109,10 @@ export class TcpConnection implements Connection {
     clearTimeout(this.#sniffTimer);
     this.#queue.flush();
     this.#socket.end();
-    setTimeout(() => this.#socket.destroy(), this.#options.closeGraceMs).unref();
+    // Input is read and dropped from here on, so the peer's close is seen at once;
+    // a paused socket would only close when the grace period ran out.
+    this.#socket.resume();
+    setTimeout(() => this.#socket.destroy(), this.#options.closeGraceMs);
   }
 
   #received(chunk: Uint8Array): void {

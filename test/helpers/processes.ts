@@ -51,6 +51,8 @@ export interface ServerProcess extends Spawned {
   memory(): Promise<{ rss: number; peak: number }>;
   /** User plus system CPU time consumed so far, in seconds. */
   cpuSeconds(): Promise<number>;
+  /** File descriptors the server has open now. */
+  descriptors(): Promise<number>;
 }
 
 export async function startServer(extraArgs: readonly string[] = []): Promise<ServerProcess> {
@@ -78,6 +80,10 @@ export async function startServer(extraArgs: readonly string[] = []): Promise<Se
       // Fields after the ")" that closes the command name; utime and stime are 14th and 15th.
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       return (Number(fields[11]) + Number(fields[12])) / 100;
+    },
+    async descriptors() {
+      const { readdir } = await import("node:fs/promises");
+      return (await readdir(`/proc/${pid}/fd`)).length;
     },
   };
 }

@@ -142,6 +142,22 @@ describe("bad input", () => {
     assert.match(Buffer.concat(chunks).toString("latin1"), /CHAT_ERR_UNSUPPORTED_VERSION/);
   });
 
+  it("a client that quits and goes on writing is let go at once, not after the close grace", async () => {
+    const raw = await rawNative(server.port, "talker");
+    raw.send({ type: "file-offer", seq: 1, name: "unsent.bin", size: 1000 });
+    const accepted = await raw.waitFor((m) => m.type === "file-accepted");
+    raw.send({ type: "quit", seq: 2, reason: "bye" });
+    await raw.waitFor((m) => m.type === "bye");
+    // Bytes the server does not read kept it from seeing this side close until its
+    // 2 s grace period ran out; until then its upload counted as under way.
+    const wrote = Date.now();
+    for (let token = 0; token < 20; token++) raw.send({ type: "ping", token });
+    const id = accepted.type === "file-accepted" ? accepted.id : 0;
+    await watcher.waitFor((m) => m.type === "file-cancelled" && m.id === id);
+    const waited = Date.now() - wrote;
+    assert.ok(waited < 1000, `the upload was given up ${waited} ms after the client closed`);
+  });
+
   it("a message before hello is refused with CHAT_ERR_NOT_JOINED", async () => {
     const raw = await rawNative(server.port);
     raw.send({ type: "say", seq: 3, text: "who am I" });

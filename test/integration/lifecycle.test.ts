@@ -1,8 +1,11 @@
 // Heartbeats, rate limits, idle cost and shutdown of a real server process.
 
 import assert from "node:assert/strict";
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
+import { tempDir } from "../helpers/files.js";
 import { joinedTextPeer, nativePeer } from "../helpers/peers.js";
 import { startServer } from "../helpers/processes.js";
 import { rawNative } from "../helpers/raw-native.js";
@@ -67,6 +70,31 @@ describe("server lifecycle", () => {
     for (const p of natives.slice(0, 5)) p.client.close();
     for (const p of texts.slice(0, 5)) p.socket.destroy();
     assert.equal(await server.stop(), 0);
+  });
+
+  it("SIGTERM in the middle of uploads leaves no spool file behind", async () => {
+    const dataDir = await tempDir("sigterm");
+    const server = await startServer(["--quiet", "--rate-limit", "0", "--data-dir", dataDir.path]);
+    const senders = await Promise.all([rawNative(server.port, "s1"), rawNative(server.port, "s2")]);
+    const data = new Uint8Array(256 * 1024).fill(3);
+    for (const sender of senders) {
+      for (let seq = 1; seq <= 8; seq++) {
+        sender.send({ type: "file-offer", seq, name: `part${seq}.bin`, size: 10_000_000 });
+      }
+    }
+    for (const sender of senders) {
+      for (let seq = 1; seq <= 8; seq++) {
+        const accepted = await sender.waitFor((m) => m.type === "file-accepted" && m.seq === seq);
+        const id = accepted.type === "file-accepted" ? accepted.id : 0;
+        sender.send({ type: "file-chunk", id, offset: 0, data });
+      }
+    }
+    const spool = join(dataDir.path, "spool");
+    assert.equal((await readdir(spool)).length, 16, "every upload has its spool file");
+    server.child.kill("SIGTERM");
+    assert.equal(await server.exited, 0);
+    assert.deepEqual(await readdir(spool), []);
+    await dataDir.remove();
   });
 
   for (const signal of ["SIGTERM", "SIGINT"] as const) {

@@ -164,6 +164,7 @@ function randomServerMessage(r: Random): ServerMessage {
       return {
         type: "file-list",
         seq,
+        total: r.u32(),
         files: Array.from({ length: r.pick([0, 1, r.int(6)]) }, () => ({
           id: r.u32(),
           from: randomText(r, 24),

@@ -122,10 +122,11 @@ const SERVER_MESSAGES: ServerMessage[] = [
     reason: "checksum mismatch",
   },
   { type: "file-complete", id: 1, name: "notes.txt", delivered: 2, failed: 1, detail: "cy: gone" },
-  { type: "file-list", seq: 12, files: [] },
+  { type: "file-list", seq: 12, files: [], total: 0 },
   {
     type: "file-list",
     seq: 13,
+    total: 250,
     files: [
       { id: 1, from: "ana", name: "a.txt", size: 0, expiresAt: 1_700_086_400_000 },
       { id: 7, from: "Зоя", name: "фото.jpg", size: 5_000_000, expiresAt: 1_700_000_000_001 },
@@ -244,6 +245,14 @@ describe("message encoding", () => {
   });
 
   describe("decoding errors", () => {
+    it("reads a file list from a server before `total` as complete", () => {
+      const list = SERVER_MESSAGES.find((m) => m.type === "file-list" && m.files.length > 0);
+      const frame = onlyFrame(encodeServerMessage(list as ServerMessage));
+      const old = { type: frame.type, payload: frame.payload.slice(0, -4) };
+      const decoded = decodeServerMessage(old);
+      assert.equal(decoded.type === "file-list" && decoded.total, 2);
+    });
+
     it("throws CHAT_ERR_MALFORMED for every truncation of every message's payload", () => {
       const cases: (readonly [string, Frame, (f: Frame) => unknown])[] = [
         ...CLIENT_MESSAGES.map(
@@ -255,7 +264,13 @@ describe("message encoding", () => {
       ];
       for (const [name, frame, decode] of cases) {
         // A file chunk's data is the rest of the payload: only its 12-byte head can be cut short.
-        const end = name === "file-chunk" ? 12 : frame.payload.length;
+        // A file list without its trailing total is one from an older server (tested below).
+        const end =
+          name === "file-chunk"
+            ? 12
+            : name === "file-list"
+              ? frame.payload.length - 4
+              : frame.payload.length;
         for (let length = 0; length < end; length++) {
           const truncated = { type: frame.type, payload: frame.payload.slice(0, length) };
           assert.throws(

@@ -265,7 +265,7 @@ describe("renderServerMessage: files", () => {
   });
 
   it("renders the file list, with expiry relative to now", () => {
-    assert.deepEqual(renderServerMessage({ type: "file-list", seq: 1, files: [] }), [
+    assert.deepEqual(renderServerMessage({ type: "file-list", seq: 1, files: [], total: 0 }), [
       "* no shared files",
     ]);
     // Expiry two hours and 30 s ahead reads 2h0m however long the test takes to get here.
@@ -275,8 +275,18 @@ describe("renderServerMessage: files", () => {
         type: "file-list",
         seq: 1,
         files: [{ id: 7, from: "ben", name: "x.bin", size: 999, expiresAt }],
+        total: 1,
       }),
       ["* 1 shared file:", "*   7  x.bin  999 B  from ben  expires in 2h0m"],
+    );
+    assert.deepEqual(
+      renderServerMessage({
+        type: "file-list",
+        seq: 1,
+        files: [{ id: 7, from: "ben", name: "x.bin", size: 999, expiresAt }],
+        total: 301,
+      }),
+      ["* 301 shared files, the newest 1:", "*   7  x.bin  999 B  from ben  expires in 2h0m"],
     );
   });
 

@@ -129,14 +129,15 @@ function joins(protocol: "text" | "native", clients: number): HardeningConfig[] 
 /** As many uploads under way at once as the server lets one client have. */
 const SERVER_UPLOAD_CAP = 8;
 
-function zeroByteFiles(files: number): HardeningConfig {
-  return {
-    id: `hardening-zero-byte-files-${files}`,
+/** Empty files at `files` and twice as many: a per-file cost that grows with the files kept shows as 4, not 2. */
+function zeroByteFiles(files: number): HardeningConfig[] {
+  return [files, 2 * files].map((n) => ({
+    id: `hardening-zero-byte-files-${n}`,
     scenario: "zero-byte-files",
-    files,
+    files: n,
     fileBytes: 0,
     atOnce: SERVER_UPLOAD_CAP,
-  };
+  }));
 }
 
 /** 4 MiB files, one at a time: each fills the newest-bytes window the server keeps per upload. */
@@ -167,7 +168,7 @@ export function makePlan(quick: boolean): BenchPlan {
         // Below 2,000 the fixed costs of a server hide how joins grow.
         ...joins("text", 2000),
         ...joins("native", 2000),
-        zeroByteFiles(2000),
+        ...zeroByteFiles(1000),
         unconfirmedReceiver(50),
       ],
       repeats: 1,
@@ -193,7 +194,7 @@ export function makePlan(quick: boolean): BenchPlan {
     hardening: [
       ...joins("text", 5000),
       ...joins("native", 5000),
-      zeroByteFiles(20_000),
+      ...zeroByteFiles(10_000),
       unconfirmedReceiver(200),
     ],
     repeats: 3,

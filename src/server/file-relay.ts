@@ -84,7 +84,7 @@ export class FileRelay {
     this.#peers = peers;
     const timeout = config.transferTimeoutMs;
     this.#uploadDeadlines = new Deadlines(timeout, (t) =>
-      this.#abort(t, `no data from ${t.from.nick} for ${seconds(timeout)}`),
+      this.#abort(t, `no data from ${t.fromNick} for ${seconds(timeout)}`),
     );
     this.#receiverDeadlines = new Deadlines(timeout, (d) => {
       const reason = `no answer from ${d.peer.nick} for ${seconds(timeout)}`;
@@ -127,7 +127,7 @@ export class FileRelay {
     this.#uploadDeadlines.set(transfer);
     // A small piece is copied, so it does not keep a whole socket read buffer alive.
     const data = length < SMALL_CHUNK_BYTES ? m.data.slice() : m.data;
-    transfer.hash.update(data);
+    transfer.hashMore(data);
     transfer.spool.append(data).then(
       () => {
         transfer.unwrittenChunks -= 1;
@@ -159,7 +159,7 @@ export class FileRelay {
       return undefined; // already failed by the write that broke
     }
     if (transfer.state !== "uploading") return undefined;
-    const digest = transfer.hash.digest();
+    const digest = transfer.digest();
     if (m.sha256.length !== digest.length || !timingSafeEqual(digest, m.sha256)) {
       return this.#fail(
         transfer,
@@ -454,8 +454,8 @@ export class FileRelay {
   /** The upload is over, one way or another: its deadline, slot and promised space go. */
   #uploadEnded(transfer: Transfer): void {
     this.#uploadDeadlines.clear(transfer);
-    this.#uploadsBy.get(transfer.from)?.transfers.delete(transfer);
-    this.#release(transfer.from.address, transfer.size - transfer.received, 1);
+    if (transfer.from !== undefined) this.#uploadsBy.get(transfer.from)?.transfers.delete(transfer);
+    this.#release(transfer.fromAddress, transfer.size - transfer.received, 1);
   }
 
   /** Takes a copy off the relay's books: it settled, was replaced, or its transfer is gone. */
@@ -493,7 +493,8 @@ export class FileRelay {
   /** Tells the sender once every receiver has its copy or has failed. */
   #maybeComplete(transfer: Transfer): void {
     if (transfer.state !== "verified" || transfer.completionSent || transfer.unsettled > 0) return;
-    transfer.from.deliver(transfer.complete());
+    const sender = transfer.from;
+    sender?.deliver(transfer.complete());
   }
 
   /** Tells everyone whether the upload arrived intact: `failure` is "" when it did. */
@@ -556,7 +557,7 @@ export class FileRelay {
 
   /** Bytes that arrived are no longer promised: they are on their way to the disk. */
   #unpromise(transfer: Transfer, bytes: number): void {
-    this.#release(transfer.from.address, bytes, 0);
+    this.#release(transfer.fromAddress, bytes, 0);
   }
 
   #track<T>(work: Promise<T>): Promise<T> {

@@ -44,12 +44,18 @@ export type TransferState = "uploading" | "verified" | "aborted";
 
 export class Transfer {
   readonly id: number;
-  readonly from: FilePeer;
+  /**
+   * The sender while its upload is under way or its summary is owed; then let go,
+   * so a file kept for a day does not keep its sender's connection in memory.
+   */
+  from: FilePeer | undefined;
   readonly fromNick: string;
+  readonly fromAddress: string;
   readonly name: string;
   readonly size: number;
   readonly spool: Spool;
-  readonly hash: Hash = createHash("sha256");
+  /** Hashes what the sender sends; dropped with its native state once digested. */
+  #hash: Hash | undefined = createHash("sha256");
   /** Credit for the sender, returned as its data reaches the spool. */
   readonly grants = new WindowGrants(UPLOAD_WINDOW_BYTES);
   /** Each receiver's copy, the latest one per receiver. */
@@ -81,9 +87,22 @@ export class Transfer {
     this.id = id;
     this.from = from;
     this.fromNick = from.nick;
+    this.fromAddress = from.address;
     this.name = name;
     this.size = size;
     this.spool = spool;
+  }
+
+  /** Hashes the sender's next bytes. */
+  hashMore(data: Uint8Array): void {
+    this.#hash?.update(data);
+  }
+
+  /** The SHA-256 of everything the sender sent; the hash is done with then. */
+  digest(): Uint8Array {
+    const digest = (this.#hash as Hash).digest();
+    this.#hash = undefined;
+    return digest;
   }
 
   /** Records that `data`, at `offset`, is now on disk. */
@@ -122,6 +141,8 @@ export class Transfer {
   /** The upload failed or was cancelled: nobody will read any of it. */
   abort(): void {
     this.state = "aborted";
+    this.#hash = undefined;
+    this.from = undefined;
     this.#forgetRecent();
   }
 
@@ -157,6 +178,7 @@ export class Transfer {
    */
   complete(): Extract<ServerMessage, { type: "file-complete" }> {
     this.completionSent = true;
+    this.from = undefined;
     const failed = this.failures.size;
     const named: string[] = [];
     for (const [peer, outcome] of this.failures) {

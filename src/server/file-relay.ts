@@ -18,6 +18,7 @@ import { Deadlines } from "./deadlines.js";
 import { DownloadPump } from "./download-pump.js";
 import { diskSpace, prepareSpoolDir, Spool } from "./spool.js";
 import { type Delivery, type FilePeer, Transfer } from "./transfer.js";
+import { UploadQuotas } from "./upload-quotas.js";
 
 export interface FileRelayConfig {
   spoolDir: string;
@@ -32,27 +33,9 @@ export interface FileRelayConfig {
  * a window's worth of full chunks out; this stops a flood of tiny ones.
  */
 const MAX_UNWRITTEN_CHUNKS = 256;
-/** Uploads one client may have under way at once: each holds a window of memory. */
-const MAX_UPLOADS_PER_SENDER = 8;
-/** Uploads under way from one address, whatever the number of its connections. */
-const MAX_UPLOADS_PER_ADDRESS = 16;
 const SMALL_CHUNK_BYTES = 16 * 1024;
 /** Files /files lists at most: the newest ones. */
 export const MAX_LISTED_FILES = 100;
-
-/**
- * Disk space always left free, so a full spool cannot starve the system: 64 MiB,
- * or a twentieth of a file system too small for that to make sense.
- */
-function freeSpaceMargin(total: number): number {
-  return Math.min(64 * 1024 * 1024, Math.floor(total / 20));
-}
-
-/** Uploads under way from one address, and the disk space promised to them. */
-interface AddressUploads {
-  uploads: number;
-  promised: number;
-}
 
 export class FileRelay {
   readonly #config: FileRelayConfig;
@@ -62,13 +45,9 @@ export class FileRelay {
   /** Retired transfers that receivers are still reading. */
   readonly #retiring = new Map<number, Transfer>();
   readonly #pumps = new Map<FilePeer, DownloadPump>();
-  /** Each client's uploads under way (offers being set up count as uploads). */
-  readonly #uploadsBy = new Map<FilePeer, { offers: number; transfers: Set<Transfer> }>();
-  readonly #byAddress = new Map<string, AddressUploads>();
+  readonly #quotas = new UploadQuotas();
   /** Each client's copies not yet settled. */
   readonly #copiesTo = new Map<FilePeer, Set<Delivery>>();
-  /** Disk space promised to uploads: what offers being set up and uploads under way still send. */
-  #promised = 0;
   readonly #uploadDeadlines: Deadlines<Transfer>;
   readonly #receiverDeadlines: Deadlines<Delivery>;
   readonly #expiry: Deadlines<Transfer>;
@@ -122,7 +101,7 @@ export class FileRelay {
     if (problem !== undefined) return this.#fail(transfer, `protocol violation: ${problem}`);
     const offset = transfer.received;
     transfer.received += length;
-    this.#unpromise(transfer, length);
+    this.#quotas.arrived(transfer, length);
     transfer.unwrittenChunks += 1;
     this.#uploadDeadlines.set(transfer);
     // A small piece is copied, so it does not keep a whole socket read buffer alive.
@@ -167,6 +146,9 @@ export class FileRelay {
         ErrorCode.ChecksumMismatch,
       );
     }
+    // Verified means on disk, its descriptor closed: from here on it is only read.
+    await transfer.spool.seal();
+    if (transfer.state !== "uploading") return undefined;
     this.#verify(transfer, digest);
     return undefined;
   }
@@ -255,14 +237,14 @@ export class FileRelay {
   /** The peer is gone: its uploads are abandoned, its downloads failed. */
   detach(peer: FilePeer): void {
     this.#gone.add(peer);
-    for (const transfer of [...(this.#uploadsBy.get(peer)?.transfers ?? [])]) {
+    for (const transfer of this.#quotas.uploadsOf(peer)) {
       this.#abort(transfer, `${peer.nick} disconnected before sending it all`);
     }
     for (const delivery of [...(this.#copiesTo.get(peer) ?? [])]) {
       this.#settle(delivery, `${peer.nick} disconnected`);
     }
     this.#pumps.delete(peer);
-    this.#uploadsBy.delete(peer);
+    this.#quotas.forget(peer);
     this.#copiesTo.delete(peer);
   }
 
@@ -290,64 +272,36 @@ export class FileRelay {
     if (!Number.isSafeInteger(size) || size < 0) {
       return new ProtocolError(ErrorCode.BadTransfer, `invalid file size ${size}`);
     }
-    const sender = this.#senderUploads(from);
-    const underWay = sender.offers + sender.transfers.size;
-    if (underWay >= MAX_UPLOADS_PER_SENDER) {
-      return new ProtocolError(
-        ErrorCode.BadTransfer,
-        `you are already sending ${underWay} files; wait for one to finish`,
-      );
-    }
-    const address = this.#addressUploads(from.address);
-    if (address.uploads >= MAX_UPLOADS_PER_ADDRESS) {
-      return new ProtocolError(
-        ErrorCode.BadTransfer,
-        `${address.uploads} files are already being sent from your address; wait for one to finish`,
-      );
-    }
     if (size > maxFileBytes) {
       return new ProtocolError(
         ErrorCode.FileTooLarge,
         `the file is ${formatBytes(size)}; this server takes files up to ${formatBytes(maxFileBytes)}`,
       );
     }
-    // Promised before the first await, so offers made at the same moment see each other.
-    sender.offers += 1;
-    address.uploads += 1;
-    this.#promise(from.address, size);
+    // Counted before the first await, so offers made at the same moment see each other.
+    const reservation = this.#quotas.reserve(from, size);
+    if (reservation instanceof ProtocolError) return reservation;
     const id = this.#nextId++;
     let spool: Spool | undefined;
     try {
-      const disk = await diskSpace(this.#config.spoolDir);
-      const room = disk.free - freeSpaceMargin(disk.total);
-      const available = room - (this.#promised - size);
-      if (size > available) {
-        return new ProtocolError(
-          ErrorCode.NoSpace,
-          `the server has room for ${formatBytes(Math.max(0, available))} now; the file is ${formatBytes(size)}`,
-        );
-      }
-      // No one address may promise itself more than half of the room, so none can take it all.
-      if (address.promised > room / 2) {
-        return new ProtocolError(
-          ErrorCode.NoSpace,
-          `files sent from one address may take up to half the server's free space (${formatBytes(Math.max(0, room / 2))} now), with those under way; wait for yours to finish`,
-        );
-      }
+      const problem = this.#quotas.spaceProblem(
+        reservation,
+        await diskSpace(this.#config.spoolDir),
+      );
+      if (problem !== undefined) return problem;
       spool = await Spool.create(this.#config.spoolDir, String(id));
     } finally {
-      sender.offers -= 1;
-      if (spool === undefined) this.#release(from.address, size);
+      if (spool === undefined) this.#quotas.cancel(reservation);
     }
     if (this.#stopped || this.#gone.has(from)) {
       // The sender left, or the server is stopping, while the spool was being made.
-      this.#release(from.address, size);
+      this.#quotas.cancel(reservation);
       this.#track(spool.remove());
       return new ProtocolError(ErrorCode.Shutdown, "the transfer was not started");
     }
     const transfer = new Transfer(id, from, safeFileName(offeredName), size, spool);
     this.#transfers.set(id, transfer);
-    sender.transfers.add(transfer);
+    this.#quotas.started(reservation, transfer);
     this.#uploadDeadlines.set(transfer);
     const offered: ServerMessage = {
       type: "file-offered",
@@ -420,7 +374,6 @@ export class FileRelay {
   #verify(transfer: Transfer, digest: Uint8Array): void {
     transfer.verify(digest, Date.now() + this.#config.retentionMs);
     this.#uploadEnded(transfer);
-    this.#track(transfer.spool.seal());
     this.#expiry.set(transfer);
     this.#announceVerdict(transfer, "");
     this.#wakeAll(transfer);
@@ -454,8 +407,7 @@ export class FileRelay {
   /** The upload is over, one way or another: its deadline, slot and promised space go. */
   #uploadEnded(transfer: Transfer): void {
     this.#uploadDeadlines.clear(transfer);
-    if (transfer.from !== undefined) this.#uploadsBy.get(transfer.from)?.transfers.delete(transfer);
-    this.#release(transfer.fromAddress, transfer.size - transfer.received, 1);
+    this.#quotas.ended(transfer);
   }
 
   /** Takes a copy off the relay's books: it settled, was replaced, or its transfer is gone. */
@@ -520,44 +472,6 @@ export class FileRelay {
     for (const delivery of transfer.deliveries.values()) {
       if (delivery.outcome === undefined) this.#pumps.get(delivery.peer)?.ready(delivery);
     }
-  }
-
-  #senderUploads(peer: FilePeer): { offers: number; transfers: Set<Transfer> } {
-    let uploads = this.#uploadsBy.get(peer);
-    if (uploads === undefined) {
-      uploads = { offers: 0, transfers: new Set() };
-      this.#uploadsBy.set(peer, uploads);
-    }
-    return uploads;
-  }
-
-  #addressUploads(address: string): AddressUploads {
-    let uploads = this.#byAddress.get(address);
-    if (uploads === undefined) {
-      uploads = { uploads: 0, promised: 0 };
-      this.#byAddress.set(address, uploads);
-    }
-    return uploads;
-  }
-
-  #promise(address: string, bytes: number): void {
-    this.#promised += bytes;
-    this.#addressUploads(address).promised += bytes;
-  }
-
-  /** `bytes` of promised space are no longer needed, and, with `uploads`, the upload's slot. */
-  #release(address: string, bytes: number, uploads = 1): void {
-    this.#promised -= bytes;
-    const entry = this.#byAddress.get(address);
-    if (entry === undefined) return;
-    entry.promised -= bytes;
-    entry.uploads -= uploads;
-    if (entry.uploads === 0) this.#byAddress.delete(address);
-  }
-
-  /** Bytes that arrived are no longer promised: they are on their way to the disk. */
-  #unpromise(transfer: Transfer, bytes: number): void {
-    this.#release(transfer.fromAddress, bytes, 0);
   }
 
   #track<T>(work: Promise<T>): Promise<T> {

@@ -135,10 +135,13 @@ function steps(plan: BenchPlan, profileDir: string | undefined): Step[] {
   }
   if (!args["skip-hardening"]) {
     for (const config of plan.hardening) {
-      once.push({
+      const step = {
         id: `${config.id} sockchat`,
         run: () => (config.scenario === "joins" ? runJoins(config) : runFileHardening(config)),
-      });
+      };
+      // Runs at N and 2N are compared with each other: repeated like the other compared runs.
+      if (config.scenario === "unconfirmed-receiver") once.push(step);
+      else compared.push(step);
     }
   }
   const list: Step[] = [];

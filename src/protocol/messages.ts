@@ -89,13 +89,28 @@ export type ServerMessage =
   | { type: "notice"; text: string }
   | { type: "bye"; code: string; reason: string }
   | { type: "file-accepted"; seq: number; id: number }
-  /** A file is coming: live from its sender, or from the spool from `offset` on for /get. */
-  | { type: "file-offered"; id: number; from: string; name: string; size: number; offset: number }
+  /**
+   * A file is coming: live from its sender, or, `requested` by this client with
+   * /get, from the spool from `offset` on.
+   */
+  | {
+      type: "file-offered";
+      id: number;
+      from: string;
+      name: string;
+      size: number;
+      offset: number;
+      requested: boolean;
+    }
   | FileChunk
   | FileEnd
   | FileWindow
   | { type: "file-cancelled"; id: number; name: string; reason: string }
-  /** The server's verdict on an upload, told to everyone. */
+  /**
+   * The server's verdict on an upload, told to everyone. `senderHash`: the
+   * sender's SHA-256 was checked against what arrived; false when the sender
+   * gave none (the original chat's upload) and the server's own stands.
+   */
   | {
       type: "file-verified";
       id: number;
@@ -104,6 +119,7 @@ export type ServerMessage =
       size: number;
       ok: boolean;
       reason: string;
+      senderHash: boolean;
     }
   /** To the sender: every receiver has confirmed or failed. */
   | {
@@ -298,6 +314,7 @@ export function encodeServerMessage(m: ServerMessage): Uint8Array {
         .str(m.name)
         .f64(m.size)
         .f64(m.offset)
+        .u8(m.requested ? 1 : 0)
         .finish();
     case "file-chunk":
       return encodeFileChunk("down", m);
@@ -315,6 +332,7 @@ export function encodeServerMessage(m: ServerMessage): Uint8Array {
         .f64(m.size)
         .u8(m.ok ? 1 : 0)
         .str(m.reason)
+        .u8(m.senderHash ? 1 : 0)
         .finish();
     case "file-complete":
       return new FrameWriter(FrameType.FileComplete)
@@ -375,15 +393,16 @@ export function decodeServerMessage(frame: Frame): ServerMessage {
       return { type: "bye", code: r.str(), reason: r.str() };
     case FrameType.FileAccepted:
       return { type: "file-accepted", seq: r.u32(), id: r.u32() };
-    case FrameType.FileOffered:
-      return {
-        type: "file-offered",
-        id: r.u32(),
-        from: r.str(),
-        name: r.str(),
-        size: r.f64(),
-        offset: r.f64(),
-      };
+    case FrameType.FileOffered: {
+      const id = r.u32();
+      const from = r.str();
+      const name = r.str();
+      const size = r.f64();
+      const offset = r.f64();
+      // Before the flag, what a client asked for again was told apart only when resumed.
+      const requested = r.remaining >= 1 ? r.u8() === 1 : offset > 0;
+      return { type: "file-offered", id, from, name, size, offset, requested };
+    }
     case FrameType.ServerFileChunk:
       return readFileChunk(r);
     case FrameType.ServerFileEnd:
@@ -401,6 +420,8 @@ export function decodeServerMessage(frame: Frame): ServerMessage {
         size: r.f64(),
         ok: r.u8() === 1,
         reason: r.str(),
+        // Before the flag, every upload came with the sender's hash.
+        senderHash: r.remaining >= 1 ? r.u8() === 1 : true,
       };
     case FrameType.FileComplete:
       return {

@@ -59,16 +59,18 @@ export function renderServerMessage(m: ServerMessage): string[] {
       return [`* disconnected by server: ${inert(m.reason)}`];
     case "file-offered": {
       const name = inert(m.name);
-      return m.offset > 0
-        ? [
-            `* resuming ${name} from ${formatBytes(m.offset)} of ${formatBytes(m.size)} [file ${m.id}]`,
-          ]
-        : [`* ${inert(m.from)} is sending ${name} (${formatBytes(m.size)}) [file ${m.id}]`];
+      const size = formatBytes(m.size);
+      if (m.offset > 0)
+        return [`* resuming ${name} from ${formatBytes(m.offset)} of ${size} [file ${m.id}]`];
+      if (m.requested)
+        return [`* fetching ${name} (${size}), sent by ${inert(m.from)} [file ${m.id}]`];
+      return [`* ${inert(m.from)} is sending ${name} (${size}) [file ${m.id}]`];
     }
     case "file-verified": {
       const about = `${inert(m.name)} from ${inert(m.from)}`;
+      const hash = m.senderHash ? "SHA-256 verified" : "SHA-256 computed by the server";
       return m.ok
-        ? [`* ${about} arrived complete, SHA-256 verified [file ${m.id}]`]
+        ? [`* ${about} arrived complete, ${hash} [file ${m.id}]`]
         : [`* ${about} failed: ${inert(m.reason)}`];
     }
     case "file-cancelled":

@@ -46,6 +46,8 @@ export class FileRelay {
   readonly #retiring = new Map<number, Transfer>();
   readonly #pumps = new Map<FilePeer, DownloadPump>();
   readonly #quotas = new UploadQuotas();
+  /** The transfers each client here has sent, listed or under way, so a rename reaches them. */
+  readonly #sentBy = new Map<FilePeer, Set<Transfer>>();
   /** Each client's copies not yet settled. */
   readonly #copiesTo = new Map<FilePeer, Set<Delivery>>();
   readonly #uploadDeadlines: Deadlines<Transfer>;
@@ -195,6 +197,7 @@ export class FileRelay {
       name: transfer.name,
       size: transfer.size,
       offset,
+      requested: true,
     });
     this.#addDelivery(transfer, peer, offset);
     return undefined;
@@ -229,6 +232,11 @@ export class FileRelay {
     return { files: files.reverse(), total };
   }
 
+  /** `peer` has taken a new nickname: the files it sent say so. */
+  renamed(peer: FilePeer): void {
+    for (const transfer of this.#sentBy.get(peer) ?? []) transfer.fromNick = peer.nick;
+  }
+
   /** The peer's connection has room again. */
   writable(peer: FilePeer): void {
     this.#pumps.get(peer)?.wake();
@@ -246,6 +254,8 @@ export class FileRelay {
     this.#pumps.delete(peer);
     this.#quotas.forget(peer);
     this.#copiesTo.delete(peer);
+    for (const transfer of this.#sentBy.get(peer) ?? []) transfer.from = undefined;
+    this.#sentBy.delete(peer);
   }
 
   /** Waits for disk work under way, then deletes every spooled file. */
@@ -302,6 +312,12 @@ export class FileRelay {
     const transfer = new Transfer(id, from, safeFileName(offeredName), size, spool);
     this.#transfers.set(id, transfer);
     this.#quotas.started(reservation, transfer);
+    let sent = this.#sentBy.get(from);
+    if (sent === undefined) {
+      sent = new Set();
+      this.#sentBy.set(from, sent);
+    }
+    sent.add(transfer);
     this.#uploadDeadlines.set(transfer);
     const offered: ServerMessage = {
       type: "file-offered",
@@ -310,6 +326,7 @@ export class FileRelay {
       name: transfer.name,
       size,
       offset: 0,
+      requested: false,
     };
     for (const peer of this.#peers()) {
       if (peer === from) continue;
@@ -395,7 +412,9 @@ export class FileRelay {
   #abort(transfer: Transfer, reason: string, announce = true): void {
     if (transfer.state === "aborted") return;
     if (transfer.state === "uploading") this.#uploadEnded(transfer);
+    const sender = transfer.from;
     transfer.abort();
+    if (sender !== undefined) this.#sentBy.get(sender)?.delete(transfer);
     this.#transfers.delete(transfer.id);
     this.#expiry.clear(transfer);
     if (announce)
@@ -427,6 +446,7 @@ export class FileRelay {
   /** Past its retention: out of the list now, off the disk once nobody still reads it. */
   #retire(transfer: Transfer): void {
     transfer.retired = true;
+    if (transfer.from !== undefined) this.#sentBy.get(transfer.from)?.delete(transfer);
     this.#transfers.delete(transfer.id);
     if (transfer.unsettled === 0) this.#remove(transfer);
     else this.#retiring.set(transfer.id, transfer);
@@ -459,6 +479,7 @@ export class FileRelay {
       size: transfer.size,
       ok: failure === "",
       reason: failure,
+      senderHash: true,
     });
   }
 

@@ -21,7 +21,8 @@ export const handlers: Handlers = {
     }
     // A client that upgraded from text after its welcome joined as a guest:
     // it takes the nickname it asked for if it can, and is welcomed anew.
-    if (m.nick !== "") session.refuseIfError(0, session.hub.rename(session, m.nick));
+    if (m.nick !== "" && !session.refuseIfError(0, session.hub.rename(session, m.nick)))
+      session.relay.renamed(session);
     session.welcome();
   },
   say(session, m) {
@@ -41,6 +42,7 @@ export const handlers: Handlers = {
   },
   nick(session, m) {
     if (session.refuseIfError(m.seq, session.hub.rename(session, m.nick))) return;
+    session.relay.renamed(session);
     session.ack(m.seq);
   },
   who(session, m) {

@@ -45,11 +45,12 @@ export type TransferState = "uploading" | "verified" | "aborted";
 export class Transfer {
   readonly id: number;
   /**
-   * The sender while its upload is under way or its summary is owed; then let go,
-   * so a file kept for a day does not keep its sender's connection in memory.
+   * The sender while it is connected; let go when it leaves, so a file kept for a
+   * day does not keep its sender's connection in memory.
    */
   from: FilePeer | undefined;
-  readonly fromNick: string;
+  /** What the sender is called: kept up to date while it is here, as it was when it left. */
+  fromNick: string;
   readonly fromAddress: string;
   readonly name: string;
   readonly size: number;
@@ -178,7 +179,6 @@ export class Transfer {
    */
   complete(): Extract<ServerMessage, { type: "file-complete" }> {
     this.completionSent = true;
-    this.from = undefined;
     const failed = this.failures.size;
     const named: string[] = [];
     for (const [peer, outcome] of this.failures) {

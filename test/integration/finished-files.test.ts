@@ -149,6 +149,28 @@ describe("finished files", { timeout: 120_000 }, () => {
     assert.equal(await server.stop(), 0);
   });
 
+  it("say who sent them by the name the sender has now, and a /get calls it a file sent before", async () => {
+    const server = await startServer(["--quiet"]);
+    const sender = await rawNative(server.port, "alice");
+    const id = await rawUpload(sender, "tune.mp3", new Uint8Array(100));
+    await verified(sender, id);
+    sender.send({ type: "nick", seq: 2, nick: "alicia" });
+    await sender.waitFor((m) => m.type === "ack" && m.seq === 2);
+    const late = await rawNative(server.port, "late");
+    late.send({ type: "files", seq: 3 });
+    const list = await late.waitFor((m) => m.type === "file-list" && m.seq === 3);
+    assert.deepEqual(list.type === "file-list" && list.files.map((f) => f.from), ["alicia"]);
+    late.send({ type: "file-get", seq: 4, id, offset: 0 });
+    const offered = await late.waitFor((m) => m.type === "file-offered" && m.id === id);
+    assert.deepEqual(offered.type === "file-offered" && [offered.from, offered.requested], [
+      "alicia",
+      true,
+    ]);
+    sender.socket.destroy();
+    late.socket.destroy();
+    assert.equal(await server.stop(), 0);
+  });
+
   it("--file-retention says which values it takes", async () => {
     for (const value of ["0", "-1", "877000", "soon"]) {
       const cli = spawnCli(["serve", "--port", "0", "--file-retention", value]);

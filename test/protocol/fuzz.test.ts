@@ -132,6 +132,7 @@ function randomServerMessage(r: Random): ServerMessage {
         name: randomText(r),
         size: randomSize(r),
         offset: randomSize(r),
+        requested: r.int(2) === 0,
       };
     case 14:
       return { type: "file-chunk", id: r.u32(), offset: randomSize(r), data: randomData(r) };
@@ -150,6 +151,7 @@ function randomServerMessage(r: Random): ServerMessage {
         size: randomSize(r),
         ok: r.int(2) === 0,
         reason: randomText(r),
+        senderHash: r.int(2) === 0,
       };
     case 19:
       return {

@@ -97,8 +97,24 @@ const SERVER_MESSAGES: ServerMessage[] = [
   { type: "ping", token: 1 },
   { type: "pong", token: 2 },
   { type: "file-accepted", seq: 9, id: 1 },
-  { type: "file-offered", id: 1, from: "ana", name: "notes.txt", size: 1234, offset: 0 },
-  { type: "file-offered", id: 1, from: "ana", name: "big.iso", size: 2 ** 33, offset: 2 ** 32 },
+  {
+    type: "file-offered",
+    id: 1,
+    from: "ana",
+    name: "notes.txt",
+    size: 1234,
+    offset: 0,
+    requested: false,
+  },
+  {
+    type: "file-offered",
+    id: 1,
+    from: "ana",
+    name: "big.iso",
+    size: 2 ** 33,
+    offset: 2 ** 32,
+    requested: true,
+  },
   { type: "file-chunk", id: 1, offset: 65536, data: Uint8Array.of(9, 8, 7) },
   { type: "file-end", id: 1, sha256: SHA },
   { type: "file-window", id: 1, bytes: 65536 },
@@ -111,6 +127,7 @@ const SERVER_MESSAGES: ServerMessage[] = [
     size: 1234,
     ok: true,
     reason: "",
+    senderHash: true,
   },
   {
     type: "file-verified",
@@ -120,6 +137,7 @@ const SERVER_MESSAGES: ServerMessage[] = [
     size: 1,
     ok: false,
     reason: "checksum mismatch",
+    senderHash: true,
   },
   { type: "file-complete", id: 1, name: "notes.txt", delivered: 2, failed: 1, detail: "cy: gone" },
   { type: "file-list", seq: 12, files: [], total: 0 },
@@ -133,6 +151,13 @@ const SERVER_MESSAGES: ServerMessage[] = [
     ],
   },
 ];
+
+/** Bytes of the fields appended to a frame type since version 1 first shipped (§12). */
+const APPENDED_BYTES: Record<string, number> = {
+  "file-list": 4,
+  "file-offered": 1,
+  "file-verified": 1,
+};
 
 describe("message encoding", () => {
   describe("round trip", () => {
@@ -245,6 +270,35 @@ describe("message encoding", () => {
   });
 
   describe("decoding errors", () => {
+    it("reads a file offer or verdict from a server before their flags as it meant them", () => {
+      const read = (m: ServerMessage) => {
+        const frame = onlyFrame(encodeServerMessage(m));
+        return decodeServerMessage({ type: frame.type, payload: frame.payload.slice(0, -1) });
+      };
+      const offer = { type: "file-offered", id: 1, from: "a", name: "n", size: 9 } as const;
+      assert.equal(
+        (read({ ...offer, offset: 0, requested: true }) as typeof offer & { requested: boolean })
+          .requested,
+        false,
+      );
+      assert.equal(
+        (read({ ...offer, offset: 5, requested: true }) as typeof offer & { requested: boolean })
+          .requested,
+        true,
+      );
+      const verdict = read({
+        type: "file-verified",
+        id: 1,
+        from: "a",
+        name: "n",
+        size: 9,
+        ok: true,
+        reason: "",
+        senderHash: false,
+      });
+      assert.equal(verdict.type === "file-verified" && verdict.senderHash, true);
+    });
+
     it("reads a file list from a server before `total` as complete", () => {
       const list = SERVER_MESSAGES.find((m) => m.type === "file-list" && m.files.length > 0);
       const frame = onlyFrame(encodeServerMessage(list as ServerMessage));
@@ -264,13 +318,8 @@ describe("message encoding", () => {
       ];
       for (const [name, frame, decode] of cases) {
         // A file chunk's data is the rest of the payload: only its 12-byte head can be cut short.
-        // A file list without its trailing total is one from an older server (tested below).
-        const end =
-          name === "file-chunk"
-            ? 12
-            : name === "file-list"
-              ? frame.payload.length - 4
-              : frame.payload.length;
+        // Without the fields appended since, a frame is one from an older server (tested below).
+        const end = name === "file-chunk" ? 12 : frame.payload.length - (APPENDED_BYTES[name] ?? 0);
         for (let length = 0; length < end; length++) {
           const truncated = { type: frame.type, payload: frame.payload.slice(0, length) };
           assert.throws(

@@ -218,8 +218,24 @@ describe("renderServerMessage: files", () => {
         name: "notes.txt",
         size: 1234,
         offset: 0,
+        requested: false,
       }),
       ["* ana is sending notes.txt (1.2 KB) [file 4]"],
+    );
+  });
+
+  it("announces a file fetched again with /get as one sent before, not as a new offer", () => {
+    assert.deepEqual(
+      renderServerMessage({
+        type: "file-offered",
+        id: 4,
+        from: "ana",
+        name: "notes.txt",
+        size: 1234,
+        offset: 0,
+        requested: true,
+      }),
+      ["* fetching notes.txt (1.2 KB), sent by ana [file 4]"],
     );
   });
 
@@ -232,16 +248,28 @@ describe("renderServerMessage: files", () => {
         name: "big.iso",
         size: 4 * 1024 ** 3,
         offset: 2_500_000,
+        requested: true,
       }),
       ["* resuming big.iso from 2.5 MB of 4.3 GB [file 4]"],
     );
   });
 
   it("renders the verdict on an upload", () => {
-    const verified = { type: "file-verified", id: 2, from: "ana", name: "a.txt", size: 3 } as const;
+    const verified = {
+      type: "file-verified",
+      id: 2,
+      from: "ana",
+      name: "a.txt",
+      size: 3,
+      senderHash: true,
+    } as const;
     assert.deepEqual(renderServerMessage({ ...verified, ok: true, reason: "" }), [
       "* a.txt from ana arrived complete, SHA-256 verified [file 2]",
     ]);
+    assert.deepEqual(
+      renderServerMessage({ ...verified, ok: true, reason: "", senderHash: false }),
+      ["* a.txt from ana arrived complete, SHA-256 computed by the server [file 2]"],
+    );
     assert.deepEqual(renderServerMessage({ ...verified, ok: false, reason: "checksum mismatch" }), [
       "* a.txt from ana failed: checksum mismatch",
     ]);

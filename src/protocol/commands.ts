@@ -41,9 +41,9 @@ export const HELP_TEXT = [
 
 export function parseInput(line: string): ParsedInput {
   if (line.trim() === "") return { type: "empty" };
-  // The original chat's syntax: the word SEND at the start of a line.
-  const send = /^SEND\s+(.*)$/su.exec(line);
-  if (send) return parsePath(send[1] as string);
+  // The original chat's syntax: the word SEND opening a line; alone, it lacks its path.
+  const send = /^SEND(?:\s+(.*))?$/su.exec(line);
+  if (send) return parsePath(send[1] ?? "");
   if (!line.startsWith("/")) return { type: "say", text: line };
   if (line.startsWith("//")) return { type: "say", text: line.slice(1) };
 

@@ -1,5 +1,7 @@
 // Incremental LF / CRLF line splitter for text (netcat) clients, with a bound
-// on line length so a peer that never sends a newline cannot grow a buffer.
+// on line length so a peer that never sends a newline cannot grow a buffer. A
+// line can say the stream stops being lines after it (the original client's
+// file upload follows its SEND line): the rest of the chunk is handed back.
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -15,12 +17,19 @@ export class LineSplitter {
   #partial: Uint8Array[] = [];
   #partialBytes = 0;
   #discarding = false;
+  #stopped = false;
 
   constructor(maxLineBytes: number) {
     this.#maxLineBytes = maxLineBytes;
   }
 
-  push(chunk: Uint8Array, sink: LineSink): void {
+  /** Called from `sink.line`: no more lines after this one; `push` returns the bytes after it. */
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  /** Splits `chunk` into lines for `sink`; after a stop, returns the bytes that followed. */
+  push(chunk: Uint8Array, sink: LineSink): Uint8Array | undefined {
     let start = 0;
     while (start < chunk.length) {
       const newline = chunk.indexOf(LF, start);
@@ -39,9 +48,14 @@ export class LineSplitter {
       } else {
         this.#emit(chunk.subarray(start, end), sink);
       }
-      if (newline < 0) return;
+      if (newline < 0) return undefined;
       start = newline + 1;
+      if (this.#stopped) {
+        this.#stopped = false;
+        return chunk.subarray(start);
+      }
     }
+    return undefined;
   }
 
   #emit(tail: Uint8Array, sink: LineSink): void {

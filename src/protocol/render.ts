@@ -103,6 +103,11 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
+/** A span of milliseconds as seconds, to a tenth: `30 s`, `0.5 s`. */
+export function formatSeconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
+}
+
 function renderFiles(files: readonly FileEntry[], total: number, now = Date.now()): string[] {
   if (files.length === 0) return ["* no shared files"];
   const newest = total > files.length ? `, the newest ${files.length}` : "";

@@ -13,12 +13,13 @@ import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import { safeFileName } from "../protocol/file-names.js";
 import { DOWNLOAD_WINDOW_BYTES, FILE_CHUNK_BYTES, UPLOAD_WINDOW_BYTES } from "../protocol/frame.js";
 import type { FileChunk, FileEnd, FileEntry, ServerMessage } from "../protocol/messages.js";
-import { formatBytes } from "../protocol/render.js";
+import { formatBytes, formatSeconds } from "../protocol/render.js";
 import { Deadlines } from "./deadlines.js";
 import { DownloadPump } from "./download-pump.js";
+import { LegacyUploads, type SpooledFile } from "./legacy-uploads.js";
 import { diskSpace, prepareSpoolDir, Spool } from "./spool.js";
 import { type Delivery, type FilePeer, Transfer } from "./transfer.js";
-import { UploadQuotas } from "./upload-quotas.js";
+import { type Reservation, UploadQuotas } from "./upload-quotas.js";
 
 export interface FileRelayConfig {
   spoolDir: string;
@@ -53,6 +54,7 @@ export class FileRelay {
   readonly #uploadDeadlines: Deadlines<Transfer>;
   readonly #receiverDeadlines: Deadlines<Delivery>;
   readonly #expiry: Deadlines<Transfer>;
+  readonly #legacy: LegacyUploads;
   /** Disk work under way (offers being set up, spool files being sealed or removed). */
   readonly #work = new Set<Promise<unknown>>();
   readonly #gone = new WeakSet<FilePeer>();
@@ -65,15 +67,25 @@ export class FileRelay {
     this.#peers = peers;
     const timeout = config.transferTimeoutMs;
     this.#uploadDeadlines = new Deadlines(timeout, (t) =>
-      this.#abort(t, `no data from ${t.fromNick} for ${seconds(timeout)}`),
+      this.#abort(t, `no data from ${t.fromNick} for ${formatSeconds(timeout)}`),
     );
     this.#receiverDeadlines = new Deadlines(timeout, (d) => {
-      const reason = `no answer from ${d.peer.nick} for ${seconds(timeout)}`;
+      const reason = `no answer from ${d.peer.nick} for ${formatSeconds(timeout)}`;
       // One still owed data learns that none will come; one that has it all keeps its verdict.
       if (!d.endSent) this.#cancelCopy(d, reason);
       this.#settle(d, reason);
     });
     this.#expiry = new Deadlines(config.retentionMs, (t) => this.#retire(t));
+    this.#legacy = new LegacyUploads({
+      quotas: this.#quotas,
+      maxFileBytes: config.maxFileBytes,
+      timeoutMs: timeout,
+      spoolFor: (reservation) => this.#spoolFor(reservation),
+      roomFor: async (reservation) =>
+        this.#quotas.room(reservation, await diskSpace(config.spoolDir)),
+      publish: (reservation, file) => this.#publishSpooled(reservation, file),
+      track: (work) => this.#track(work),
+    });
   }
 
   start(): Promise<void> {
@@ -82,6 +94,21 @@ export class FileRelay {
 
   offer(from: FilePeer, offeredName: string, size: number): Promise<Transfer | ProtocolError> {
     return this.#track(this.#offer(from, offeredName, size));
+  }
+
+  /** The original client's upload of `path` begins: its bytes follow, up to the end marker. */
+  legacyStart(peer: FilePeer, path: string): Promise<void> {
+    return this.#track(this.#legacy.start(peer, path));
+  }
+
+  /** More of it; a promise when the connection must wait for the disk. */
+  legacyData(peer: FilePeer, data: Uint8Array): Promise<void> | undefined {
+    return this.#legacy.data(peer, data);
+  }
+
+  /** Its end marker: the file is whole. */
+  legacyEnd(peer: FilePeer): Promise<void> {
+    return this.#track(this.#legacy.end(peer));
   }
 
   chunk(from: FilePeer, m: FileChunk): ProtocolError | undefined {
@@ -245,6 +272,7 @@ export class FileRelay {
   /** The peer is gone: its uploads are abandoned, its downloads failed. */
   detach(peer: FilePeer): void {
     this.#gone.add(peer);
+    this.#legacy.detach(peer);
     for (const transfer of this.#quotas.uploadsOf(peer)) {
       this.#abort(transfer, `${peer.nick} disconnected before sending it all`);
     }
@@ -263,6 +291,7 @@ export class FileRelay {
     this.#stopped = true;
     for (const deadlines of [this.#uploadDeadlines, this.#receiverDeadlines, this.#expiry])
       deadlines.stop();
+    this.#legacy.stop();
     await this.#settled();
     for (const transfer of [...this.#transfers.values(), ...this.#retiring.values()]) {
       transfer.abort();
@@ -291,26 +320,57 @@ export class FileRelay {
     // Counted before the first await, so offers made at the same moment see each other.
     const reservation = this.#quotas.reserve(from, size);
     if (reservation instanceof ProtocolError) return reservation;
+    const spooled = await this.#spoolFor(reservation);
+    if (spooled instanceof ProtocolError) return spooled;
+    const transfer = new Transfer(spooled.id, from, safeFileName(offeredName), size, spooled.spool);
+    this.#publish(transfer, reservation);
+    this.#uploadDeadlines.set(transfer);
+    return transfer;
+  }
+
+  /** Makes the spool file of an upload `reservation` counts, if the disk has room for it. */
+  async #spoolFor(
+    reservation: Reservation,
+  ): Promise<{ id: number; spool: Spool; room: number } | ProtocolError> {
     const id = this.#nextId++;
     let spool: Spool | undefined;
     try {
-      const problem = this.#quotas.spaceProblem(
-        reservation,
-        await diskSpace(this.#config.spoolDir),
-      );
+      const disk = await diskSpace(this.#config.spoolDir);
+      const problem = this.#quotas.spaceProblem(reservation, disk);
       if (problem !== undefined) return problem;
       spool = await Spool.create(this.#config.spoolDir, String(id));
+      if (this.#stopped || this.#gone.has(reservation.peer)) {
+        // The sender left, or the server is stopping, while the spool was being made.
+        this.#track(spool.remove());
+        spool = undefined;
+        return new ProtocolError(ErrorCode.Shutdown, "the transfer was not started");
+      }
+      return { id, spool, room: this.#quotas.room(reservation, disk) };
     } finally {
       if (spool === undefined) this.#quotas.cancel(reservation);
     }
-    if (this.#stopped || this.#gone.has(from)) {
-      // The sender left, or the server is stopping, while the spool was being made.
-      this.#quotas.cancel(reservation);
-      this.#track(spool.remove());
-      return new ProtocolError(ErrorCode.Shutdown, "the transfer was not started");
-    }
-    const transfer = new Transfer(id, from, safeFileName(offeredName), size, spool);
-    this.#transfers.set(id, transfer);
+  }
+
+  /** An upload that came whole, without the sender's hash: offered now, verified at once. */
+  #publishSpooled(reservation: Reservation, file: SpooledFile): void {
+    const transfer = new Transfer(
+      file.id,
+      reservation.peer,
+      file.name,
+      file.size,
+      file.spool,
+      false,
+    );
+    transfer.received = file.size;
+    transfer.spooled = file.size;
+    this.#publish(transfer, reservation);
+    this.#verify(transfer, file.sha256);
+  }
+
+  /** Lists `transfer`, the upload `reservation` counted, and offers it to everyone else. */
+  #publish(transfer: Transfer, reservation: Reservation): void {
+    const from = reservation.peer;
+    this.#transfers.set(transfer.id, transfer);
     this.#quotas.started(reservation, transfer);
     let sent = this.#sentBy.get(from);
     if (sent === undefined) {
@@ -318,13 +378,12 @@ export class FileRelay {
       this.#sentBy.set(from, sent);
     }
     sent.add(transfer);
-    this.#uploadDeadlines.set(transfer);
     const offered: ServerMessage = {
       type: "file-offered",
-      id,
+      id: transfer.id,
       from: from.nick,
       name: transfer.name,
-      size,
+      size: transfer.size,
       offset: 0,
       requested: false,
     };
@@ -333,7 +392,6 @@ export class FileRelay {
       peer.deliver(offered);
       if (peer.framed) this.#addDelivery(transfer, peer, 0);
     }
-    return transfer;
   }
 
   /**
@@ -479,7 +537,7 @@ export class FileRelay {
       size: transfer.size,
       ok: failure === "",
       reason: failure,
-      senderHash: true,
+      senderHash: transfer.senderHash,
     });
   }
 
@@ -505,10 +563,6 @@ export class FileRelay {
   async #settled(): Promise<void> {
     while (this.#work.size > 0) await Promise.allSettled([...this.#work]);
   }
-}
-
-function seconds(ms: number): string {
-  return `${Math.round(ms / 100) / 10} s`;
 }
 
 function noSuchFile(id: number): ProtocolError {

@@ -1,16 +1,18 @@
-// One handler per client request type, each a few lines over the hub.
+// One handler per client request type, each a few lines over the hub. A
+// handler that returns a promise holds the connection's later requests until
+// it settles.
 
 import { HELP_TEXT } from "../protocol/commands.js";
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
-import type { ClientMessage } from "../protocol/messages.js";
+import type { Inbound } from "../transport/connection.js";
 import { reasonProblem, textProblem } from "./message-rules.js";
 import type { Session } from "./session.js";
 
 type Handlers = {
-  [K in ClientMessage["type"]]: (
+  [K in Inbound["type"]]: (
     session: Session,
-    message: Extract<ClientMessage, { type: K }>,
-  ) => void;
+    message: Extract<Inbound, { type: K }>,
+  ) => Promise<void> | undefined | void;
 };
 
 export const handlers: Handlers = {
@@ -98,6 +100,15 @@ export const handlers: Handlers = {
   files(session, m) {
     session.send({ type: "file-list", seq: m.seq, ...session.relay.list() });
     session.ack(m.seq);
+  },
+  "legacy-start"(session, m) {
+    return session.relay.legacyStart(session, m.path);
+  },
+  "legacy-data"(session, m) {
+    return session.relay.legacyData(session, m.data);
+  },
+  "legacy-end"(session) {
+    return session.relay.legacyEnd(session);
   },
   ping(session, m) {
     session.send({ type: "pong", token: m.token });

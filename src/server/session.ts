@@ -1,9 +1,11 @@
 // One session per connection: admits its requests at the client's rate, hands
-// them to their handlers, and bounds what waits to be sent to it.
+// them to their handlers strictly in order (one that waits for the disk holds
+// the rest, and the connection's input, until it is done), and bounds what
+// waits to be sent to it.
 
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
-import type { ClientMessage, ServerMessage } from "../protocol/messages.js";
-import type { Connection, ConnectionHandler } from "../transport/connection.js";
+import type { ServerMessage } from "../protocol/messages.js";
+import type { Connection, ConnectionHandler, Inbound } from "../transport/connection.js";
 import type { ServerConfig } from "./config.js";
 import type { FileRelay } from "./file-relay.js";
 import { handlers } from "./handlers.js";
@@ -11,7 +13,7 @@ import type { Hub, Member } from "./hub.js";
 import { RateLimiter } from "./rate-limiter.js";
 import type { FilePeer } from "./transfer.js";
 
-type Input = ClientMessage | ProtocolError;
+type Input = Inbound | ProtocolError;
 
 /** What every session shares. */
 export interface ServerContext {
@@ -20,8 +22,8 @@ export interface ServerContext {
   config: ServerConfig;
 }
 
-/** Kept off the rate limit once joined: heartbeats, and file traffic, which windows pace instead. */
-const UNLIMITED = new Set<ClientMessage["type"]>([
+/** Kept off the queue once joined: heartbeats, and file traffic, which windows pace instead. */
+const UNQUEUED = new Set<Inbound["type"]>([
   "ping",
   "pong",
   "file-chunk",
@@ -45,10 +47,15 @@ export class Session implements ConnectionHandler, Member, FilePeer {
   readonly #connection: Connection;
   readonly #limiter: RateLimiter;
   readonly #onClosed: (session: Session) => void;
-  /** Inputs held back by the rate limit; input is paused, so at most one read's worth. */
-  #backlog: Input[] = [];
-  #backlogHead = 0;
-  #backlogTimer: NodeJS.Timeout | undefined;
+  /**
+   * Inputs waiting their turn, behind the rate limit or a handler still at work;
+   * input is paused while any wait, so they are at most one read's worth.
+   */
+  #queue: Input[] = [];
+  #queueHead = 0;
+  /** The queue is waiting: for a rate token, or for a handler to finish. */
+  #stalled = false;
+  #tokenTimer: NodeJS.Timeout | undefined;
   #slowTimer: NodeJS.Timeout | undefined;
   #consecutiveErrors = 0;
   #joined = false;
@@ -84,17 +91,17 @@ export class Session implements ConnectionHandler, Member, FilePeer {
 
   // ConnectionHandler
 
-  message(message: ClientMessage): void {
+  message(message: Inbound): void {
     this.lastHeard = Date.now();
     // Before hello, heartbeats and file frames queue and pay like anything else.
-    if (this.#joined && UNLIMITED.has(message.type)) this.#dispatch(message);
-    else this.#admit(message);
+    if (this.#joined && UNQUEUED.has(message.type)) void this.#dispatch(message);
+    else this.#enqueue(message);
   }
 
   invalid(error: ProtocolError): void {
     this.lastHeard = Date.now();
     if (error.fatal) this.end(error.code, error.message);
-    else this.#admit(error);
+    else this.#enqueue(error);
   }
 
   drain(): void {
@@ -104,7 +111,7 @@ export class Session implements ConnectionHandler, Member, FilePeer {
 
   closed(cause: string): void {
     this.#ended = true;
-    clearTimeout(this.#backlogTimer);
+    clearTimeout(this.#tokenTimer);
     this.#clearSlowTimer();
     this.relay.detach(this);
     if (this.#joined) this.hub.leave(this, cause);
@@ -177,7 +184,7 @@ export class Session implements ConnectionHandler, Member, FilePeer {
   end(code: ErrorCode, reason: string): void {
     if (this.#ended) return;
     this.#ended = true;
-    clearTimeout(this.#backlogTimer);
+    clearTimeout(this.#tokenTimer);
     this.#connection.end({ type: "bye", code, reason });
     if (this.#joined) {
       this.#joined = false;
@@ -189,47 +196,73 @@ export class Session implements ConnectionHandler, Member, FilePeer {
     return this.config.sendQueueLimit / 4;
   }
 
-  #admit(input: Input): void {
-    if (this.#backlogHead < this.#backlog.length) {
-      this.#backlog.push(input);
+  #enqueue(input: Input): void {
+    if (this.#stalled || this.#queueHead < this.#queue.length) {
+      this.#queue.push(input);
       return;
     }
-    const wait = this.#limiter.take();
-    if (wait === 0) {
-      this.#handle(input);
+    // Nothing is waiting, the usual case: no queue to keep unless this input must wait.
+    const wait = costsToken(input) ? this.#limiter.take() : 0;
+    if (wait > 0) {
+      this.#queue.push(input);
+      this.#waitForToken(wait);
       return;
     }
-    this.#backlog.push(input);
-    this.#connection.pauseInput();
-    this.#backlogTimer = setTimeout(() => this.#workBacklog(), wait);
+    const working = this.#handle(input);
+    if (working !== undefined) this.#waitForHandler(working);
   }
 
-  #workBacklog(): void {
-    this.#backlogTimer = undefined;
-    while (this.#backlogHead < this.#backlog.length && !this.#ended) {
-      const wait = this.#limiter.take();
+  /** Handles queued inputs in order until one must wait: for a rate token, or for its handler. */
+  #work(): void {
+    while (this.#queueHead < this.#queue.length && !this.#ended) {
+      const input = this.#queue[this.#queueHead] as Input;
+      const wait = costsToken(input) ? this.#limiter.take() : 0;
       if (wait > 0) {
-        this.#backlogTimer = setTimeout(() => this.#workBacklog(), wait);
+        this.#waitForToken(wait);
         return;
       }
-      // Input is paused by us, so the peer's heartbeats wait unread behind this backlog.
-      this.lastHeard = Date.now();
-      const input = this.#backlog[this.#backlogHead] as Input;
-      this.#backlogHead += 1;
-      this.#handle(input);
+      this.#queueHead += 1;
+      const working = this.#handle(input);
+      if (working !== undefined) {
+        this.#waitForHandler(working);
+        return;
+      }
     }
-    this.#backlog = [];
-    this.#backlogHead = 0;
+    this.#queue = [];
+    this.#queueHead = 0;
     this.#connection.resumeInput();
   }
 
-  #handle(input: Input): void {
-    if (this.#ended) return;
+  #waitForToken(ms: number): void {
+    this.#stalled = true;
+    this.#connection.pauseInput();
+    this.#tokenTimer = setTimeout(() => this.#resume(), ms);
+  }
+
+  #waitForHandler(working: Promise<void>): void {
+    this.#stalled = true;
+    this.#connection.pauseInput();
+    working.then(
+      () => this.#resume(),
+      () => this.#resume(),
+    );
+  }
+
+  #resume(): void {
+    this.#stalled = false;
+    this.#tokenTimer = undefined;
+    // Input was paused by us, so the peer's heartbeats wait unread behind the queue.
+    this.lastHeard = Date.now();
+    this.#work();
+  }
+
+  #handle(input: Input): Promise<void> | undefined {
+    if (this.#ended) return undefined;
     if (input instanceof ProtocolError) {
       this.refuseIfError(0, input);
       // A person mistyping a command is not a garbage flood.
       if (input.code === ErrorCode.UnknownCommand || input.code === ErrorCode.NeedsNativeClient)
-        return;
+        return undefined;
       this.#consecutiveErrors += 1;
       if (this.#consecutiveErrors >= this.config.maxConsecutiveErrors) {
         this.end(
@@ -237,7 +270,7 @@ export class Session implements ConnectionHandler, Member, FilePeer {
           `closed after ${this.#consecutiveErrors} invalid inputs in a row`,
         );
       }
-      return;
+      return undefined;
     }
     this.#consecutiveErrors = 0;
     if (!this.#joined && input.type !== "hello") {
@@ -245,27 +278,43 @@ export class Session implements ConnectionHandler, Member, FilePeer {
         "seq" in input ? input.seq : 0,
         new ProtocolError(ErrorCode.NotJoined, "say hello first"),
       );
-      return;
+      return undefined;
     }
-    this.#dispatch(input);
+    return this.#dispatch(input);
   }
 
-  #dispatch(input: ClientMessage): void {
-    const handler = handlers[input.type] as (session: Session, message: ClientMessage) => void;
+  /** Runs the input's handler; a promise when the handler is still at work. */
+  #dispatch(input: Inbound): Promise<void> | undefined {
+    const handler = handlers[input.type] as (
+      session: Session,
+      message: Inbound,
+    ) => Promise<void> | undefined;
     try {
-      handler(this, input);
+      return handler(this, input)?.catch((error: unknown) => this.#failed(input, error));
     } catch (error) {
-      // A bug in one handler costs this client its connection, not everyone theirs.
-      console.error(
-        `internal error handling ${input.type} from ${this.nick || this.address}:`,
-        error,
-      );
-      this.end(ErrorCode.Internal, "internal server error; please report it");
+      this.#failed(input, error);
+      return undefined;
     }
+  }
+
+  /** A bug in one handler costs this client its connection, not everyone theirs. */
+  #failed(input: Inbound, error: unknown): void {
+    console.error(
+      `internal error handling ${input.type} from ${this.nick || this.address}:`,
+      error,
+    );
+    this.end(ErrorCode.Internal, "internal server error; please report it");
   }
 
   #clearSlowTimer(): void {
     clearTimeout(this.#slowTimer);
     this.#slowTimer = undefined;
   }
+}
+
+/** Every input pays a rate token but the bytes of a file upload, which are no requests. */
+function costsToken(input: Input): boolean {
+  return (
+    input instanceof ProtocolError || (input.type !== "legacy-data" && input.type !== "legacy-end")
+  );
 }

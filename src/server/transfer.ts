@@ -55,6 +55,8 @@ export class Transfer {
   readonly name: string;
   readonly size: number;
   readonly spool: Spool;
+  /** Whether the sender's SHA-256 is checked; the original client's uploads bring none. */
+  readonly senderHash: boolean;
   /** Hashes what the sender sends; dropped with its native state once digested. */
   #hash: Hash | undefined = createHash("sha256");
   /** Credit for the sender, returned as its data reaches the spool. */
@@ -84,8 +86,16 @@ export class Transfer {
   readonly #recent: { offset: number; data: Uint8Array }[] = [];
   #recentBytes = 0;
 
-  constructor(id: number, from: FilePeer, name: string, size: number, spool: Spool) {
+  constructor(
+    id: number,
+    from: FilePeer,
+    name: string,
+    size: number,
+    spool: Spool,
+    senderHash = true,
+  ) {
     this.id = id;
+    this.senderHash = senderHash;
     this.from = from;
     this.fromNick = from.nick;
     this.fromAddress = from.address;

@@ -88,6 +88,17 @@ export class UploadQuotas {
     return undefined;
   }
 
+  /**
+   * Bytes `reservation` could still take of `disk` now, within both limits: for
+   * an upload whose size is not known until it ends (the original client's).
+   */
+  room(reservation: Reservation, disk: DiskSpace): number {
+    const room = disk.free - freeSpaceMargin(disk.total);
+    const available = room - (this.#promised - reservation.bytes);
+    const byAddress = this.#byAddress.get(reservation.peer.address)?.promised ?? 0;
+    return Math.max(0, Math.min(available, room / 2 - (byAddress - reservation.bytes)));
+  }
+
   /** The offer was refused, or its sender left before it was set up. */
   cancel(reservation: Reservation): void {
     this.#settleOffer(reservation);

@@ -2,10 +2,14 @@
 // the server: typed messages in, typed messages out, flow control, close.
 
 import type { ProtocolError } from "../protocol/errors.js";
+import type { LegacyUpload } from "../protocol/legacy-upload.js";
 import type { ClientMessage, ServerMessage } from "../protocol/messages.js";
 
+/** What a connection hands the server: requests, and the original client's uploads on text ones. */
+export type Inbound = ClientMessage | LegacyUpload;
+
 export interface ConnectionHandler {
-  message(message: ClientMessage): void;
+  message(message: Inbound): void;
   /** Input that could not be understood; `error.fatal` means the stream is beyond repair. */
   invalid(error: ProtocolError): void;
   /** Everything queued so far has been handed to the operating system. */

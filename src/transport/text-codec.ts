@@ -1,9 +1,13 @@
 // The text-line protocol spoken by netcat, telnet and the original Python
 // client: each line in is a message or a slash command, each event out a line.
+// A line `SEND <path>` starts the original client's file upload: the bytes that
+// follow are the file, up to its end marker, and then lines again.
 
 import { type ParsedInput, parseInput } from "../protocol/commands.js";
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
+import { LEGACY_END_MARKER, legacyUploadPath } from "../protocol/legacy-upload.js";
 import { LineSplitter } from "../protocol/line-splitter.js";
+import { MarkerScanner } from "../protocol/marker-scanner.js";
 import type { ClientMessage, ServerMessage } from "../protocol/messages.js";
 import { decodeUtf8, encodeUtf8 } from "../protocol/payload.js";
 import { renderServerMessage } from "../protocol/render.js";
@@ -11,8 +15,14 @@ import type { Codec } from "./codec.js";
 import { memoizeEncoding } from "./codec.js";
 import type { ConnectionHandler } from "./connection.js";
 
+/** How a text client can fetch a file it is offered: it cannot take one itself. */
+function fetchHint(id: number): string {
+  return `*   to save it, use the sockchat client: npx sockchat connect, then /get ${id}`;
+}
+
 const encodeText = memoizeEncoding((message: ServerMessage) => {
   const lines = renderServerMessage(message);
+  if (message.type === "file-offered" && !message.requested) lines.push(fetchHint(message.id));
   return lines.length === 0 ? undefined : encodeUtf8(`${lines.join("\n")}\n`);
 });
 
@@ -23,6 +33,8 @@ export class TextCodec implements Codec {
   readonly framed = false;
   readonly encode = encodeText;
   readonly #lines: LineSplitter;
+  /** Set while an upload's bytes are coming in, up to its end marker. */
+  #upload: MarkerScanner | undefined;
 
   /** `maxLineBytes` bounds what is buffered while waiting for a newline. */
   constructor(maxLineBytes: number) {
@@ -35,7 +47,18 @@ export class TextCodec implements Codec {
   }
 
   decode(chunk: Uint8Array, handler: ConnectionHandler): void {
-    this.#lines.push(chunk, {
+    let rest: Uint8Array | undefined = chunk;
+    while (rest !== undefined && rest.length > 0) {
+      rest =
+        this.#upload === undefined
+          ? this.#decodeLines(rest, handler)
+          : this.#decodeUpload(this.#upload, rest, handler);
+    }
+  }
+
+  /** Lines, until one starts an upload: then what follows it in `chunk`. */
+  #decodeLines(chunk: Uint8Array, handler: ConnectionHandler): Uint8Array | undefined {
+    return this.#lines.push(chunk, {
       line: (bytes) => {
         let text: string;
         try {
@@ -44,7 +67,14 @@ export class TextCodec implements Codec {
           handler.invalid(error as ProtocolError);
           return;
         }
-        const message = toClientMessage(parseInput(text));
+        const path = legacyUploadPath(text);
+        if (path !== undefined) {
+          this.#upload = new MarkerScanner(LEGACY_END_MARKER);
+          this.#lines.stop();
+          handler.message({ type: "legacy-start", path });
+          return;
+        }
+        const message = toClientMessage(parseInput(text), text);
         if (message instanceof ProtocolError) handler.invalid(message);
         else if (message !== undefined) handler.message(message);
       },
@@ -54,13 +84,36 @@ export class TextCodec implements Codec {
         ),
     });
   }
+
+  /** An upload's bytes, until its marker: then what follows the marker in `chunk`. */
+  #decodeUpload(
+    upload: MarkerScanner,
+    chunk: Uint8Array,
+    handler: ConnectionHandler,
+  ): Uint8Array | undefined {
+    const scanned = upload.push(chunk);
+    for (const data of scanned.data) handler.message({ type: "legacy-data", data });
+    if (scanned.rest === undefined) return undefined;
+    this.#upload = undefined;
+    handler.message({ type: "legacy-end" });
+    return scanned.rest;
+  }
 }
 
-function toClientMessage(input: ParsedInput): ClientMessage | ProtocolError | undefined {
+function toClientMessage(
+  input: ParsedInput,
+  line: string,
+): ClientMessage | ProtocolError | undefined {
   switch (input.type) {
     case "empty":
       return undefined;
     case "invalid":
+      // The original client takes any line holding the word in capitals for a file.
+      if (/^SEND\s*$/.test(line))
+        return new ProtocolError(
+          ErrorCode.UnknownCommand,
+          "a file's path must follow the word send (in capitals), as the original chat client sends it",
+        );
       return new ProtocolError(ErrorCode.UnknownCommand, input.message);
     case "who":
     case "help":

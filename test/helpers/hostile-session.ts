@@ -7,6 +7,7 @@ import { isUtf8 } from "node:buffer";
 import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { connect as netConnect, type Socket } from "node:net";
+import { LEGACY_END_MARKER } from "../../src/protocol/legacy-upload.js";
 import {
   type ClientMessage,
   encodeClientMessage,
@@ -309,6 +310,10 @@ export class HostileSession {
     for (let i = 0; i < count; i++) {
       const { label, line } = this.#randomLine();
       this.#sendLine(peer, label, line);
+      // SEND opens the original client's upload, a hostile name offered to everyone once whole.
+      if (line.startsWith("SEND ")) {
+        peer.socket.write(Buffer.concat([this.#r.bytes(this.#r.range(0, 64)), LEGACY_END_MARKER]));
+      }
     }
     if (this.#r.int(4) === 0) {
       // Enough undecodable lines in a row that the server closes the peer: the next joins anew.

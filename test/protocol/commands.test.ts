@@ -213,7 +213,7 @@ describe("parseInput", () => {
     });
 
     it("without a path is invalid usage", () => {
-      for (const line of ["/send", "/send   ", "SEND  ", '/send ""']) {
+      for (const line of ["/send", "/send   ", "SEND", "SEND  ", '/send ""']) {
         assert.deepEqual(
           parseInput(line),
           { type: "invalid", message: "usage: SEND <path>" },
@@ -222,9 +222,13 @@ describe("parseInput", () => {
       }
     });
 
-    it("says a line that is only the word SEND, or send in lower case", () => {
-      assert.deepEqual(parseInput("SEND"), { type: "say", text: "SEND" });
+    it("says a line that only mentions SEND, or starts with send in lower case", () => {
       assert.deepEqual(parseInput("send me the notes"), { type: "say", text: "send me the notes" });
+      assert.deepEqual(parseInput("I will SEND it later"), {
+        type: "say",
+        text: "I will SEND it later",
+      });
+      assert.deepEqual(parseInput("SENDER unknown"), { type: "say", text: "SENDER unknown" });
     });
 
     it("reads /files", () => {

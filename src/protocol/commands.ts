@@ -23,20 +23,46 @@ export type ParsedInput =
   | { type: "invalid"; message: string }
   | { type: "empty" };
 
-export const HELP_TEXT = [
-  "commands:",
-  "  <text>               say text to everyone",
-  "  /me <action>         say an action: * you <action>",
-  "  /msg <nick> <text>   private message to one user",
-  "  /nick <name>         change your nickname",
-  "  /who                 list users with their address and idle time",
-  "  SEND <path>          send a file to everyone (also /send; quote paths with spaces)",
-  "  /files               list shared files that can still be downloaded",
-  "  /get <id>            download a shared file (resumes an interrupted download)",
-  "  /cancel [id]         stop sending a file",
-  "  /help                this help",
-  "  /quit [reason]       leave",
-  "  //text               say text that starts with /",
+/** Every command, what it does, and whether a text (netcat) connection can use it. */
+const COMMANDS: readonly { syntax: string; does: string; onText: boolean }[] = [
+  { syntax: "<text>", does: "say text to everyone", onText: true },
+  { syntax: "/me <action>", does: "say an action: * you <action>", onText: true },
+  { syntax: "/msg <nick> <text>", does: "private message to one user", onText: true },
+  { syntax: "/nick <name>", does: "change your nickname", onText: true },
+  { syntax: "/who", does: "list users with their address and idle time", onText: true },
+  {
+    syntax: "SEND <path>",
+    does: "send a file to everyone (also /send; quote paths with spaces)",
+    onText: false,
+  },
+  { syntax: "/files", does: "list shared files that can still be downloaded", onText: true },
+  {
+    syntax: "/get <id>",
+    does: "download a shared file (resumes an interrupted download)",
+    onText: false,
+  },
+  { syntax: "/cancel [id]", does: "stop sending a file", onText: false },
+  { syntax: "/help", does: "this help", onText: true },
+  { syntax: "/quit [reason]", does: "leave", onText: true },
+  { syntax: "//text", does: "say text that starts with /", onText: true },
+];
+
+function help(onText: boolean): string[] {
+  const listed = onText ? COMMANDS.filter((c) => c.onText) : COMMANDS;
+  return ["commands:", ...listed.map((c) => `  ${c.syntax.padEnd(20)} ${c.does}`)];
+}
+
+export const HELP_TEXT = help(false).join("\n");
+
+/**
+ * Help for text connections: only what works there, and how files go. Not a
+ * word of it is SEND in capitals: the original client would take it for a file
+ * coming and stop showing the chat.
+ */
+export const TEXT_HELP_TEXT = [
+  ...help(true),
+  "files: the sockchat client sends and saves them (npx sockchat connect);",
+  "       the original chat client's own send command works here too",
 ].join("\n");
 
 export function parseInput(line: string): ParsedInput {

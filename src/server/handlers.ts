@@ -2,7 +2,7 @@
 // handler that returns a promise holds the connection's later requests until
 // it settles.
 
-import { HELP_TEXT } from "../protocol/commands.js";
+import { HELP_TEXT, TEXT_HELP_TEXT } from "../protocol/commands.js";
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import type { Inbound } from "../transport/connection.js";
 import { reasonProblem, textProblem } from "./message-rules.js";
@@ -30,34 +30,34 @@ export const handlers: Handlers = {
   say(session, m) {
     if (session.refuseIfError(m.seq, textProblem(m.text, session.config.maxMessageBytes))) return;
     session.hub.post(session, "say", m.text);
-    session.ack(m.seq);
+    session.confirm(m);
   },
   action(session, m) {
     if (session.refuseIfError(m.seq, textProblem(m.text, session.config.maxMessageBytes))) return;
     session.hub.post(session, "action", m.text);
-    session.ack(m.seq);
+    session.confirm(m);
   },
   private(session, m) {
     if (session.refuseIfError(m.seq, textProblem(m.text, session.config.maxMessageBytes))) return;
     if (session.refuseIfError(m.seq, session.hub.whisper(session, m.to, m.text))) return;
-    session.ack(m.seq);
+    session.confirm(m);
   },
   nick(session, m) {
     if (session.refuseIfError(m.seq, session.hub.rename(session, m.nick))) return;
     session.relay.renamed(session);
-    session.ack(m.seq);
+    session.confirm(m);
   },
   who(session, m) {
     session.send({ type: "who-list", seq: m.seq, users: session.hub.who() });
-    session.ack(m.seq);
+    session.confirm(m);
   },
   help(session, m) {
-    session.send({ type: "notice", text: HELP_TEXT });
-    session.ack(m.seq);
+    session.send({ type: "notice", text: session.framed ? HELP_TEXT : TEXT_HELP_TEXT });
+    session.confirm(m);
   },
   quit(session, m) {
     const reason = acceptedReason(session, m.reason);
-    session.ack(m.seq);
+    session.confirm(m);
     session.end(ErrorCode.Quit, reason === "" ? "quit" : `quit: ${reason}`);
   },
   "file-offer"(session, m) {
@@ -66,7 +66,7 @@ export const handlers: Handlers = {
         if (session.refuseIfError(m.seq, transfer instanceof ProtocolError ? transfer : undefined))
           return;
         session.send({ type: "file-accepted", seq: m.seq, id: (transfer as { id: number }).id });
-        session.ack(m.seq);
+        session.confirm(m);
       },
       (error: Error) =>
         session.refuseIfError(
@@ -92,14 +92,14 @@ export const handlers: Handlers = {
   },
   "file-get"(session, m) {
     if (session.refuseIfError(m.seq, session.relay.get(session, m.id, m.offset))) return;
-    session.ack(m.seq);
+    session.confirm(m);
   },
   "file-received"(session, m) {
     session.relay.received(session, m.id, m.ok, acceptedReason(session, m.reason));
   },
   files(session, m) {
     session.send({ type: "file-list", seq: m.seq, ...session.relay.list() });
-    session.ack(m.seq);
+    session.confirm(m);
   },
   "legacy-start"(session, m) {
     return session.relay.legacyStart(session, m.path);

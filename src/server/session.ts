@@ -5,6 +5,7 @@
 
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import type { ServerMessage } from "../protocol/messages.js";
+import type { Confirmable } from "../transport/codec.js";
 import type { Connection, ConnectionHandler, Inbound } from "../transport/connection.js";
 import type { ServerConfig } from "./config.js";
 import type { FileRelay } from "./file-relay.js";
@@ -144,6 +145,18 @@ export class Session implements ConnectionHandler, Member, FilePeer {
   send(message: ServerMessage): void {
     if (this.#ended) return;
     this.#connection.send(message);
+    this.#checkQueue();
+  }
+
+  /** `request` is done: the client hears so as its kind expects (an ack, or an echoed line). */
+  confirm(request: Confirmable): void {
+    if (this.#ended) return;
+    this.#connection.confirm(request, this.nick);
+    this.#checkQueue();
+  }
+
+  /** A client that does not read its messages is let go before they pile up. */
+  #checkQueue(): void {
     const queued = this.#connection.queuedBytes;
     if (queued > this.config.sendQueueLimit) {
       this.end(
@@ -162,11 +175,6 @@ export class Session implements ConnectionHandler, Member, FilePeer {
 
   sendBulk(header: Uint8Array, data: Uint8Array): void {
     if (!this.#ended) this.#connection.sendBulk(header, data);
-  }
-
-  ack(seq: number): void {
-    // Text clients number nothing and wait for nothing.
-    if (seq !== 0) this.send({ type: "ack", seq });
   }
 
   /** Tells the client `error` (if any) about request `seq`; returns whether there was one. */

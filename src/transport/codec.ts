@@ -1,7 +1,7 @@
 // A codec turns a byte stream into client messages and server messages into
 // bytes. Byte-stream transports pick one per connection by sniffing.
 
-import type { ServerMessage } from "../protocol/messages.js";
+import type { ClientMessage, ServerMessage } from "../protocol/messages.js";
 import type { ConnectionHandler } from "./connection.js";
 
 export interface Codec {
@@ -11,7 +11,12 @@ export interface Codec {
   decode(chunk: Uint8Array, handler: ConnectionHandler): void;
   /** Undefined when the message has no representation for this kind of peer. */
   encode(message: ServerMessage): Uint8Array | undefined;
+  /** How this kind of peer hears that `request`, from `nick`, was done; undefined: not at all. */
+  confirm(request: Confirmable, nick: string): Uint8Array | undefined;
 }
+
+/** A request the server confirms once done. */
+export type Confirmable = Extract<ClientMessage, { seq: number }>;
 
 /**
  * Fan-out hands the same message object to every receiver, so each encoding is

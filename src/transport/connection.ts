@@ -4,6 +4,7 @@
 import type { ProtocolError } from "../protocol/errors.js";
 import type { LegacyUpload } from "../protocol/legacy-upload.js";
 import type { ClientMessage, ServerMessage } from "../protocol/messages.js";
+import type { Confirmable } from "./codec.js";
 
 /** What a connection hands the server: requests, and the original client's uploads on text ones. */
 export type Inbound = ClientMessage | LegacyUpload;
@@ -30,6 +31,8 @@ export interface Connection {
   readonly queuedBytes: number;
   attach(handler: ConnectionHandler): void;
   send(message: ServerMessage): void;
+  /** Tells the peer that `request` from `nick` was done, as its kind of client expects. */
+  confirm(request: Confirmable, nick: string): void;
   /** Sends a frame header and its data after everything queued, without copying them together. */
   sendBulk(header: Uint8Array, data: Uint8Array): void;
   pauseInput(): void;

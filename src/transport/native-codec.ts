@@ -5,7 +5,7 @@ import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import { HANDSHAKE_BYTES, handshakeBytes, PROTOCOL_VERSION } from "../protocol/frame.js";
 import { FrameDecoder } from "../protocol/frame-decoder.js";
 import { decodeClientMessage, encodeServerMessage } from "../protocol/messages.js";
-import type { Codec } from "./codec.js";
+import type { Codec, Confirmable } from "./codec.js";
 import { memoizeEncoding } from "./codec.js";
 import type { ConnectionHandler } from "./connection.js";
 
@@ -17,6 +17,11 @@ export class NativeCodec implements Codec {
   readonly #frames = new FrameDecoder({ allocate: unfilledBytes });
   #handshakeSeen = 0;
   #failed = false;
+
+  /** Native clients number what they wait for: the ack names it; 0 was awaited by nobody. */
+  confirm(request: Confirmable): Uint8Array | undefined {
+    return request.seq === 0 ? undefined : encodeServerMessage({ type: "ack", seq: request.seq });
+  }
 
   open(): Uint8Array {
     return handshakeBytes();

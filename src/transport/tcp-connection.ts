@@ -5,7 +5,7 @@
 import type { Socket } from "node:net";
 import { FILE_CHUNK_BYTES, sniff } from "../protocol/frame.js";
 import type { ServerMessage } from "../protocol/messages.js";
-import type { Codec } from "./codec.js";
+import type { Codec, Confirmable } from "./codec.js";
 import type { Connection, ConnectionHandler } from "./connection.js";
 import { NativeCodec } from "./native-codec.js";
 import { OutboundQueue } from "./outbound-queue.js";
@@ -82,6 +82,12 @@ export class TcpConnection implements Connection {
   send(message: ServerMessage): void {
     if (this.#ending) return;
     const bytes = this.#codec?.encode(message);
+    if (bytes !== undefined) this.#queue.push(bytes);
+  }
+
+  confirm(request: Confirmable, nick: string): void {
+    if (this.#ending) return;
+    const bytes = this.#codec?.confirm(request, nick);
     if (bytes !== undefined) this.#queue.push(bytes);
   }
 

@@ -10,8 +10,8 @@ import { LineSplitter } from "../protocol/line-splitter.js";
 import { MarkerScanner } from "../protocol/marker-scanner.js";
 import type { ClientMessage, ServerMessage } from "../protocol/messages.js";
 import { decodeUtf8, encodeUtf8 } from "../protocol/payload.js";
-import { renderServerMessage } from "../protocol/render.js";
-import type { Codec } from "./codec.js";
+import { renderOwnCommand, renderServerMessage } from "../protocol/render.js";
+import type { Codec, Confirmable } from "./codec.js";
 import { memoizeEncoding } from "./codec.js";
 import type { ConnectionHandler } from "./connection.js";
 
@@ -39,6 +39,15 @@ export class TextCodec implements Codec {
   /** `maxLineBytes` bounds what is buffered while waiting for a newline. */
   constructor(maxLineBytes: number) {
     this.#lines = new LineSplitter(maxLineBytes);
+  }
+
+  /**
+   * An action or a private message reads, to its sender, as the bundled client
+   * shows it; a plain line needs no echo, as the sender's terminal shows it as typed.
+   */
+  confirm(request: Confirmable, nick: string): Uint8Array | undefined {
+    if (request.type !== "action" && request.type !== "private") return undefined;
+    return encodeUtf8(`${renderOwnCommand(request, nick).join("\n")}\n`);
   }
 
   /** Text clients send no hello, so one is made up and the server picks the nickname. */
@@ -114,6 +123,8 @@ function toClientMessage(
           ErrorCode.UnknownCommand,
           "a file's path must follow the word send (in capitals), as the original chat client sends it",
         );
+      // Its usage names the command in capitals, which the original client must not see.
+      if (/^\/send\b/i.test(line)) return fileCommand();
       return new ProtocolError(ErrorCode.UnknownCommand, input.message);
     case "who":
     case "help":
@@ -122,11 +133,15 @@ function toClientMessage(
     case "send":
     case "get":
     case "cancel":
-      return new ProtocolError(
-        ErrorCode.NeedsNativeClient,
-        "files need the sockchat client: npx sockchat connect",
-      );
+      return fileCommand();
     default:
       return { ...input, seq: UNNUMBERED };
   }
+}
+
+function fileCommand(): ProtocolError {
+  return new ProtocolError(
+    ErrorCode.NeedsNativeClient,
+    "files need the sockchat client: npx sockchat connect",
+  );
 }

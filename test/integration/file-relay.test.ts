@@ -158,7 +158,15 @@ describe("file relay", { timeout: 120_000 }, () => {
     const path = join(work.path, "for-text.bin");
     await randomFile(path, 500_000);
     assert.equal((await send(path)).code, 0);
-    await text.lines.waitFor(/^\* sender is sending for-text\.bin \(500\.0 KB\) \[file \d+\]$/);
+    const offered = await text.lines.waitFor(
+      /^\* sender is sending for-text\.bin \(500\.0 KB\) \[file \d+\]$/,
+    );
+    const id = /\[file (\d+)\]/.exec(offered)?.[1];
+    await text.lines.waitFor(
+      new RegExp(
+        `^\\*   to save it, use the sockchat client: npx sockchat connect, then /get ${id}$`,
+      ),
+    );
     await text.lines.waitFor(/^\* for-text\.bin from sender arrived complete, SHA-256 verified/);
     for (const line of text.lines.lines) assert.doesNotMatch(line, /\p{Cc}|\ufffd/u);
     text.send("/get 1");

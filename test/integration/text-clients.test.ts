@@ -71,6 +71,44 @@ describe("text clients", () => {
     ann.socket.destroy();
   });
 
+  it("/me and /msg are confirmed with the line the native client shows; plain lines are not echoed", async () => {
+    const cy = await joinedTextPeer(server.port, "cy");
+    const dee = await joinedTextPeer(server.port, "dee");
+    cy.send("just talking");
+    cy.send("/me nods");
+    cy.send("/msg dee psst");
+    await cy.lines.waitFor(/^\* cy nods$/);
+    await cy.lines.waitFor(/^\[to dee\] <You> psst$/);
+    await dee.lines.waitFor(/^\[private\] <cy> psst$/);
+    assert.ok(!cy.lines.lines.some((l) => l.includes("just talking")), "no echo of a plain line");
+    cy.socket.destroy();
+    dee.socket.destroy();
+  });
+
+  it("/help lists what works on a text connection, and never names a file command in capitals", async () => {
+    const text = await joinedTextPeer(server.port, "helpme");
+    const first = text.lines.lines.length;
+    text.send("/help");
+    await text.lines.waitFor(/^\*\s+\/\/text/);
+    text.send("/send x");
+    text.send("SEND");
+    await text.lines.waitFor(/^\* error: a file's path must follow the word send/);
+    const shown = text.lines.lines.slice(first);
+    for (const command of ["/me", "/msg", "/nick", "/who", "/files", "/help", "/quit"]) {
+      assert.ok(
+        shown.some((l) => l.startsWith(`*   ${command}`)),
+        command,
+      );
+    }
+    for (const command of ["/get", "/cancel", "/send"]) {
+      assert.ok(!shown.some((l) => l.startsWith(`*   ${command}`)), command);
+    }
+    assert.ok(shown.some((l) => /the sockchat client sends and saves them/.test(l)));
+    // The original client takes any text with the word in capitals for a file coming.
+    for (const line of shown) assert.doesNotMatch(line, /SEND/, line);
+    text.socket.destroy();
+  });
+
   it("never receives binary, even when native clients are around", async () => {
     const text = await joinedTextPeer(server.port, "plain");
     const native = await nativePeer(server.port, "binary");

@@ -68,6 +68,20 @@ describe("sockchat command line", () => {
     assert.ok(cli.stdout.lines.some((l) => /^\* error: unknown command \/nonsense/.test(l)));
   });
 
+  it("a bare SEND is a usage error, not a chat line", async () => {
+    const listener = await nativePeer(server.port, "barewatch");
+    const cli = spawnCli(["connect", `127.0.0.1:${server.port}`, "--nick", "bare"]);
+    cli.child.stdin.end("SEND\nafterwards\n");
+    assert.equal(await cli.exited, 1);
+    assert.ok(
+      cli.stdout.lines.includes("* error: usage: SEND <path>"),
+      cli.stdout.lines.join("\n"),
+    );
+    await listener.waitFor((m) => m.type === "message" && m.text === "afterwards");
+    assert.ok(!listener.received.some((m) => m.type === "message" && m.text === "SEND"));
+    listener.client.close();
+  });
+
   it("--json prints one JSON object per event", async () => {
     const listener = await nativePeer(server.port, "jsonfriend");
     const cli = spawnCli(["connect", `127.0.0.1:${server.port}`, "--nick", "jason", "--json"]);

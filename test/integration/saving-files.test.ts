@@ -220,6 +220,14 @@ describe("saving received files", { timeout: 120_000 }, () => {
       const saveDir = join(work.path, "got");
       const { code, lines } = await pipe("getter", `/get ${id}\n`, ["--save-dir", saveDir]);
       assert.equal(code, 0, lines.join("\n"));
+      // A file sent before, not a new offer: in the past tense, by its sender.
+      assert.ok(
+        lines.some((l) =>
+          /^\* fetching wanted\.bin \(5\.0 MB\), sent by \S+ \[file \d+\]$/.test(l),
+        ),
+        lines.join("\n"),
+      );
+      assert.ok(!lines.some((l) => / is sending wanted\.bin/.test(l)), lines.join("\n"));
       assert.ok(
         lines.some((l) => /^\* saved terima_wanted\.bin \(.*SHA-256 verified\)$/.test(l)),
         lines.join("\n"),

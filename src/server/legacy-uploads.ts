@@ -8,6 +8,7 @@ import { createHash, type Hash } from "node:crypto";
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import { safeFileName } from "../protocol/file-names.js";
 import { UPLOAD_WINDOW_BYTES } from "../protocol/frame.js";
+import { LEGACY_END_MARKER } from "../protocol/legacy-upload.js";
 import { formatBytes, formatSeconds } from "../protocol/render.js";
 import { Deadlines } from "./deadlines.js";
 import type { Spool } from "./spool.js";
@@ -57,6 +58,8 @@ interface Upload {
 
 /** Bytes of an upload that may wait for the disk before its connection stops being read. */
 const MAX_UNWRITTEN_BYTES = UPLOAD_WINDOW_BYTES;
+/** Named in what the sender is told: a person at netcat who typed SEND needs it to get out. */
+const END_MARKER = new TextDecoder().decode(LEGACY_END_MARKER);
 /** A small piece is copied, so it does not keep a whole socket read buffer alive. */
 const SMALL_PIECE_BYTES = 16 * 1024;
 
@@ -102,7 +105,7 @@ export class LegacyUploads {
     this.#silence.set(peer);
     peer.deliver({
       type: "notice",
-      text: `receiving ${name} from you, up to its end marker; everyone is offered it once it is whole`,
+      text: `receiving ${name} from you, up to its end marker ${END_MARKER}; everyone is offered it once it is whole`,
     });
   }
 
@@ -230,7 +233,10 @@ export class LegacyUploads {
     this.#tellRefused(
       peer,
       upload.name,
-      new ProtocolError(code, `${reason}; what is left of it is dropped, up to its end marker`),
+      new ProtocolError(
+        code,
+        `${reason}; what is left of it is dropped, up to its end marker ${END_MARKER}`,
+      ),
     );
   }
 

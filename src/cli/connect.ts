@@ -133,7 +133,8 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
           downloads.set(event.id, { done, settle });
           track(done);
         }
-        progress.update(key, `↓ ${inert(event.name)}`, event.offset, event.size);
+        // Started over when resumed, or asked for again: what it had is not progress.
+        progress.start(key, `↓ ${inert(event.name)}`, event.offset, event.size);
         view.transfer(event);
         return;
       case "download-progress":

@@ -139,9 +139,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     try {
       stream = await this.#options.dial();
     } catch (cause) {
-      throw new ProtocolError(ErrorCode.ConnectFailed, `cannot connect: ${describe(cause)}`, {
-        cause,
-      });
+      throw new ProtocolError(ErrorCode.ConnectFailed, dialProblem(cause), { cause });
     }
     return this.#open(stream);
   }
@@ -390,7 +388,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     try {
       stream = await this.#options.dial();
     } catch (error) {
-      this.#scheduleRetry(`cannot connect: ${describe(error)}`);
+      this.#scheduleRetry(dialProblem(error));
       return;
     }
     if (this.#closedByUser) stream.close();
@@ -411,6 +409,11 @@ function decodeOrSkip(frame: Frame): ServerMessage | undefined {
 
 function noHasher(): never {
   throw new Error("no file support configured");
+}
+
+/** A dial says where it tried and why it failed (see Dial); anything else thrown is passed on as it reads. */
+function dialProblem(error: unknown): string {
+  return error instanceof Error ? error.message : `cannot connect: ${String(error)}`;
 }
 
 function describe(error: unknown): string {

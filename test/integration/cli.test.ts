@@ -32,12 +32,27 @@ describe("sockchat command line", () => {
     assert.match(second.stderr.lines.join("\n"), /cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/);
   });
 
-  it("connect exits non-zero with a one-line reason when nothing listens", async () => {
+  it("connect exits non-zero with a one-line reason naming the address when nothing listens", async () => {
     const cli = spawnCli(["connect", "127.0.0.1:1"]);
     cli.child.stdin.end("hello\n");
     assert.equal(await cli.exited, 1);
     await cli.stderr.ended();
-    assert.deepEqual(cli.stderr.lines, ["sockchat: cannot connect: ECONNREFUSED"]);
+    assert.deepEqual(cli.stderr.lines, [
+      "sockchat: cannot connect to 127.0.0.1:1: connection refused (is the server running?)",
+    ]);
+  });
+
+  it("connect says so in one line when the host does not resolve", async () => {
+    const cli = spawnCli(["connect", "nosuch.invalid"]);
+    cli.child.stdin.end("hello\n");
+    assert.equal(await cli.exited, 1);
+    await cli.stderr.ended();
+    assert.equal(cli.stderr.lines.length, 1, cli.stderr.lines.join("\n"));
+    // A machine without any name server cannot tell "no such host" from "cannot ask".
+    assert.match(
+      cli.stderr.lines[0] ?? "",
+      /^sockchat: cannot connect to nosuch\.invalid:8081: (no such host|cannot look the host up .*)$/,
+    );
   });
 
   it("pipe mode exits 0 only once every line is confirmed, and prints nothing but chat lines", async () => {

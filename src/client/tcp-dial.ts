@@ -16,7 +16,7 @@ export function tcpDial(
   port: number,
   { connectTimeoutMs = CONNECT_TIMEOUT_MS } = {},
 ): Dial {
-  const where = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+  const where = hostPort(host, port);
   return () =>
     new Promise((resolve, reject) => {
       const sizes = new ReadSizes();
@@ -75,6 +75,11 @@ export function tcpDial(
         resolve(stream);
       });
     });
+}
+
+/** `host:port`, as `connect` takes it: an IPv6 address in brackets. */
+export function hostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /** What a failed connect means, for a person: the words for common codes, the message otherwise. */

@@ -1,6 +1,7 @@
 // The command line is a contract scripts rely on.
 
 import assert from "node:assert/strict";
+import { networkInterfaces } from "node:os";
 import { after, before, describe, it } from "node:test";
 import { nativePeer } from "../helpers/peers.js";
 import { type ServerProcess, spawnCli, startServer } from "../helpers/processes.js";
@@ -24,6 +25,45 @@ describe("sockchat command line", () => {
     await server.stdout.waitFor(/^<logged> for the log$/);
     peer.client.close();
     await server.stdout.waitFor(/^logged \(127\.0\.0\.1\) disconnected: /);
+  });
+
+  for (const wildcard of ["0.0.0.0", "::"]) {
+    it(`serve --host ${wildcard} hints at this machine's real addresses and warns that it is open`, async () => {
+      const open = await startServer(["--host", wildcard, "--quiet"]);
+      await open.stdout.waitFor(/^ +or: +nc /);
+      await open.stderr.waitFor(/warning: open to the network/);
+      await open.stderr.waitFor(/no encryption and no password/);
+      const port = open.port;
+      const hints = open.stdout.lines.filter((l) => l.includes("npx sockchat connect"));
+      const hinted = hints.map((l) => /connect (\S+)$/.exec(l)?.[1]);
+      assert.ok(
+        !hinted.includes(`0.0.0.0:${port}`) && !hinted.includes(`[::]:${port}`),
+        hints.join("\n"),
+      );
+      const own = Object.values(networkInterfaces())
+        .flat()
+        .filter((i) => i !== undefined && (i.family === "IPv4" || wildcard === "::"))
+        .filter((i) => !i?.address.startsWith("fe80:"))
+        .map((i) => (i?.family === "IPv6" ? `[${i.address}]:${port}` : `${i?.address}:${port}`));
+      assert.deepEqual(
+        [...hinted].sort(),
+        own.sort(),
+        "every address of this machine, loopback too",
+      );
+      assert.equal(open.stderr.lines.length, 2, open.stderr.lines.join("\n"));
+      // The hint works.
+      const peer = await nativePeer(port, "hinted");
+      peer.client.close();
+      assert.equal(await open.stop(), 0);
+    });
+  }
+
+  it("serve on loopback gives no warning", async () => {
+    const local = await startServer(["--quiet"]);
+    await local.stdout.waitFor(/^ +or: +nc /);
+    assert.equal(await local.stop(), 0);
+    await local.stderr.ended();
+    assert.deepEqual(local.stderr.lines, []);
   });
 
   it("serve refuses a port in use with a one-line reason and exit 1", async () => {

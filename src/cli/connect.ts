@@ -105,16 +105,20 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
     await downloads.get(id)?.done;
   };
 
+  /** The nickname the next hello asks for: the one the server last confirmed, once it has. */
+  let asking = client.nick;
   client.on("server", (message) => {
     if (message.type === "welcome") {
       if (lostOnce) view.reconnected(message);
       else view.server(message);
+      view.nickGiven(asking, message);
       joined = true;
       // Downloads cut off by the lost connection resume where they stopped.
       for (const id of interrupted) track(fetchFile(id));
       interrupted.clear();
     } else view.server(message);
     if (message.type === "welcome" || message.type === "renamed") refreshPrompt();
+    asking = client.nick;
   });
   client.on("confirmed", (command) => view.sent(command, client.nick));
   client.on("transfer", (event) => {

@@ -8,6 +8,7 @@ import type { TransferEvent } from "../client/files.js";
 import type { Command } from "../protocol/commands.js";
 import type { ServerMessage } from "../protocol/messages.js";
 import { formatBytes, inert, renderOwnCommand, renderServerMessage } from "../protocol/render.js";
+import { nickNotice } from "./nick-notice.js";
 
 export interface View {
   server(message: ServerMessage): void;
@@ -17,6 +18,8 @@ export interface View {
   disconnected(disconnect: Disconnect, wasJoined: boolean): void;
   /** The server welcomed us back after a lost connection. */
   reconnected(welcome: Welcome): void;
+  /** The server welcomed us as `welcome.nick`, having been asked for `asked`. */
+  nickGiven(asked: string, welcome: Welcome): void;
   /** The server accepted a file of ours and gave it `id`. */
   sending(id: number, name: string, size: number): void;
   transfer(event: TransferEvent): void;
@@ -53,6 +56,11 @@ export class LineView implements View {
 
   reconnected(welcome: Welcome): void {
     this.#print(this.#paint(`* reconnected as ${inert(welcome.nick)}`));
+  }
+
+  nickGiven(asked: string, welcome: Welcome): void {
+    const line = nickNotice(asked, welcome.nick);
+    if (line !== undefined) this.#print(this.#paint(line));
   }
 
   sending(id: number, name: string, size: number): void {
@@ -101,6 +109,10 @@ export class JsonView implements View {
 
   reconnected(welcome: Welcome): void {
     this.server(welcome);
+  }
+
+  nickGiven(): void {
+    // The welcome already carries the nickname given.
   }
 
   sending(id: number, name: string, size: number): void {

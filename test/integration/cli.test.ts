@@ -123,6 +123,45 @@ describe("sockchat command line", () => {
     assert.ok(cli.stdout.lines.some((l) => /^\* error: unknown command \/nonsense/.test(l)));
   });
 
+  it("connect says which nickname was asked for, which was given and why, when they differ", async () => {
+    const connectAs = async (nick: string, ...more: string[]) => {
+      const cli = spawnCli(["connect", `127.0.0.1:${server.port}`, "--nick", nick, ...more]);
+      cli.child.stdin.end();
+      assert.equal(await cli.exited, 0);
+      await cli.stdout.ended();
+      return cli.stdout.lines;
+    };
+    const welcome = (nick: string) =>
+      `* welcome to sockchat, you are ${nick}; /help lists the commands`;
+    const rules = "a nickname may contain letters, digits and _ - . [ ] { } | ^ ` only";
+
+    assert.deepEqual(await connectAs("bad nick!"), [
+      welcome("badnick"),
+      `* you are badnick, not "bad nick!": ${rules}`,
+    ]);
+    const holder = await nativePeer(server.port, "holder");
+    assert.deepEqual(await connectAs("holder"), [
+      welcome("holder-2"),
+      "* you are holder-2: holder is taken",
+    ]);
+    assert.deepEqual(await connectAs("hol der"), [
+      welcome("holder-2"),
+      `* you are holder-2, not "hol der": ${rules}, and holder is taken`,
+    ]);
+    assert.deepEqual(await connectAs("x".repeat(30)), [
+      welcome("x".repeat(24)),
+      `* you are ${"x".repeat(24)}, not "${"x".repeat(30)}": a nickname has at most 24 characters`,
+    ]);
+    assert.deepEqual(await connectAs("fine"), [welcome("fine")]);
+    // In JSON the welcome carries the nickname given; nothing more is said.
+    const json = await connectAs("bad nick!", "--json");
+    assert.deepEqual(
+      json.map((l) => JSON.parse(l) as { type: string; nick: string }).map((e) => [e.type, e.nick]),
+      [["welcome", "badnick"]],
+    );
+    holder.client.close();
+  });
+
   it("--json prints one JSON object per event", async () => {
     const listener = await nativePeer(server.port, "jsonfriend");
     const cli = spawnCli(["connect", `127.0.0.1:${server.port}`, "--nick", "jason", "--json"]);

@@ -122,6 +122,7 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
   });
   client.on("confirmed", (command) => view.sent(command, client.nick));
   client.on("transfer", (event) => {
+    if (event.type === "upload-queued") return view.transfer(event);
     const key = `${event.type.startsWith("upload") ? "up" : "down"}${event.id}`;
     switch (event.type) {
       case "upload-progress":

@@ -6,6 +6,7 @@ import { styleText } from "node:util";
 import type { Disconnect, Welcome } from "../client/chat-client.js";
 import type { TransferEvent } from "../client/files.js";
 import type { Command } from "../protocol/commands.js";
+import { MAX_UPLOADS_PER_CLIENT } from "../protocol/frame.js";
 import type { ServerMessage } from "../protocol/messages.js";
 import { formatBytes, inert, renderOwnCommand, renderServerMessage } from "../protocol/render.js";
 import { nickNotice } from "./nick-notice.js";
@@ -124,9 +125,11 @@ export class JsonView implements View {
   }
 }
 
-/** The line a finished, failed or interrupted download reads as; progress has none. */
+/** The line a queued upload, or a finished, failed or interrupted download reads as; progress has none. */
 function transferLine(event: TransferEvent): string | undefined {
   switch (event.type) {
+    case "upload-queued":
+      return `* queued ${inert(event.name)} (${formatBytes(event.size)}) until one of the ${MAX_UPLOADS_PER_CLIENT} files being sent is through`;
     case "download-saved":
       return `* saved ${inert(basename(event.path))} (${formatBytes(event.size)}, SHA-256 verified)`;
     case "download-failed":

@@ -69,6 +69,8 @@ export interface TransferPort {
 }
 
 export type TransferEvent =
+  /** The server's uploads per client are under way: this file waits for one of them to be through. */
+  | { type: "upload-queued"; name: string; size: number }
   | { type: "upload-progress"; id: number; name: string; sent: number; size: number }
   | {
       type: "download-started";

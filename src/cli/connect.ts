@@ -14,7 +14,13 @@ import { ErrorCode } from "../protocol/errors.js";
 import { inert } from "../protocol/render.js";
 import { ProgressBoard } from "./progress.js";
 import type { Target } from "./target.js";
-import { erasePrompt, eraseTypedLine, printAbovePrompt, setPrompt } from "./terminal.js";
+import {
+  erasePrompt,
+  eraseTypedLine,
+  insertAtCursor,
+  printAbovePrompt,
+  setPrompt,
+} from "./terminal.js";
 import { VERSION } from "./version.js";
 import { JsonView, LineView, type View } from "./views.js";
 
@@ -39,6 +45,7 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
     historySize: 1000,
   });
   rl.pause();
+  if (interactive) insertAtCursor(rl);
   const print = interactive ? (line: string) => printAbovePrompt(rl, line) : printLine;
   const view: View = options.json
     ? new JsonView(print)

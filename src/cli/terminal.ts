@@ -18,6 +18,19 @@ export function printAbovePrompt(rl: Interface, line: string): void {
   rl.prompt(true);
 }
 
+/**
+ * Makes every character typed go in at the cursor. Node's readline (20, at
+ * least) takes all but the last character of a read holding several (a
+ * paste, or keys typed faster than they are read) for a paste at the end of
+ * the line, and appends them there, wherever the cursor is: abc, Ctrl-A,
+ * Ctrl-U, XY read as "aYbcX" on a screen that showed something else again. The
+ * flag it clears for that, isCompletionEnabled, is there to keep a pasted tab
+ * from completing; this prompt completes nothing, so it stays set.
+ */
+export function insertAtCursor(rl: Interface): void {
+  Object.defineProperty(rl, "isCompletionEnabled", { get: () => true, set: () => {} });
+}
+
 /** Clears the prompt and the text being typed, leaving the cursor where the prompt began. */
 export function erasePrompt(rl: Interface): void {
   moveCursor(process.stdout, 0, -rl.getCursorPos().rows);

@@ -261,6 +261,41 @@ describe("sockchat connect on a terminal", {
     assert.doesNotMatch(byCtrlD.raw(), /\[[\d;]*m/, "NO_COLOR: no colours at all");
   });
 
+  it("edits a line as bash does: after Ctrl-U, typing goes in at the start, before what followed the cursor", async () => {
+    const editor = connectOnTty(server.port, "editor", { NO_COLOR: "1" });
+    const prompt = "editor> ";
+    const showing = (text: string, cursor: number) => (lines: string[]) =>
+      last(lines) === `${prompt}${text}`.trimEnd() &&
+      editor.screen.cursorLine() === lines.length - 1 &&
+      editor.screen.cursorOffset() === prompt.length + cursor;
+    await editor.until("the prompt", showing("", 0));
+
+    // Ctrl-A, then Ctrl-U at the start deletes nothing; what is typed goes in before "abc".
+    editor.type("abc");
+    await editor.until("abc typed", showing("abc", 3));
+    editor.type("\x01\x15");
+    await editor.until("the cursor at the start", showing("abc", 0));
+    editor.type("XY");
+    await editor.until("XY before abc, the cursor after XY", showing("XYabc", 2));
+    editor.type("\r");
+    await bob.waitFor(said("editor", "XYabc"), 5_000);
+    await editor.until("<You> XYabc", (lines) => lines.at(-2) === "<You> XYabc");
+
+    // Ctrl-U mid-line deletes back to the start; what followed the cursor stays.
+    editor.type("hello world\x1b[D\x1b[D\x1b[D\x1b[D\x1b[D");
+    await editor.until("the cursor before world", showing("hello world", 6));
+    editor.type("\x15");
+    await editor.until("world left, the cursor at the start", showing("world", 0));
+    editor.type("XY");
+    await editor.until("XY before world", showing("XYworld", 2));
+    editor.type("\r");
+    await bob.waitFor(said("editor", "XYworld"), 5_000);
+    await editor.until("<You> XYworld", (lines) => lines.at(-2) === "<You> XYworld");
+
+    editor.type("\x04");
+    assert.equal(await editor.exited, 0);
+  });
+
   it("shows others' escape sequences, OSC 52 and bidi overrides spelled out, never acting on them", async () => {
     const attack = "\x1b[2J\x1b]52;c;Y3VybCBldmlsfHNo\x07\r\x1b[2K<alice> fake";
     const hostile = await hostileServer([

@@ -23,6 +23,8 @@ export interface View {
   nickGiven(asked: string, welcome: Welcome): void;
   /** The server accepted a file of ours and gave it `id`. */
   sending(id: number, name: string, size: number): void;
+  /** Ctrl-C cancelled sending file `name`. */
+  uploadCancelled(name: string): void;
   transfer(event: TransferEvent): void;
 }
 
@@ -66,6 +68,10 @@ export class LineView implements View {
 
   sending(id: number, name: string, size: number): void {
     this.#print(this.#paint(`* sending ${inert(name)} (${formatBytes(size)}) [file ${id}]`));
+  }
+
+  uploadCancelled(name: string): void {
+    this.#print(this.#paint(`* cancelled sending ${inert(name)}`));
   }
 
   transfer(event: TransferEvent): void {
@@ -120,12 +126,16 @@ export class JsonView implements View {
     this.#print(JSON.stringify({ type: "sending", id, name, size }));
   }
 
+  uploadCancelled(name: string): void {
+    this.#print(JSON.stringify({ type: "upload-cancelled", name }));
+  }
+
   transfer(event: TransferEvent): void {
     this.#print(JSON.stringify(event));
   }
 }
 
-/** The line a queued upload, or a finished, failed or interrupted download reads as; progress has none. */
+/** The line a queued upload, or a finished, failed, interrupted or cancelled download reads as; progress has none. */
 function transferLine(event: TransferEvent): string | undefined {
   switch (event.type) {
     case "upload-queued":
@@ -138,6 +148,8 @@ function transferLine(event: TransferEvent): string | undefined {
         : `* could not save ${inert(event.name)}: ${inert(event.reason)}`;
     case "download-interrupted":
       return `* ${inert(event.name)} interrupted at ${formatBytes(event.received)} of ${formatBytes(event.size)}; /get ${event.id} resumes it`;
+    case "download-cancelled":
+      return `* stopped receiving ${inert(event.name)}`;
     default:
       return undefined;
   }

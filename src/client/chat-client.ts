@@ -181,6 +181,14 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     return this.#uploads.cancelAll(reason);
   }
 
+  /**
+   * Declines every file being received, saying `reason` to the server, and
+   * deletes what arrived; each ends in a `download-cancelled` event.
+   */
+  cancelDownloads(reason = ""): void {
+    this.#downloads.cancelAll(reason);
+  }
+
   /** Ids of the files this client is sending now. */
   get uploadIds(): number[] {
     return this.#uploads.ids;
@@ -192,11 +200,15 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     return new Promise((resolve) => this.#settledWaiters.push(resolve));
   }
 
-  close(): void {
+  /** Closes the connection once what is queued has gone; resolves once it is closed. */
+  close(): Promise<void> {
     this.#closedByUser = true;
     clearTimeout(this.#retryTimer);
+    if (this.#stream === undefined) return Promise.resolve();
+    const closed = new Promise<void>((resolve) => this.once("disconnected", () => resolve()));
     this.#flush();
-    this.#stream?.close();
+    this.#stream.close();
+    return closed;
   }
 
   /** Offers `source`; resolves with the transfer id the server gave it. */

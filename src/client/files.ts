@@ -90,4 +90,6 @@ export type TransferEvent =
       /** True when the sender or the server ended it; false when this client could not save it. */
       remote: boolean;
     }
-  | { type: "download-interrupted"; id: number; name: string; received: number; size: number };
+  | { type: "download-interrupted"; id: number; name: string; received: number; size: number }
+  /** This client stopped it (cancelDownloads) and deleted what had arrived. */
+  | { type: "download-cancelled"; id: number; name: string; received: number; size: number };

@@ -1,11 +1,16 @@
 // More files at once than the server takes from one client: the client queues
-// the rest and sends each as a slot frees up.
+// the rest and sends each as a slot frees up, or drops them when cancelled.
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { ChatClient } from "../../src/client/chat-client.js";
+import type { FileSource } from "../../src/client/files.js";
+import { sha256Hasher } from "../../src/client/node-files.js";
+import { tcpDial } from "../../src/client/tcp-dial.js";
 import { MAX_UPLOADS_PER_CLIENT } from "../../src/protocol/frame.js";
 import { randomFile, sha256File, tempDir } from "../helpers/files.js";
+import { nativePeer } from "../helpers/peers.js";
 import { spawnCli, startServer } from "../helpers/processes.js";
 
 describe("sending more files than the server takes at once", { timeout: 60_000 }, () => {
@@ -58,5 +63,54 @@ describe("sending more files than the server takes at once", { timeout: 60_000 }
     assert.equal(await receiver.exited, 0);
     assert.equal(await server.stop(), 0);
     await work.remove();
+  });
+
+  it("cancelUploads stops those under way and drops those waiting, which are never offered", async () => {
+    const server = await startServer(["--quiet"]);
+    const watcher = await nativePeer(server.port, "watcher");
+    const sender = new ChatClient({
+      dial: tcpDial("127.0.0.1", server.port),
+      nick: "hoarder",
+      clientName: "test",
+      files: { hasher: sha256Hasher },
+    });
+    await sender.connect();
+    const queued: string[] = [];
+    sender.on("transfer", (e) => {
+      if (e.type === "upload-queued") queued.push(e.name);
+    });
+    // Sources that never deliver a byte: every upload stays under way.
+    const closed: string[] = [];
+    const stuck = (name: string): FileSource => ({
+      name,
+      size: 1000,
+      read: () => new Promise(() => {}),
+      close: async () => {
+        closed.push(name);
+      },
+    });
+    const names = Array.from({ length: MAX_UPLOADS_PER_CLIENT + 2 }, (_, i) => `stuck-${i}`);
+    const sends = names.map((name) => sender.sendFile(stuck(name)));
+    const accepted = await Promise.all(sends.slice(0, MAX_UPLOADS_PER_CLIENT));
+    assert.deepEqual(queued, names.slice(MAX_UPLOADS_PER_CLIENT));
+
+    assert.deepEqual(sender.cancelUploads("changed my mind").sort(), [...names].sort());
+    const outcomes = [...sends.slice(MAX_UPLOADS_PER_CLIENT), ...accepted.map((a) => a.delivered)];
+    await Promise.all(
+      outcomes.map((outcome) => assert.rejects(outcome, { message: "cancelled: changed my mind" })),
+    );
+    for (const { id } of accepted) {
+      const cancelled = await watcher.waitFor((m) => m.type === "file-cancelled" && m.id === id);
+      assert.equal(cancelled.type === "file-cancelled" && cancelled.reason, "changed my mind");
+    }
+    assert.deepEqual(closed.sort(), [...names].sort(), "every source is closed");
+    // A line sent after them is seen after any offer they made: there were none.
+    await sender.send({ type: "say", text: "done" });
+    await watcher.waitFor((m) => m.type === "message" && m.text === "done");
+    const offers = watcher.received.filter((m) => m.type === "file-offered");
+    assert.equal(offers.length, MAX_UPLOADS_PER_CLIENT);
+    await sender.close();
+    watcher.client.close();
+    assert.equal(await server.stop(), 0);
   });
 });

@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { ChatClient } from "../../src/client/chat-client.js";
 import type { FileSource } from "../../src/client/files.js";
 import { sha256Hasher } from "../../src/client/node-files.js";
@@ -14,10 +14,15 @@ import { nativePeer } from "../helpers/peers.js";
 import { spawnCli, startServer } from "../helpers/processes.js";
 
 describe("sending more files than the server takes at once", { timeout: 60_000 }, () => {
+  let work: Awaited<ReturnType<typeof tempDir>>;
+  before(async () => {
+    work = await tempDir("queue");
+  });
+  after(() => work.remove());
+
   it("a script that SENDs 12 files exits 0 once all are delivered, and the receiver saves all 12 intact", async () => {
     const count = 12;
     assert.ok(count > MAX_UPLOADS_PER_CLIENT);
-    const work = await tempDir("queue");
     const server = await startServer(["--quiet", "--data-dir", join(work.path, "server")]);
     const saveDir = join(work.path, "rx");
     const receiver = spawnCli([
@@ -62,7 +67,6 @@ describe("sending more files than the server takes at once", { timeout: 60_000 }
     receiver.child.stdin.end();
     assert.equal(await receiver.exited, 0);
     assert.equal(await server.stop(), 0);
-    await work.remove();
   });
 
   it("cancelUploads stops those under way and drops those waiting, which are never offered", async () => {

@@ -158,7 +158,7 @@ interface Terminal {
 
 const terminals: Terminal[] = [];
 /** Where the terminals run: what they save lands here, never in the checkout. */
-const scratch = mkdtempSync(join(tmpdir(), "sockchat-tty-"));
+let scratch = "";
 
 /** `sockchat connect` on a pseudo-terminal COLUMNS wide; colour allowed unless `env` says otherwise. */
 function connectOnTty(port: number, nick: string, env: NodeJS.ProcessEnv = {}): Terminal {
@@ -251,6 +251,7 @@ describe("sockchat connect on a terminal", {
   const cleanups: (() => unknown)[] = [];
 
   before(async () => {
+    scratch = mkdtempSync(join(tmpdir(), "sockchat-tty-"));
     server = await startServer();
     bob = await nativePeer(server.port, "bob");
     peers.push(bob);

@@ -2,6 +2,8 @@
 // interactive prompt that reconnects by itself; otherwise it sends stdin line
 // by line and exits once the server has confirmed every line, every file sent
 // has been delivered and every file asked for with /get is saved or failed.
+// Ctrl-C on a TTY stops the files in flight, saying so, and exits once the
+// server has been told; a second Ctrl-C exits at once.
 
 import { userInfo } from "node:os";
 import { createInterface } from "node:readline";
@@ -14,7 +16,13 @@ import { ErrorCode } from "../protocol/errors.js";
 import { inert } from "../protocol/render.js";
 import { ProgressBoard } from "./progress.js";
 import type { Target } from "./target.js";
-import { erasePrompt, eraseTypedLine, printAbovePrompt, setPrompt } from "./terminal.js";
+import {
+  erasePrompt,
+  eraseTypedLine,
+  insertAtCursor,
+  printAbovePrompt,
+  setPrompt,
+} from "./terminal.js";
 import { VERSION } from "./version.js";
 import { JsonView, LineView, type View } from "./views.js";
 
@@ -23,6 +31,12 @@ const IN_FLIGHT_WINDOW = 256;
 const RECONNECT = { initialDelayMs: 500, maxDelayMs: 10_000 };
 /** Progress is shown (on the prompt, or as JSON) at most this often per transfer. */
 const PROGRESS_INTERVAL_MS = 250;
+/** What the receivers of a file hear when Ctrl-C stops its sender. */
+const CANCELLED_BY_SENDER = "cancelled by the sender";
+/** What the sender of a file hears when Ctrl-C stops a receiver. */
+const STOPPED_BY_RECEIVER = "stopped receiving";
+/** A second Ctrl-C: out now, as an interrupted program does (128 + SIGINT). */
+const INTERRUPTED_EXIT_CODE = 130;
 
 export interface ConnectOptions {
   nick?: string;
@@ -39,6 +53,7 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
     historySize: 1000,
   });
   rl.pause();
+  if (interactive) insertAtCursor(rl);
   const print = interactive ? (line: string) => printAbovePrompt(rl, line) : printLine;
   const view: View = options.json
     ? new JsonView(print)
@@ -52,6 +67,8 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
   });
 
   let quitting = false;
+  /** Set by Ctrl-C: what was in flight is being stopped, and the client is leaving. */
+  let stopping = false;
   let failures = 0;
   /** Joined; false from a lost connection until the server welcomes us again. */
   let joined = false;
@@ -66,17 +83,22 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
     });
   };
   const fail = (code: string, message: string) => {
+    // After Ctrl-C, what fails is what is being stopped, and that has been said.
+    if (stopping) return;
     failures += 1;
     view.problem(code, message);
+  };
+  /** Leaves the shell a clean line rather than a dead prompt, and exits. */
+  const exit = (code: number): never => {
+    if (interactive) erasePrompt(rl);
+    rl.close();
+    return process.exit(code);
   };
   /** Exits once everything under way has settled; `code` is read only then. */
   const finish = async (code: () => number) => {
     await Promise.allSettled(inFlight);
-    // Leave the shell a clean line rather than a dead prompt.
-    if (interactive) erasePrompt(rl);
-    client.close();
-    rl.close();
-    process.exit(code());
+    void client.close();
+    exit(code());
   };
 
   const progress = new ProgressBoard();
@@ -90,7 +112,7 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
   const refreshPrompt = () => {
     if (interactive) setPrompt(rl, `${progress.status()}${client.nick}> `);
   };
-  /** Downloads under way: `done` settles once one is saved, failed or interrupted. */
+  /** Downloads under way: `done` settles once one is saved, failed, interrupted or cancelled. */
   const downloads = new Map<number, { done: Promise<void>; settle: () => void }>();
   const interrupted = new Set<number>();
   /** Downloads file `id`; settles once it is saved, failed or interrupted, or the /get refused. */
@@ -105,19 +127,26 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
     await downloads.get(id)?.done;
   };
 
+  /** The nickname the next hello asks for: the one the server last confirmed, once it has. */
+  let asking = client.nick;
   client.on("server", (message) => {
+    // After Ctrl-C the session is over: what was stopped has been said, and needs no echo.
+    if (stopping) return;
     if (message.type === "welcome") {
       if (lostOnce) view.reconnected(message);
       else view.server(message);
+      view.nickGiven(asking, message);
       joined = true;
       // Downloads cut off by the lost connection resume where they stopped.
       for (const id of interrupted) track(fetchFile(id));
       interrupted.clear();
     } else view.server(message);
     if (message.type === "welcome" || message.type === "renamed") refreshPrompt();
+    asking = client.nick;
   });
   client.on("confirmed", (command) => view.sent(command, client.nick));
   client.on("transfer", (event) => {
+    if (event.type === "upload-queued") return view.transfer(event);
     const key = `${event.type.startsWith("upload") ? "up" : "down"}${event.id}`;
     switch (event.type) {
       case "upload-progress":
@@ -133,7 +162,8 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
           downloads.set(event.id, { done, settle });
           track(done);
         }
-        progress.update(key, `↓ ${inert(event.name)}`, event.offset, event.size);
+        // Started over when resumed, or asked for again: what it had is not progress.
+        progress.start(key, `↓ ${inert(event.name)}`, event.offset, event.size);
         view.transfer(event);
         return;
       case "download-progress":
@@ -155,6 +185,7 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
     refreshPrompt();
   });
   client.on("disconnected", (disconnect) => {
+    if (stopping) return; // Ctrl-C closed it, and exits once it has
     if (quitting) return void finish(() => 0);
     view.disconnected(disconnect, joined);
     joined = false;
@@ -193,7 +224,20 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
     }
   };
 
+  /** Ctrl-C: stops the files in flight, and exits once the server has been told. */
+  const interrupt = async () => {
+    if (stopping) exit(INTERRUPTED_EXIT_CODE);
+    stopping = true;
+    for (const name of client.cancelUploads(CANCELLED_BY_SENDER)) view.uploadCancelled(name);
+    // Each ends in a download-cancelled event, once its partial file is gone.
+    client.cancelDownloads(STOPPED_BY_RECEIVER);
+    await Promise.allSettled([...downloads.values()].map((download) => download.done));
+    await client.close();
+    exit(0);
+  };
+
   rl.on("line", (line) => {
+    if (stopping) return;
     if (interactive) {
       eraseTypedLine(rl, line);
       rl.prompt();
@@ -215,7 +259,7 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
       case "get":
         return track(fetchFile(input.id));
       case "cancel":
-        if (!client.cancelFile(input.id, "cancelled by the sender")) {
+        if (!client.cancelFile(input.id, CANCELLED_BY_SENDER)) {
           const ids = client.uploadIds;
           fail(
             ErrorCode.NoSuchFile,
@@ -229,8 +273,9 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
         submit(input);
     }
   });
-  rl.on("SIGINT", () => rl.close());
+  rl.on("SIGINT", () => void interrupt());
   rl.on("close", () => {
+    if (stopping) return;
     if (interactive) return void finish(() => 0);
     void finish(() => (failures > 0 ? 1 : 0));
   });

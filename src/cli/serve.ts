@@ -1,8 +1,10 @@
 // `sockchat serve`: runs a server in the foreground until SIGINT or SIGTERM.
 
+import { hostPort } from "../client/tcp-dial.js";
 import { ChatServer } from "../server/chat-server.js";
 import type { ServerConfig } from "../server/config.js";
 import { startConsoleLog } from "../server/console-log.js";
+import { isLoopback, reachableAddresses } from "./reachable-addresses.js";
 
 export async function serve(config: ServerConfig, options: { quiet: boolean }): Promise<void> {
   const write = (line: string) => process.stdout.write(`${line}\n`);
@@ -19,14 +21,6 @@ export async function serve(config: ServerConfig, options: { quiet: boolean }): 
     );
     process.exit(1);
   }
-  const where =
-    address.family === "IPv6"
-      ? `[${address.address}]:${address.port}`
-      : `${address.address}:${address.port}`;
-  write(`sockchat listening on ${where}`);
-  write(`  connect:  npx sockchat connect ${where}`);
-  write(`       or:  nc ${address.address} ${address.port}`);
-
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -37,6 +31,20 @@ export async function serve(config: ServerConfig, options: { quiet: boolean }): 
       process.exit(0);
     });
   };
+  // Before anything is printed: whoever reads that it listens may stop it at once.
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("SIGTERM", () => shutdown("SIGTERM"));
+
+  const { port } = address;
+  write(`sockchat listening on ${hostPort(address.address, port)}`);
+  const reachable = reachableAddresses(address);
+  for (const [i, host] of reachable.entries())
+    write(`${i === 0 ? "  connect:" : "          "}  npx sockchat connect ${hostPort(host, port)}`);
+  write(`       or:  nc ${reachable[0]} ${port}`);
+  if (!isLoopback(address.address)) {
+    process.stderr.write(
+      `sockchat: warning: open to the network: anyone who can reach this machine on port ${port} can join,\n` +
+        "sockchat: and there is no encryption and no password yet (--host 127.0.0.1 keeps it to this machine)\n",
+    );
+  }
 }

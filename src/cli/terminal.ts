@@ -18,6 +18,34 @@ export function printAbovePrompt(rl: Interface, line: string): void {
   rl.prompt(true);
 }
 
+/**
+ * Longer than any message a server takes by default (4096 bytes): pasting 4096
+ * characters into the middle of a line redraws about 8 MB, 20 000 would be 200 MB.
+ */
+const CAREFUL_LINE_CHARS = 4096;
+
+/**
+ * Makes every character typed go in at the cursor. Node's readline (20, at
+ * least) takes all but the last character of a read holding several (a
+ * paste, or keys typed faster than they are read) for a paste at the end of
+ * the line, and appends them there, wherever the cursor is: abc, Ctrl-A,
+ * Ctrl-U, XY read as "aYbcX" on a screen that showed something else again. The
+ * flag it clears for that, isCompletionEnabled, is there to keep a pasted tab
+ * from completing, and this prompt completes nothing: it reads as set whenever
+ * the cursor is not at the end. At the end, appending is right, and quick; the
+ * careful way redraws the whole line for every character, so a paste into the
+ * middle of a line longer than CAREFUL_LINE_CHARS goes the quick way again.
+ */
+export function insertAtCursor(rl: Interface): void {
+  let pasting = false;
+  Object.defineProperty(rl, "isCompletionEnabled", {
+    get: () => !pasting || (rl.cursor < rl.line.length && rl.line.length < CAREFUL_LINE_CHARS),
+    set: (enabled: boolean) => {
+      pasting = !enabled;
+    },
+  });
+}
+
 /** Clears the prompt and the text being typed, leaving the cursor where the prompt began. */
 export function erasePrompt(rl: Interface): void {
   moveCursor(process.stdout, 0, -rl.getCursorPos().rows);

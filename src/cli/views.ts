@@ -6,8 +6,10 @@ import { styleText } from "node:util";
 import type { Disconnect, Welcome } from "../client/chat-client.js";
 import type { TransferEvent } from "../client/files.js";
 import type { Command } from "../protocol/commands.js";
+import { MAX_UPLOADS_PER_CLIENT } from "../protocol/frame.js";
 import type { ServerMessage } from "../protocol/messages.js";
 import { formatBytes, inert, renderOwnCommand, renderServerMessage } from "../protocol/render.js";
+import { nickNotice } from "./nick-notice.js";
 
 export interface View {
   server(message: ServerMessage): void;
@@ -17,8 +19,12 @@ export interface View {
   disconnected(disconnect: Disconnect, wasJoined: boolean): void;
   /** The server welcomed us back after a lost connection. */
   reconnected(welcome: Welcome): void;
+  /** The server welcomed us as `welcome.nick`, having been asked for `asked`. */
+  nickGiven(asked: string, welcome: Welcome): void;
   /** The server accepted a file of ours and gave it `id`. */
   sending(id: number, name: string, size: number): void;
+  /** Ctrl-C cancelled sending file `name`. */
+  uploadCancelled(name: string): void;
   transfer(event: TransferEvent): void;
 }
 
@@ -55,8 +61,17 @@ export class LineView implements View {
     this.#print(this.#paint(`* reconnected as ${inert(welcome.nick)}`));
   }
 
+  nickGiven(asked: string, welcome: Welcome): void {
+    const line = nickNotice(asked, welcome.nick);
+    if (line !== undefined) this.#print(this.#paint(line));
+  }
+
   sending(id: number, name: string, size: number): void {
     this.#print(this.#paint(`* sending ${inert(name)} (${formatBytes(size)}) [file ${id}]`));
+  }
+
+  uploadCancelled(name: string): void {
+    this.#print(this.#paint(`* cancelled sending ${inert(name)}`));
   }
 
   transfer(event: TransferEvent): void {
@@ -103,8 +118,16 @@ export class JsonView implements View {
     this.server(welcome);
   }
 
+  nickGiven(): void {
+    // The welcome already carries the nickname given.
+  }
+
   sending(id: number, name: string, size: number): void {
     this.#print(JSON.stringify({ type: "sending", id, name, size }));
+  }
+
+  uploadCancelled(name: string): void {
+    this.#print(JSON.stringify({ type: "upload-cancelled", name }));
   }
 
   transfer(event: TransferEvent): void {
@@ -112,9 +135,11 @@ export class JsonView implements View {
   }
 }
 
-/** The line a finished, failed or interrupted download reads as; progress has none. */
+/** The line a queued upload, or a finished, failed, interrupted or cancelled download reads as; progress has none. */
 function transferLine(event: TransferEvent): string | undefined {
   switch (event.type) {
+    case "upload-queued":
+      return `* queued ${inert(event.name)} (${formatBytes(event.size)}) until one of the ${MAX_UPLOADS_PER_CLIENT} files being sent is through`;
     case "download-saved":
       return `* saved ${inert(basename(event.path))} (${formatBytes(event.size)}, SHA-256 verified)`;
     case "download-failed":
@@ -123,6 +148,8 @@ function transferLine(event: TransferEvent): string | undefined {
         : `* could not save ${inert(event.name)}: ${inert(event.reason)}`;
     case "download-interrupted":
       return `* ${inert(event.name)} interrupted at ${formatBytes(event.received)} of ${formatBytes(event.size)}; /get ${event.id} resumes it`;
+    case "download-cancelled":
+      return `* stopped receiving ${inert(event.name)}`;
     default:
       return undefined;
   }

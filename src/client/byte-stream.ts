@@ -16,5 +16,9 @@ export interface ByteStream {
   }): void;
 }
 
-/** Opens a new stream to the server; rejects when it cannot. */
+/**
+ * Opens a new stream to the server; rejects when it cannot, with an Error that
+ * says where it tried and why, for a person ("cannot connect to
+ * chat.example.org:8081: no such host").
+ */
 export type Dial = () => Promise<ByteStream>;

@@ -24,7 +24,9 @@ import {
 import type { ByteStream, Dial } from "./byte-stream.js";
 import { Downloads } from "./downloads.js";
 import type { FileSource, FileSupport, TransferEvent, TransferPort } from "./files.js";
-import { type Delivered, Uploads } from "./uploads.js";
+import { type OutgoingFile, Uploads } from "./uploads.js";
+
+export type { OutgoingFile } from "./uploads.js";
 
 export interface ReconnectPolicy {
   initialDelayMs: number;
@@ -42,12 +44,6 @@ export interface ChatClientOptions {
   heartbeatMs?: number;
   /** Hashing and storage for files; without them the client sends none and declines all. */
   files?: FileSupport;
-}
-
-/** A file the server accepted: its id, and the outcome once every receiver is done. */
-export interface OutgoingFile {
-  id: number;
-  delivered: Promise<Delivered>;
 }
 
 export type Welcome = Extract<ServerMessage, { type: "welcome" }>;
@@ -139,9 +135,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     try {
       stream = await this.#options.dial();
     } catch (cause) {
-      throw new ProtocolError(ErrorCode.ConnectFailed, `cannot connect: ${describe(cause)}`, {
-        cause,
-      });
+      throw new ProtocolError(ErrorCode.ConnectFailed, dialProblem(cause), { cause });
     }
     return this.#open(stream);
   }
@@ -151,24 +145,18 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     return this.#request((seq) => ({ ...command, seq }), command);
   }
 
-  /** Offers a file to everyone; resolves once the server accepts it, rejects if it refuses. */
+  /**
+   * Offers a file to everyone; resolves once the server accepts it, rejects if
+   * it refuses. Beyond the server's MAX_UPLOADS_PER_CLIENT under way, the file
+   * waits until one of them is through (an `upload-queued` event says so).
+   */
   async sendFile(source: FileSource): Promise<OutgoingFile> {
     const files = this.#options.files;
-    if (files === undefined)
-      throw new ProtocolError(ErrorCode.NeedsNativeClient, "this client cannot send files");
-    let offerSeq = 0;
-    try {
-      await this.#request((seq) => {
-        offerSeq = seq;
-        return { type: "file-offer", seq, name: source.name, size: source.size };
-      });
-    } catch (error) {
+    if (files === undefined) {
       await source.close();
-      throw error;
+      throw new ProtocolError(ErrorCode.NeedsNativeClient, "this client cannot send files");
     }
-    const id = this.#acceptedIds.get(offerSeq) as number;
-    this.#acceptedIds.delete(offerSeq);
-    return { id, delivered: this.#uploads.start(id, source, files.hasher()) };
+    return this.#uploads.send(source, files.hasher(), (offered) => this.#offer(offered));
   }
 
   /** Downloads shared file `id`, resuming an interrupted earlier download of it. */
@@ -184,6 +172,23 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     return target !== undefined && this.#uploads.cancel(target, reason);
   }
 
+  /**
+   * Cancels every file this client is sending or is still to offer, saying
+   * `reason` to the receivers; returns their names. A file whose bytes are all
+   * sent goes on to its receivers.
+   */
+  cancelUploads(reason = ""): string[] {
+    return this.#uploads.cancelAll(reason);
+  }
+
+  /**
+   * Declines every file being received, saying `reason` to the server, and
+   * deletes what arrived; each ends in a `download-cancelled` event.
+   */
+  cancelDownloads(reason = ""): void {
+    this.#downloads.cancelAll(reason);
+  }
+
   /** Ids of the files this client is sending now. */
   get uploadIds(): number[] {
     return this.#uploads.ids;
@@ -195,11 +200,27 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     return new Promise((resolve) => this.#settledWaiters.push(resolve));
   }
 
-  close(): void {
+  /** Closes the connection once what is queued has gone; resolves once it is closed. */
+  close(): Promise<void> {
     this.#closedByUser = true;
     clearTimeout(this.#retryTimer);
+    if (this.#stream === undefined) return Promise.resolve();
+    const closed = new Promise<void>((resolve) => this.once("disconnected", () => resolve()));
     this.#flush();
-    this.#stream?.close();
+    this.#stream.close();
+    return closed;
+  }
+
+  /** Offers `source`; resolves with the transfer id the server gave it. */
+  async #offer(source: FileSource): Promise<number> {
+    let offerSeq = 0;
+    await this.#request((seq) => {
+      offerSeq = seq;
+      return { type: "file-offer", seq, name: source.name, size: source.size };
+    });
+    const id = this.#acceptedIds.get(offerSeq) as number;
+    this.#acceptedIds.delete(offerSeq);
+    return id;
   }
 
   #open(stream: ByteStream): Promise<Welcome> {
@@ -390,7 +411,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     try {
       stream = await this.#options.dial();
     } catch (error) {
-      this.#scheduleRetry(`cannot connect: ${describe(error)}`);
+      this.#scheduleRetry(dialProblem(error));
       return;
     }
     if (this.#closedByUser) stream.close();
@@ -411,6 +432,11 @@ function decodeOrSkip(frame: Frame): ServerMessage | undefined {
 
 function noHasher(): never {
   throw new Error("no file support configured");
+}
+
+/** A dial says where it tried and why it failed (see Dial); anything else thrown is passed on as it reads. */
+function dialProblem(error: unknown): string {
+  return error instanceof Error ? error.message : `cannot connect: ${String(error)}`;
 }
 
 function describe(error: unknown): string {

@@ -3,7 +3,7 @@
 // Chunks are handed to the sink as they come (it batches them), and the window
 // is returned as they are written, a quarter window at a time. A file this
 // client cannot save is declined with the reason, and nothing else is affected.
-// Each download ends in exactly one event: saved, failed or interrupted.
+// Each download ends in exactly one event: saved, failed, interrupted or cancelled.
 
 import { bytesAt } from "../protocol/bytes.js";
 import { DOWNLOAD_WINDOW_BYTES } from "../protocol/frame.js";
@@ -98,15 +98,19 @@ export class Downloads {
   lost(): void {
     for (const download of [...this.#active.values()]) {
       this.#settle(download);
-      void this.#whenOpen(download, (sink) => sink.suspend()).then(() =>
-        this.#emit({
-          type: "download-interrupted",
-          id: download.id,
-          name: download.name,
-          received: download.written,
-          size: download.size,
-        }),
-      );
+      this.#wrapUp(download, (sink) => sink.suspend(), "download-interrupted");
+    }
+  }
+
+  /**
+   * Declines every download under way, telling the server `reason`, and deletes
+   * what arrived of each. One whose last byte is in is being saved, and goes on.
+   */
+  cancelAll(reason: string): void {
+    for (const download of [...this.#active.values()]) {
+      this.#settle(download);
+      this.#port.enqueue({ type: "file-cancel", id: download.id, reason });
+      this.#wrapUp(download, (sink) => sink.discard(), "download-cancelled");
     }
   }
 
@@ -251,6 +255,18 @@ export class Downloads {
   #settle(download: Download): void {
     download.settled = true;
     if (this.#active.get(download.id) === download) this.#active.delete(download.id);
+  }
+
+  /** Keeps or deletes a settled download's bytes, `step`, then reports how far it got. */
+  #wrapUp(
+    download: Download,
+    step: (sink: FileSink) => Promise<void>,
+    type: "download-interrupted" | "download-cancelled",
+  ): void {
+    const { id, name, size } = download;
+    void this.#whenOpen(download, step).then(() =>
+      this.#emit({ type, id, name, received: download.written, size }),
+    );
   }
 
   /** Runs `then` with the sink once the store has opened it (not at all if it failed to). */

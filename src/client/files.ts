@@ -69,6 +69,8 @@ export interface TransferPort {
 }
 
 export type TransferEvent =
+  /** The server's uploads per client are under way: this file waits for one of them to be through. */
+  | { type: "upload-queued"; name: string; size: number }
   | { type: "upload-progress"; id: number; name: string; sent: number; size: number }
   | {
       type: "download-started";
@@ -88,4 +90,6 @@ export type TransferEvent =
       /** True when the sender or the server ended it; false when this client could not save it. */
       remote: boolean;
     }
-  | { type: "download-interrupted"; id: number; name: string; received: number; size: number };
+  | { type: "download-interrupted"; id: number; name: string; received: number; size: number }
+  /** This client stopped it (cancelDownloads) and deleted what had arrived. */
+  | { type: "download-cancelled"; id: number; name: string; received: number; size: number };

@@ -1,11 +1,22 @@
-// Dials a sockchat server over TCP from Node.
+// Dials a sockchat server over TCP from Node. A dial that fails says where it
+// tried and why in words, with a hint where one helps: "cannot connect to
+// 127.0.0.1:1: connection refused (is the server running?)", not ECONNREFUSED.
 
 import { connect } from "node:net";
 import { ReadSizes } from "../node/read-sizes.js";
 import { unfilledBytes } from "../node/unfilled-bytes.js";
 import type { ByteStream, Dial } from "./byte-stream.js";
 
-export function tcpDial(host: string, port: number): Dial {
+/** Without it a dropped SYN would leave `connect` waiting for the kernel's retries, over two minutes. */
+const CONNECT_TIMEOUT_MS = 10_000;
+const NO_ANSWER_HINT = "(is the address right? is a firewall in the way?)";
+
+export function tcpDial(
+  host: string,
+  port: number,
+  { connectTimeoutMs = CONNECT_TIMEOUT_MS } = {},
+): Dial {
+  const where = hostPort(host, port);
   return () =>
     new Promise((resolve, reject) => {
       const sizes = new ReadSizes();
@@ -28,9 +39,20 @@ export function tcpDial(host: string, port: number): Dial {
           },
         },
       });
-      socket.once("error", reject);
+      const failed = (error: NodeJS.ErrnoException) =>
+        reject(new Error(`cannot connect to ${where}: ${connectProblem(error)}`, { cause: error }));
+      socket.once("error", failed);
+      socket.setTimeout(connectTimeoutMs, () => {
+        socket.destroy();
+        reject(
+          new Error(
+            `cannot connect to ${where}: no answer in ${connectTimeoutMs / 1000} s ${NO_ANSWER_HINT}`,
+          ),
+        );
+      });
       socket.once("connect", () => {
-        socket.off("error", reject);
+        socket.off("error", failed);
+        socket.setTimeout(0);
         let closeReason = "connection closed";
         socket.on("error", (error: NodeJS.ErrnoException) => {
           closeReason = error.code ?? error.message;
@@ -53,4 +75,36 @@ export function tcpDial(host: string, port: number): Dial {
         resolve(stream);
       });
     });
+}
+
+/** `host:port`, as `connect` takes it: an IPv6 address in brackets. */
+export function hostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** What a failed connect means, for a person: the words for common codes, the message otherwise. */
+export function connectProblem(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case "ECONNREFUSED":
+      return "connection refused (is the server running?)";
+    case "ENOTFOUND":
+      return "no such host";
+    case "EAI_AGAIN":
+      return "cannot look the host up now (is the network up?)";
+    case "ETIMEDOUT":
+      return `timed out ${NO_ANSWER_HINT}`;
+    case "EHOSTUNREACH":
+      return "no route to the host (is the address right, and the network up?)";
+    case "ENETUNREACH":
+      return "network unreachable (is the network up?)";
+    case "ECONNRESET":
+      return "the connection was reset";
+    case "EADDRNOTAVAIL":
+      return "address not available (is the address right?)";
+    case "EACCES":
+    case "EPERM":
+      return "not permitted (is a firewall in the way?)";
+    default:
+      return error.message;
+  }
 }

@@ -1,11 +1,26 @@
-// Sending files: reads each from its source a chunk at a time, as the
-// server's window and the connection's room allow, hashing on the way.
+// Sending files: each waits for one of the server's upload slots, is offered,
+// and is read from its source a chunk at a time, as the server's window and
+// the connection's room allow, hashing on the way.
 
 import { type Block, sliceBlock } from "../protocol/bytes.js";
 import { ErrorCode, ProtocolError, RemoteError } from "../protocol/errors.js";
-import { FILE_CHUNK_BYTES, UPLOAD_WINDOW_BYTES } from "../protocol/frame.js";
+import {
+  FILE_CHUNK_BYTES,
+  MAX_UPLOADS_PER_CLIENT,
+  UPLOAD_WINDOW_BYTES,
+} from "../protocol/frame.js";
 import { fileChunkHeader, type ServerMessage } from "../protocol/messages.js";
 import type { FileSource, Hasher, TransferEvent, TransferPort } from "./files.js";
+import { type UploadSlot, UploadSlots } from "./upload-slots.js";
+
+/** A file the server accepted: its id, and the outcome once every receiver is done. */
+export interface OutgoingFile {
+  id: number;
+  delivered: Promise<Delivered>;
+}
+
+/** Offers `source` to everyone; resolves with the id the server gave it, rejects if it refuses. */
+export type Offer = (source: FileSource) => Promise<number>;
 
 /** Every receiver's outcome, once all have confirmed or failed. */
 export interface Delivered {
@@ -22,6 +37,8 @@ interface Upload {
   id: number;
   source: FileSource;
   hasher: Hasher;
+  /** Held until the server has freed its own: at verification, or when the upload ends. */
+  slot: UploadSlot;
   sent: number;
   credit: number;
   reading: boolean;
@@ -31,10 +48,19 @@ interface Upload {
   finish: (outcome: Delivered | Error) => void;
 }
 
+/** A file on its way to being offered: waiting for a slot, or for the server's answer. */
+interface Offering {
+  name: string;
+  /** Why it was cancelled meanwhile, if it was. */
+  cancelled: string | undefined;
+}
+
 export class Uploads {
   readonly #port: TransferPort;
   readonly #emit: (event: TransferEvent) => void;
   readonly #active = new Map<number, Upload>();
+  readonly #slots = new UploadSlots(MAX_UPLOADS_PER_CLIENT);
+  readonly #offering = new Set<Offering>();
 
   constructor(port: TransferPort, emit: (event: TransferEvent) => void) {
     this.#port = port;
@@ -45,13 +71,61 @@ export class Uploads {
     return [...this.#active.keys()];
   }
 
+  /**
+   * Sends `source`, once a slot is free (an `upload-queued` event says when it
+   * must wait for one); resolves once the server accepts it, rejects if the
+   * server refuses it or it is cancelled first. It owns `source` from here on.
+   */
+  async send(source: FileSource, hasher: Hasher, offer: Offer): Promise<OutgoingFile> {
+    const offering: Offering = { name: source.name, cancelled: undefined };
+    this.#offering.add(offering);
+    let slot: UploadSlot | undefined;
+    try {
+      if (!this.#slots.free) {
+        this.#emit({ type: "upload-queued", name: source.name, size: source.size });
+      }
+      slot = await this.#slots.take();
+      if (offering.cancelled !== undefined) throw cancelledError(offering.cancelled);
+      const id = await offer(source);
+      if (offering.cancelled !== undefined) {
+        this.#port.enqueue({ type: "file-cancel", id, reason: offering.cancelled });
+        throw cancelledError(offering.cancelled);
+      }
+      return { id, delivered: this.#start(id, source, hasher, slot) };
+    } catch (error) {
+      slot?.release();
+      await source.close();
+      throw error;
+    } finally {
+      this.#offering.delete(offering);
+    }
+  }
+
+  /**
+   * Cancels every upload that can still be cancelled, and every file still to
+   * be offered; returns their names. An upload whose bytes are all out is the
+   * server's to deliver, and goes on.
+   */
+  cancelAll(reason: string): string[] {
+    const names = [...this.#active.values()]
+      .filter((upload) => this.cancel(upload.id, reason))
+      .map((upload) => upload.source.name);
+    for (const offering of this.#offering) {
+      offering.cancelled = reason;
+      names.push(offering.name);
+    }
+    this.#slots.abandon(cancelledError(reason));
+    return names;
+  }
+
   /** Starts sending `source` as accepted transfer `id`; resolves when every receiver has it. */
-  start(id: number, source: FileSource, hasher: Hasher): Promise<Delivered> {
+  #start(id: number, source: FileSource, hasher: Hasher, slot: UploadSlot): Promise<Delivered> {
     return new Promise((resolve, reject) => {
       const upload: Upload = {
         id,
         source,
         hasher,
+        slot,
         sent: 0,
         credit: UPLOAD_WINDOW_BYTES,
         reading: false,
@@ -59,6 +133,7 @@ export class Uploads {
         block: undefined,
         finish: (outcome) => {
           this.#active.delete(id);
+          slot.release();
           void source.close();
           if (outcome instanceof Error) reject(outcome);
           else resolve(outcome);
@@ -74,7 +149,7 @@ export class Uploads {
     // Once all bytes are out the file is the server's to deliver; too late to cancel.
     if (upload === undefined || upload.ended) return false;
     this.#port.enqueue({ type: "file-cancel", id, reason });
-    upload.finish(new ProtocolError(ErrorCode.BadTransfer, `cancelled: ${reason}`));
+    upload.finish(cancelledError(reason));
     return true;
   }
 
@@ -89,6 +164,8 @@ export class Uploads {
         void this.#pump(upload);
         return true;
       case "file-verified":
+        // The server's slot is free now, whatever receivers still have to do.
+        upload.slot.release();
         if (!message.ok) upload.finish(new RemoteError(ErrorCode.BadTransfer, message.reason));
         return false;
       case "file-cancelled":
@@ -113,8 +190,12 @@ export class Uploads {
     for (const upload of this.#active.values()) void this.#pump(upload);
   }
 
-  /** The connection is gone: no upload can finish. */
+  /** The connection is gone: no upload can finish, and none still waiting can be offered. */
   lost(reason: string): void {
+    // Those waiting go first, so that the slots freed below are not given to them.
+    this.#slots.abandon(
+      new ProtocolError(ErrorCode.ConnectionLost, `connection lost before it was sent: ${reason}`),
+    );
     for (const upload of [...this.#active.values()]) {
       upload.finish(
         new ProtocolError(ErrorCode.ConnectionLost, `connection lost while sending: ${reason}`),
@@ -165,4 +246,8 @@ export class Uploads {
       upload.reading = false;
     }
   }
+}
+
+function cancelledError(reason: string): ProtocolError {
+  return new ProtocolError(ErrorCode.BadTransfer, `cancelled: ${reason}`);
 }

@@ -73,6 +73,12 @@ export const UPLOAD_WINDOW_BYTES = 4 * 1024 * 1024;
  */
 export const DOWNLOAD_WINDOW_BYTES = 16 * 1024 * 1024;
 export const SHA256_BYTES = 32;
+/**
+ * Uploads one client may have under way at once, offers not yet answered
+ * included (each holds a window of the server's memory). The server refuses an
+ * offer beyond it; the bundled client queues it until one is through.
+ */
+export const MAX_UPLOADS_PER_CLIENT = 8;
 
 export interface Frame {
   readonly type: number;

@@ -4,12 +4,11 @@
 // that nobody can promise themselves all of it and keep everyone else out.
 
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
+import { MAX_UPLOADS_PER_CLIENT } from "../protocol/frame.js";
 import { formatBytes } from "../protocol/render.js";
 import type { DiskSpace } from "./spool.js";
 import type { FilePeer, Transfer } from "./transfer.js";
 
-/** Uploads one client may have under way at once: each holds a window of memory. */
-const MAX_UPLOADS_PER_SENDER = 8;
 /** Uploads under way from one address, whatever the number of its connections. */
 const MAX_UPLOADS_PER_ADDRESS = 16;
 
@@ -48,7 +47,7 @@ export class UploadQuotas {
   reserve(peer: FilePeer, size: number): Reservation | ProtocolError {
     const sender = this.#bySender.get(peer);
     const underWay = (sender?.offers ?? 0) + (sender?.transfers.size ?? 0);
-    if (underWay >= MAX_UPLOADS_PER_SENDER) {
+    if (underWay >= MAX_UPLOADS_PER_CLIENT) {
       return new ProtocolError(
         ErrorCode.BadTransfer,
         `you are already sending ${underWay} files; wait for one to finish`,

@@ -4,6 +4,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { once } from "node:events";
 import { after } from "node:test";
 import { fileURLToPath } from "node:url";
+import { tempDir } from "./files.js";
 import { LineCollector } from "./lines.js";
 
 export const CLI = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
@@ -56,7 +57,19 @@ export interface ServerProcess extends Spawned {
 }
 
 export async function startServer(extraArgs: readonly string[] = []): Promise<ServerProcess> {
-  const spawned = spawnCli(["serve", "--host", "127.0.0.1", "--port", "0", ...extraArgs]);
+  // A data directory of its own unless given one: a server empties its spool as
+  // it starts, and test files run side by side must not delete each other's files.
+  const ownData = extraArgs.includes("--data-dir") ? undefined : await tempDir("data");
+  const spawned = spawnCli([
+    "serve",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "0",
+    ...(ownData === undefined ? [] : ["--data-dir", ownData.path]),
+    ...extraArgs,
+  ]);
+  void spawned.exited.then(() => ownData?.remove());
   const line = await spawned.stdout.waitFor(/listening on /, 10_000);
   const port = Number(/:(\d+)$/.exec(line)?.[1]);
   const pid = spawned.child.pid as number;

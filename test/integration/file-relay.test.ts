@@ -201,10 +201,8 @@ describe("file relay", { timeout: 120_000 }, () => {
       const left = await readdir(dir);
       assert.ok(!left.some((f) => f.includes("half")), left.join(", "));
     }
-    const spool = await readdir(join(work.path, "server", "spool"));
-    const kept = (
-      await Promise.all(spool.map((f) => sha256File(join(work.path, "server", "spool", f))))
-    ).length;
+    // Counted, not opened: the cancelled upload's spool file may be going right now.
+    const kept = (await readdir(join(work.path, "server", "spool"))).length;
     assert.ok(kept <= cases.length + 4, "only verified files stay spooled");
     // Still serving: a chat line goes through.
     receivers[0]?.cli.child.stdin.write("after the crash\n");

@@ -5,9 +5,18 @@
 import assert from "node:assert/strict";
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { readdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { stripVTControlCharacters } from "node:util";
+import { ChatClient } from "../../src/client/chat-client.js";
+import { sha256Hasher } from "../../src/client/node-files.js";
+import { tcpDial } from "../../src/client/tcp-dial.js";
 import type { ServerMessage } from "../../src/protocol/messages.js";
+import { randomFile } from "../helpers/files.js";
+import { holdingProxy } from "../helpers/holding-proxy.js";
 import { hostileServer } from "../helpers/hostile-server.js";
 import { type NativePeer, nativePeer } from "../helpers/peers.js";
 import { CLI, type ServerProcess, startServer } from "../helpers/processes.js";
@@ -135,6 +144,8 @@ class Screen {
 
 interface Terminal {
   readonly screen: Screen;
+  /** The client's working directory, and so where it saves files. */
+  readonly dir: string;
   /** Everything written to the terminal so far, escape sequences included. */
   raw(): string;
   type(keys: string): void;
@@ -146,9 +157,12 @@ interface Terminal {
 }
 
 const terminals: Terminal[] = [];
+/** Where the terminals run: what they save lands here, never in the checkout. */
+let scratch = "";
 
 /** `sockchat connect` on a pseudo-terminal COLUMNS wide; colour allowed unless `env` says otherwise. */
 function connectOnTty(port: number, nick: string, env: NodeJS.ProcessEnv = {}): Terminal {
+  const dir = mkdtempSync(join(scratch, `${nick}-`));
   const client = `"${process.execPath}" "${CLI}" connect 127.0.0.1:${port} --nick ${nick}`;
   // The shell prints its pid, which exec passes on to the client.
   const command = `stty cols ${COLUMNS} rows 30; echo "pid $$"; exec ${client}`;
@@ -158,6 +172,7 @@ function connectOnTty(port: number, nick: string, env: NodeJS.ProcessEnv = {}): 
     env: { ...inherited, SHELL: "/bin/sh", TERM: "xterm-256color", ...env },
     stdio: ["pipe", "pipe", "pipe"],
     detached: true, // its own process group, to be killed as one
+    cwd: dir,
   });
   const screen = new Screen();
   let raw = "";
@@ -174,6 +189,7 @@ function connectOnTty(port: number, nick: string, env: NodeJS.ProcessEnv = {}): 
   );
   const terminal: Terminal = {
     screen,
+    dir,
     raw: () => raw,
     type: (keys) => child.stdin.write(keys),
     until(what, condition, timeoutMs = 8_000) {
@@ -231,8 +247,11 @@ describe("sockchat connect on a terminal", {
   let server: ServerProcess;
   let bob: NativePeer;
   const peers: NativePeer[] = [];
+  /** Undone after the tests, whether they passed or not. */
+  const cleanups: (() => unknown)[] = [];
 
   before(async () => {
+    scratch = mkdtempSync(join(tmpdir(), "sockchat-tty-"));
     server = await startServer();
     bob = await nativePeer(server.port, "bob");
     peers.push(bob);
@@ -242,7 +261,9 @@ describe("sockchat connect on a terminal", {
     for (const terminal of terminals) terminal.kill();
     await Promise.all(terminals.map((t) => t.exited));
     for (const peer of peers) peer.client.close();
+    for (const cleanup of cleanups) await cleanup();
     await server.stop();
+    rmSync(scratch, { recursive: true, force: true });
   });
 
   it("exits with 0 on Ctrl-D and on Ctrl-C, leaving no dead prompt; colours unless NO_COLOR", async () => {
@@ -259,6 +280,41 @@ describe("sockchat connect on a terminal", {
     // ESC [ … m sets colours and attributes.
     assert.match(byCtrlC.raw(), /\[2m\* welcome to sockchat/, "notices are dimmed");
     assert.doesNotMatch(byCtrlD.raw(), /\[[\d;]*m/, "NO_COLOR: no colours at all");
+  });
+
+  it("edits a line as bash does: after Ctrl-U, typing goes in at the start, before what followed the cursor", async () => {
+    const editor = connectOnTty(server.port, "editor", { NO_COLOR: "1" });
+    const prompt = "editor> ";
+    const showing = (text: string, cursor: number) => (lines: string[]) =>
+      last(lines) === `${prompt}${text}`.trimEnd() &&
+      editor.screen.cursorLine() === lines.length - 1 &&
+      editor.screen.cursorOffset() === prompt.length + cursor;
+    await editor.until("the prompt", showing("", 0));
+
+    // Ctrl-A, then Ctrl-U at the start deletes nothing; what is typed goes in before "abc".
+    editor.type("abc");
+    await editor.until("abc typed", showing("abc", 3));
+    editor.type("\x01\x15");
+    await editor.until("the cursor at the start", showing("abc", 0));
+    editor.type("XY");
+    await editor.until("XY before abc, the cursor after XY", showing("XYabc", 2));
+    editor.type("\r");
+    await bob.waitFor(said("editor", "XYabc"), 5_000);
+    await editor.until("<You> XYabc", (lines) => lines.at(-2) === "<You> XYabc");
+
+    // Ctrl-U mid-line deletes back to the start; what followed the cursor stays.
+    editor.type("hello world\x1b[D\x1b[D\x1b[D\x1b[D\x1b[D");
+    await editor.until("the cursor before world", showing("hello world", 6));
+    editor.type("\x15");
+    await editor.until("world left, the cursor at the start", showing("world", 0));
+    editor.type("XY");
+    await editor.until("XY before world", showing("XYworld", 2));
+    editor.type("\r");
+    await bob.waitFor(said("editor", "XYworld"), 5_000);
+    await editor.until("<You> XYworld", (lines) => lines.at(-2) === "<You> XYworld");
+
+    editor.type("\x04");
+    assert.equal(await editor.exited, 0);
   });
 
   it("shows others' escape sequences, OSC 52 and bidi overrides spelled out, never acting on them", async () => {
@@ -286,6 +342,109 @@ describe("sockchat connect on a terminal", {
     } finally {
       await hostile.close();
     }
+  });
+
+  /** `nick` on a terminal whose upload of a 20 MB file stalls after a megabyte, behind a held link. */
+  async function stalledUpload(nick: string) {
+    const proxy = await holdingProxy(server.port);
+    cleanups.push(() => proxy.close());
+    const sender = connectOnTty(proxy.port, nick, { NO_COLOR: "1" });
+    await sender.until("the prompt", (lines) => last(lines) === `${nick}>`);
+    const path = join(sender.dir, "See-Saw.mp3");
+    await randomFile(path, 20_000_000);
+    // The offer and a megabyte get through: the server grants no more window
+    // than the first 4 MiB, so the upload stops there, whatever the timing.
+    proxy.holdAfter(1_000_000);
+    sender.type(`SEND ${path}\r`);
+    const offer = await bob.waitFor((m) => m.type === "file-offered" && m.from === nick);
+    await sender.until("the progress bar", (lines) => last(lines).startsWith("[↑ See-Saw.mp3 "));
+    return { sender, proxy, id: (offer as { id: number }).id };
+  }
+
+  it("Ctrl-C while sending cancels the upload, says so and exits; the server tells the receivers", {
+    timeout: 30_000,
+  }, async () => {
+    const { sender, proxy, id } = await stalledUpload("sender");
+    sender.type("\x03");
+    await sender.until("the cancelled line", (lines) =>
+      lines.includes("* cancelled sending See-Saw.mp3"),
+    );
+    proxy.release();
+    const cancelled = await bob.waitFor((m) => m.type === "file-cancelled" && m.id === id);
+    assert.equal(
+      cancelled.type === "file-cancelled" && cancelled.reason,
+      "cancelled by the sender",
+    );
+    assert.equal(await sender.exited, 0);
+    // One line says what was stopped, and nothing follows it, no dead prompt either.
+    const lines = sender.screen.lines().filter((line) => line !== "");
+    assert.deepEqual(lines.slice(-2), [
+      `* sending See-Saw.mp3 (20.0 MB) [file ${id}]`,
+      "* cancelled sending See-Saw.mp3",
+    ]);
+  });
+
+  it("a second Ctrl-C exits at once, while the first still waits for its cancel to get through", {
+    timeout: 30_000,
+  }, async () => {
+    const { sender } = await stalledUpload("hasty");
+    sender.type("\x03");
+    await sender.until("the cancelled line", (lines) =>
+      lines.includes("* cancelled sending See-Saw.mp3"),
+    );
+    // The link still holds everything: the cancel cannot reach the server.
+    sender.type("\x03");
+    assert.equal(await sender.exited, 130);
+    assert.ok(!sender.screen.lines().some((line) => line.includes("hasty>")), "no dead prompt");
+  });
+
+  it("Ctrl-C while receiving stops the download, removes its partial file, says so and exits", {
+    timeout: 30_000,
+  }, async () => {
+    const receiver = connectOnTty(server.port, "receiver", { NO_COLOR: "1" });
+    await receiver.until("the prompt", (lines) => last(lines) === "receiver>");
+    // A sender that sends 2 MiB of 8 and then waits until told to go on.
+    let goOn = () => {};
+    const gate = new Promise<void>((resolve) => {
+      goOn = resolve;
+    });
+    const slowpoke = new ChatClient({
+      dial: tcpDial("127.0.0.1", server.port),
+      nick: "slowpoke",
+      clientName: "test",
+      files: { hasher: sha256Hasher },
+    });
+    cleanups.push(() => slowpoke.close());
+    await slowpoke.connect();
+    const outgoing = await slowpoke.sendFile({
+      name: "Stalled.mp3",
+      size: 8 * 1024 * 1024,
+      read: async (offset, length) => {
+        if (offset >= 2 * 1024 * 1024) await gate;
+        return new Uint8Array(length).fill(1);
+      },
+      close: async () => {},
+    });
+    await receiver.until("the progress bar", (lines) => last(lines).startsWith("[↓ Stalled.mp3 "));
+    const partial = (await readdir(receiver.dir)).filter((f) => f.endsWith("Stalled.mp3.part"));
+    assert.equal(partial.length, 1, "a partial file is being written");
+
+    receiver.type("\x03");
+    await receiver.until("the stopped line", (lines) =>
+      lines.includes("* stopped receiving Stalled.mp3"),
+    );
+    assert.equal(await receiver.exited, 0);
+    const lines = receiver.screen.lines().filter((line) => line !== "");
+    assert.equal(
+      lines.at(-1),
+      "* stopped receiving Stalled.mp3",
+      "nothing follows, no dead prompt",
+    );
+    assert.deepEqual(await readdir(receiver.dir), [], "no partial file, nothing saved");
+    // The receiver declined its copy before it left, and said why.
+    goOn();
+    const result = await outgoing.delivered;
+    assert.match(result.detail, /(^|; )receiver: stopped receiving($|;)/);
   });
 
   it("keeps a half-typed line intact under incoming lines, and reconnects after a restart", async () => {

@@ -1,0 +1,16 @@
+// Why the server gave a nickname other than the one asked for. It cleans a
+// hello's nickname by its rules (nickBase) and takes the next free variant of
+// a taken one, and says nothing of either: the client tells the person.
+
+import { inert } from "../protocol/render.js";
+import { nickBase, nickProblem } from "../server/nicknames.js";
+
+/** The notice line for being welcomed as `given` after asking for `asked`; undefined if they match. */
+export function nickNotice(asked: string, given: string): string | undefined {
+  if (given === asked) return undefined;
+  const problem = nickProblem(asked);
+  if (problem === undefined) return `* you are ${inert(given)}: ${inert(asked)} is taken`;
+  const base = nickBase(asked);
+  const taken = given === base ? "" : `, and ${inert(base)} is taken`;
+  return `* you are ${inert(given)}, not "${inert(asked)}": ${inert(problem)}${taken}`;
+}

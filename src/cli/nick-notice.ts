@@ -2,8 +2,8 @@
 // hello's nickname by its rules (nickBase) and takes the next free variant of
 // a taken one, and says nothing of either: the client tells the person.
 
+import { nickBase, nickProblem } from "../protocol/nicknames.js";
 import { inert } from "../protocol/render.js";
-import { nickBase, nickProblem } from "../server/nicknames.js";
 
 /** The notice line for being welcomed as `given` after asking for `asked`; undefined if they match. */
 export function nickNotice(asked: string, given: string): string | undefined {

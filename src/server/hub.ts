@@ -4,6 +4,7 @@
 
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import type { ChatMessage, MessageKind, ServerMessage, WhoEntry } from "../protocol/messages.js";
+import { nickBase, nickKey, nickProblem } from "../protocol/nicknames.js";
 import {
   joinChannel,
   leaveChannel,
@@ -11,7 +12,7 @@ import {
   publish,
   renameChannel,
 } from "./diagnostics.js";
-import { NicknameAllocator, nickBase, nickKey, nickProblem } from "./nicknames.js";
+import { NicknameAllocator } from "./nickname-allocator.js";
 
 export interface Member {
   readonly address: string;

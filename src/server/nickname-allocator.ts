@@ -1,38 +1,8 @@
-// Nickname rules, and how a free one is picked. Nicknames are unique without
-// regard to case.
+// How a free nickname is picked: the first of base, base-2, base-3, … that is
+// not taken, without trying each of them.
 
+import { MAX_NICK_LENGTH, nickKey } from "../protocol/nicknames.js";
 import { MinHeap } from "./min-heap.js";
-
-export const MAX_NICK_LENGTH = 24;
-const NICK_PATTERN = /^[\p{L}\p{N}_\-.[\]{}|^`]+$/u;
-const NICK_CHARACTER = /[\p{L}\p{N}_\-.[\]{}|^`]/gu;
-/** "You" is how every client shows its own messages, so nobody may be called that. */
-const RESERVED = new Set(["you", "server"]);
-const FALLBACK = "guest";
-
-/** Why a requested nickname is unacceptable, or undefined when it is fine. */
-export function nickProblem(nick: string): string | undefined {
-  if (nick.length === 0) return "a nickname cannot be empty";
-  if ([...nick].length > MAX_NICK_LENGTH) {
-    return `a nickname has at most ${MAX_NICK_LENGTH} characters`;
-  }
-  if (!NICK_PATTERN.test(nick)) {
-    return "a nickname may contain letters, digits and _ - . [ ] { } | ^ ` only";
-  }
-  if (RESERVED.has(nickKey(nick))) return `"${nick}" is reserved`;
-  return undefined;
-}
-
-export function nickKey(nick: string): string {
-  return nick.toLowerCase();
-}
-
-/** Makes an acceptable base from anything (an OS user name, say); never empty. */
-export function nickBase(wanted: string): string {
-  const kept = (wanted.match(NICK_CHARACTER) ?? []).join("");
-  const base = [...kept].slice(0, MAX_NICK_LENGTH).join("");
-  return base === "" || nickProblem(base) !== undefined ? FALLBACK : base;
-}
 
 /** The nicknames sharing one base that the allocator gave out with a suffix. */
 interface Family {

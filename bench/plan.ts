@@ -168,7 +168,8 @@ export function makePlan(quick: boolean): BenchPlan {
         // Below 2,000 the fixed costs of a server hide how joins grow.
         ...joins("text", 2000),
         ...joins("native", 2000),
-        ...zeroByteFiles(1000),
+        // Below 5,000 the heap the server grows once outweighs what a kept file costs.
+        ...zeroByteFiles(5000),
         unconfirmedReceiver(50),
       ],
       repeats: 1,

@@ -2,6 +2,7 @@
 
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { once } from "node:events";
+import { join } from "node:path";
 import { after } from "node:test";
 import { fileURLToPath } from "node:url";
 import { tempDir } from "./files.js";
@@ -99,4 +100,22 @@ export async function startServer(extraArgs: readonly string[] = []): Promise<Se
       return (await readdir(`/proc/${pid}/fd`)).length;
     },
   };
+}
+
+/** A `sockchat connect` in pipe mode that saves what it is sent, and stays until its stdin ends. */
+export interface Receiver {
+  readonly cli: Spawned;
+  readonly dir: string;
+}
+
+/** Receivers named `nicks`, each saving into `<root>/<nick>`, welcomed before this resolves. */
+export function startReceivers(port: number, root: string, nicks: string[]): Promise<Receiver[]> {
+  return Promise.all(
+    nicks.map(async (nick) => {
+      const dir = join(root, nick);
+      const cli = spawnCli(["connect", `127.0.0.1:${port}`, "--nick", nick, "--save-dir", dir]);
+      await cli.stdout.waitFor(/^\* welcome/);
+      return { cli, dir };
+    }),
+  );
 }

@@ -11,14 +11,15 @@ import { fileURLToPath } from "node:url";
 import { randomFile, sha256File, tempDir } from "../helpers/files.js";
 import { LineCollector } from "../helpers/lines.js";
 import { joinedTextPeer } from "../helpers/peers.js";
-import { type ServerProcess, type Spawned, spawnCli, startServer } from "../helpers/processes.js";
+import {
+  type Receiver,
+  type ServerProcess,
+  spawnCli,
+  startReceivers,
+  startServer,
+} from "../helpers/processes.js";
 
 const STALLING_SENDER = fileURLToPath(new URL("../fixtures/stalling-sender.js", import.meta.url));
-
-interface Receiver {
-  cli: Spawned;
-  dir: string;
-}
 
 describe("file relay", { timeout: 120_000 }, () => {
   let server: ServerProcess;
@@ -34,21 +35,7 @@ describe("file relay", { timeout: 120_000 }, () => {
       "--max-file-size",
       "200000000",
     ]);
-    receivers = await Promise.all(
-      ["rx1", "rx2"].map(async (nick) => {
-        const dir = join(work.path, nick);
-        const cli = spawnCli([
-          "connect",
-          `127.0.0.1:${server.port}`,
-          "--nick",
-          nick,
-          "--save-dir",
-          dir,
-        ]);
-        await cli.stdout.waitFor(/^\* welcome/);
-        return { cli, dir };
-      }),
-    );
+    receivers = await startReceivers(server.port, work.path, ["rx1", "rx2"]);
   });
   after(async () => {
     for (const { cli } of receivers) cli.child.stdin.end();

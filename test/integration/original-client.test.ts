@@ -10,13 +10,13 @@ import { LEGACY_END_MARKER } from "../../src/protocol/legacy-upload.js";
 import { randomFile, sha256File, tempDir } from "../helpers/files.js";
 import { type OriginalClient, originalClient } from "../helpers/original-client.js";
 import { type NativePeer, nativePeer } from "../helpers/peers.js";
-import { type ServerProcess, type Spawned, spawnCli, startServer } from "../helpers/processes.js";
+import {
+  type Receiver,
+  type ServerProcess,
+  startReceivers,
+  startServer,
+} from "../helpers/processes.js";
 import { smallDisk } from "../helpers/small-disk.js";
-
-interface Receiver {
-  cli: Spawned;
-  dir: string;
-}
 
 /** A text client as the original one is welcomed: its nickname, from the welcome line. */
 async function welcomed(client: OriginalClient): Promise<string> {
@@ -57,21 +57,7 @@ describe("the original chat client", { timeout: 120_000 }, () => {
       "--transfer-timeout",
       "1",
     ]);
-    receivers = await Promise.all(
-      ["rx1", "rx2"].map(async (nick) => {
-        const dir = join(work.path, nick);
-        const cli = spawnCli([
-          "connect",
-          `127.0.0.1:${server.port}`,
-          "--nick",
-          nick,
-          "--save-dir",
-          dir,
-        ]);
-        await cli.stdout.waitFor(/^\* welcome/);
-        return { cli, dir };
-      }),
-    );
+    receivers = await startReceivers(server.port, work.path, ["rx1", "rx2"]);
   });
   after(async () => {
     for (const { cli } of receivers) cli.child.stdin.end();

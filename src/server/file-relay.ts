@@ -497,13 +497,13 @@ export class FileRelay {
     const { transfer } = delivery;
     if (!transfer.settle(delivery, outcome)) return;
     this.#forgetCopy(delivery);
-    if (transfer.retired && transfer.unsettled === 0) this.#remove(transfer);
+    if (transfer.unsettled === 0 && this.#retiring.get(transfer.id) === transfer)
+      this.#remove(transfer);
     this.#maybeComplete(transfer);
   }
 
   /** Past its retention: out of the list now, off the disk once nobody still reads it. */
   #retire(transfer: Transfer): void {
-    transfer.retired = true;
     if (transfer.from !== undefined) this.#sentBy.get(transfer.from)?.delete(transfer);
     this.#transfers.delete(transfer.id);
     if (transfer.unsettled === 0) this.#remove(transfer);

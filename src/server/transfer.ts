@@ -75,8 +75,6 @@ export class Transfer {
   /** Set once the content is verified. */
   sha256: Uint8Array | undefined;
   expiresAt = Number.POSITIVE_INFINITY;
-  /** Out of the list: expired (or the server is stopping); the spool goes once nobody reads it. */
-  retired = false;
   completionSent = false;
   /**
    * The newest spooled bytes, kept in memory up to one upload window while the

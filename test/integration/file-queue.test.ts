@@ -11,7 +11,7 @@ import { tcpDial } from "../../src/client/tcp-dial.js";
 import { MAX_UPLOADS_PER_CLIENT } from "../../src/protocol/frame.js";
 import { randomFile, sha256File, tempDir } from "../helpers/files.js";
 import { nativePeer } from "../helpers/peers.js";
-import { spawnCli, startServer } from "../helpers/processes.js";
+import { type Receiver, spawnCli, startReceivers, startServer } from "../helpers/processes.js";
 
 describe("sending more files than the server takes at once", { timeout: 60_000 }, () => {
   let work: Awaited<ReturnType<typeof tempDir>>;
@@ -24,16 +24,8 @@ describe("sending more files than the server takes at once", { timeout: 60_000 }
     const count = 12;
     assert.ok(count > MAX_UPLOADS_PER_CLIENT);
     const server = await startServer(["--quiet", "--data-dir", join(work.path, "server")]);
-    const saveDir = join(work.path, "rx");
-    const receiver = spawnCli([
-      "connect",
-      `127.0.0.1:${server.port}`,
-      "--nick",
-      "rx",
-      "--save-dir",
-      saveDir,
-    ]);
-    await receiver.stdout.waitFor(/^\* welcome/);
+    const [rx] = await startReceivers(server.port, work.path, ["rx"]);
+    const { cli: receiver, dir: saveDir } = rx as Receiver;
 
     const names = Array.from(
       { length: count },

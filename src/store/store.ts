@@ -82,7 +82,10 @@ export interface Store {
   /** Records an upload that has begun; its id was never given before, across restarts too. Durable on return. */
   beginFile(draft: FileDraft): number;
   /** The upload was verified and spooled: it is listed until `expiresAt`. Durable on return. */
-  keepFile(id: number, kept: Pick<FileRecord, "sha256" | "senderHash" | "sharedAt" | "expiresAt">): void;
+  keepFile(
+    id: number,
+    kept: Pick<FileRecord, "sha256" | "senderHash" | "sharedAt" | "expiresAt">,
+  ): void;
   /** Forgets a file, kept or unfinished. */
   dropFile(id: number): void;
   /** Every kept file, oldest first. */

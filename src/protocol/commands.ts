@@ -1,6 +1,10 @@
 // The user's input language, shared by the terminal client, the browser client
 // and the server's text (netcat) transport so a line means the same everywhere.
 
+/** Lines a /history page holds unless the user says; at most MAX_HISTORY_PAGE. */
+export const HISTORY_PAGE = 50;
+export const MAX_HISTORY_PAGE = 1000;
+
 export type Command =
   | { type: "say"; text: string }
   | { type: "action"; text: string }
@@ -9,12 +13,18 @@ export type Command =
   | { type: "who" }
   | { type: "help" }
   | { type: "files" }
+  | { type: "join"; room: string }
+  | { type: "part"; room: string; reason: string }
+  | { type: "rooms" }
+  | { type: "topic"; room: string; set: boolean; text: string }
+  | { type: "history"; target: string; before: number; limit: number }
   | { type: "quit"; reason: string };
 
 /** File commands need a client that can read and write files; text clients cannot. */
 export type FileCommand =
   | { type: "send"; path: string }
-  | { type: "get"; id: number }
+  /** By id, or with `id` 0 by name: the newest file of that name. */
+  | { type: "get"; id: number; name: string }
   | { type: "cancel"; id: number | undefined };
 
 export type ParsedInput =
@@ -25,19 +35,28 @@ export type ParsedInput =
 
 /** Every command, what it does, and whether a text (netcat) connection can use it. */
 const COMMANDS: readonly { syntax: string; does: string; onText: boolean }[] = [
-  { syntax: "<text>", does: "say text to everyone", onText: true },
+  { syntax: "<text>", does: "say text in the room you are talking in", onText: true },
   { syntax: "/me <action>", does: "say an action: * you <action>", onText: true },
   { syntax: "/msg <nick> <text>", does: "private message to one user", onText: true },
   { syntax: "/nick <name>", does: "change your nickname", onText: true },
   { syntax: "/who", does: "list users with their address and idle time", onText: true },
+  { syntax: "/join #room", does: "join a room (made if new) and talk in it", onText: true },
+  { syntax: "/part [#room] [why]", does: "leave a room (the one you talk in)", onText: true },
+  { syntax: "/rooms", does: "list rooms with their members and topics", onText: true },
+  { syntax: "/topic [text]", does: "show or set the topic of the room", onText: true },
+  {
+    syntax: "/history [nick] [N]",
+    does: "N earlier lines of the room, or of a private talk",
+    onText: true,
+  },
   {
     syntax: "SEND <path>",
-    does: "send a file to everyone (also /send; quote paths with spaces)",
+    does: "send a file to the room (also /send; quote paths with spaces)",
     onText: false,
   },
-  { syntax: "/files", does: "list shared files that can still be downloaded", onText: true },
+  { syntax: "/files", does: "list the room's files that can still be downloaded", onText: true },
   {
-    syntax: "/get <id>",
+    syntax: "/get <id|name>",
     does: "download a shared file (resumes an interrupted download)",
     onText: false,
   },
@@ -92,9 +111,30 @@ export function parseInput(line: string): ParsedInput {
     case "files":
       return { type: "files" };
     case "get": {
-      const id = parseId(rest);
-      return id === undefined ? usage("/get <id>") : { type: "get", id };
+      const name = parsePath(rest);
+      if (name.type !== "send") return usage("/get <id|name>");
+      const id = parseId(name.path);
+      return id === undefined
+        ? { type: "get", id: 0, name: name.path }
+        : { type: "get", id, name: "" };
     }
+    case "join": {
+      const room = rest.trim();
+      if (room === "" || /\s/u.test(room)) return usage("/join #room");
+      return { type: "join", room: room.startsWith("#") ? room : `#${room}` };
+    }
+    case "part": {
+      const [, room = "", reason = ""] = /^(#\S*)?\s*(.*)$/su.exec(rest) ?? [];
+      return { type: "part", room, reason: reason.trim() };
+    }
+    case "rooms":
+      return { type: "rooms" };
+    case "topic": {
+      const text = rest.trim();
+      return { type: "topic", room: "", set: text !== "", text };
+    }
+    case "history":
+      return parseHistory(rest);
     case "cancel": {
       const id = parseId(rest);
       return rest.trim() !== "" && id === undefined
@@ -114,6 +154,21 @@ function parsePath(text: string): ParsedInput {
   const quoted = /^(["'])(.*)\1$/su.exec(trimmed);
   const path = quoted ? (quoted[2] as string) : trimmed;
   return path === "" ? usage("SEND <path>") : { type: "send", path };
+}
+
+/** `/history [nick] [N]`: a page of the room typed into, or of a private conversation. */
+function parseHistory(text: string): ParsedInput {
+  const [, target = "", count = ""] = /^([^\s\d]\S*)?\s*(\d*)\s*$/su.exec(text.trim()) ?? [
+    "",
+    "",
+    "x",
+  ];
+  if (count === "x") return usage("/history [nick] [N]");
+  const limit = count === "" ? HISTORY_PAGE : Number(count);
+  if (limit < 1 || limit > MAX_HISTORY_PAGE) {
+    return { type: "invalid", message: `a history page holds 1 to ${MAX_HISTORY_PAGE} lines` };
+  }
+  return { type: "history", target, before: 0, limit };
 }
 
 function parseId(text: string): number | undefined {

@@ -23,6 +23,11 @@ export const ErrorCode = {
   NickTaken: "CHAT_ERR_NICK_TAKEN",
   NoSuchNick: "CHAT_ERR_NO_SUCH_NICK",
   NotJoined: "CHAT_ERR_NOT_JOINED",
+  BadRoom: "CHAT_ERR_BAD_ROOM",
+  NoSuchRoom: "CHAT_ERR_NO_SUCH_ROOM",
+  NotInRoom: "CHAT_ERR_NOT_IN_ROOM",
+  /** The line could not be stored (the disk is full, say): it was not posted. */
+  NotStored: "CHAT_ERR_NOT_STORED",
   TooManyErrors: "CHAT_ERR_TOO_MANY_ERRORS",
   SlowConsumer: "CHAT_ERR_SLOW_CONSUMER",
   PingTimeout: "CHAT_ERR_PING_TIMEOUT",

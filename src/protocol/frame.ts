@@ -23,6 +23,11 @@ export const FrameType = {
   Who: 0x06,
   Help: 0x07,
   Quit: 0x08,
+  Join: 0x09,
+  Part: 0x0a,
+  Rooms: 0x0b,
+  Topic: 0x0c,
+  History: 0x0d,
   Ping: 0x10,
   Pong: 0x11,
   FileOffer: 0x20,
@@ -52,6 +57,10 @@ export const FrameType = {
   FileVerified: 0x56,
   FileComplete: 0x57,
   FileList: 0x58,
+  Room: 0x59,
+  TopicIs: 0x5a,
+  RoomList: 0x5b,
+  HistoryEnd: 0x5c,
 } as const;
 
 export type FrameType = (typeof FrameType)[keyof typeof FrameType];

@@ -10,6 +10,7 @@ import {
   SHA256_BYTES,
 } from "./frame.js";
 import { FrameWriter, PayloadReader } from "./payload.js";
+import { DEFAULT_ROOM } from "./rooms.js";
 
 /**
  * Silence after which either side pings; a ping unanswered for as long again ends the
@@ -27,23 +28,42 @@ export type FileEnd = { type: "file-end"; id: number; sha256: Uint8Array };
 /** Permission to send `bytes` more of transfer `id`. */
 export type FileWindow = { type: "file-window"; id: number; bytes: number };
 
+/** `history` in a hello: the server's own default number of lines to replay. */
+export const SERVER_HISTORY_DEFAULT = 0xffffffff;
+
 export type ClientMessage =
-  | { type: "hello"; nick: string; client: string }
-  | { type: "say"; seq: number; text: string }
-  | { type: "action"; seq: number; text: string }
+  /** `history`: lines to replay on joining a room; absent, the server's default. */
+  | { type: "hello"; nick: string; client: string; history?: number }
+  /** `room`: where the line goes; "" or absent, the room the client types into (the last joined). */
+  | { type: "say"; seq: number; text: string; room?: string }
+  | { type: "action"; seq: number; text: string; room?: string }
   | { type: "private"; seq: number; to: string; text: string }
   | { type: "nick"; seq: number; nick: string }
   | { type: "who"; seq: number }
   | { type: "help"; seq: number }
   | { type: "quit"; seq: number; reason: string }
-  | { type: "file-offer"; seq: number; name: string; size: number }
+  | { type: "join"; seq: number; room: string }
+  /** `room` "": the room the client types into. */
+  | { type: "part"; seq: number; room: string; reason: string }
+  | { type: "rooms"; seq: number }
+  /** Sets the topic to `text` when `set`, else asks for it; `room` "": the room the client types into. */
+  | { type: "topic"; seq: number; room: string; set: boolean; text: string }
+  /**
+   * A page of `limit` lines before line `before` of a room or of the private
+   * conversation with a nickname (`target` "": the room typed into). `before`
+   * 0: before the oldest line this connection was last shown of it, or the
+   * newest lines when none was.
+   */
+  | { type: "history"; seq: number; target: string; before: number; limit: number }
+  | { type: "file-offer"; seq: number; name: string; size: number; room?: string }
   | FileChunk
   | FileEnd
   | { type: "file-cancel"; id: number; reason: string }
   | FileWindow
-  | { type: "file-get"; seq: number; id: number; offset: number }
+  /** By id; or, with `id` 0, the newest file called `name` in `room` ("": the room typed into). */
+  | { type: "file-get"; seq: number; id: number; offset: number; name?: string; room?: string }
   | { type: "file-received"; id: number; ok: boolean; reason: string }
-  | { type: "files"; seq: number }
+  | { type: "files"; seq: number; room?: string }
   | Ping
   | Pong;
 
@@ -66,6 +86,12 @@ export interface FileEntry {
   expiresAt: number;
 }
 
+export interface RoomEntry {
+  name: string;
+  members: number;
+  topic: string;
+}
+
 export type ChatMessage = {
   type: "message";
   kind: MessageKind;
@@ -75,13 +101,21 @@ export type ChatMessage = {
   /** The recipient of a private message; empty otherwise. */
   to: string;
   text: string;
+  /** The room it was said in; "" for a private message. */
+  room: string;
+  /** The server's id for the line: increasing in the order lines were posted; 0 from servers without history. */
+  id: number;
+  /** Sent from the history (on joining a room, or asked for), not as it happened. */
+  replayed: boolean;
 };
 
 export type ServerMessage =
-  | { type: "welcome"; nick: string; server: string; maxMessageBytes: number }
+  /** `room`: the room the client is in and types into. */
+  | { type: "welcome"; nick: string; server: string; maxMessageBytes: number; room: string }
   | ChatMessage
-  | { type: "joined"; nick: string }
-  | { type: "left"; nick: string; reason: string }
+  | { type: "joined"; nick: string; room: string }
+  /** `room` "": left the server (told once to everyone who shared a room); else left that room. */
+  | { type: "left"; nick: string; reason: string; room: string }
   | { type: "renamed"; from: string; to: string }
   | { type: "ack"; seq: number }
   | { type: "error"; seq: number; code: string; message: string }
@@ -101,6 +135,8 @@ export type ServerMessage =
       size: number;
       offset: number;
       requested: boolean;
+      /** The room it was shared in. */
+      room: string;
     }
   | FileChunk
   | FileEnd
@@ -120,6 +156,7 @@ export type ServerMessage =
       ok: boolean;
       reason: string;
       senderHash: boolean;
+      room: string;
     }
   /** To the sender: every receiver has confirmed or failed. */
   | {
@@ -132,6 +169,17 @@ export type ServerMessage =
     }
   /** The newest shared files, and how many there are in all (`total` ≥ `files.length`). */
   | { type: "file-list"; seq: number; files: FileEntry[]; total: number }
+  /** To a client that joined room `name` (answering `join` `seq`; 0 for the room joined at hello). */
+  | { type: "room"; seq: number; name: string; topic: string; members: number }
+  /** A room's topic: set by `by` ("" when it was never set or on asking). */
+  | { type: "topic-is"; room: string; topic: string; by: string }
+  | { type: "room-list"; seq: number; rooms: RoomEntry[] }
+  /**
+   * The end of a page of replayed lines of `target` (a room, or a nickname
+   * for a private conversation): `count` lines came, and `more` says whether
+   * older ones are kept.
+   */
+  | { type: "history-end"; seq: number; target: string; count: number; more: boolean }
   | Ping
   | Pong;
 
@@ -179,11 +227,23 @@ function readSha256(r: PayloadReader): Uint8Array {
 export function encodeClientMessage(m: ClientMessage): Uint8Array {
   switch (m.type) {
     case "hello":
-      return new FrameWriter(FrameType.Hello).str(m.nick).str(m.client).finish();
+      return new FrameWriter(FrameType.Hello)
+        .str(m.nick)
+        .str(m.client)
+        .u32(m.history ?? SERVER_HISTORY_DEFAULT)
+        .finish();
     case "say":
-      return new FrameWriter(FrameType.Say, m.text.length + 8).u32(m.seq).str(m.text).finish();
+      return new FrameWriter(FrameType.Say, m.text.length + 48)
+        .u32(m.seq)
+        .str(m.text)
+        .str(m.room ?? "")
+        .finish();
     case "action":
-      return new FrameWriter(FrameType.Action, m.text.length + 8).u32(m.seq).str(m.text).finish();
+      return new FrameWriter(FrameType.Action, m.text.length + 48)
+        .u32(m.seq)
+        .str(m.text)
+        .str(m.room ?? "")
+        .finish();
     case "private":
       return new FrameWriter(FrameType.Private, m.text.length + 32)
         .u32(m.seq)
@@ -198,8 +258,33 @@ export function encodeClientMessage(m: ClientMessage): Uint8Array {
       return new FrameWriter(FrameType.Help).u32(m.seq).finish();
     case "quit":
       return new FrameWriter(FrameType.Quit).u32(m.seq).str(m.reason).finish();
+    case "join":
+      return new FrameWriter(FrameType.Join).u32(m.seq).str(m.room).finish();
+    case "part":
+      return new FrameWriter(FrameType.Part).u32(m.seq).str(m.room).str(m.reason).finish();
+    case "rooms":
+      return new FrameWriter(FrameType.Rooms).u32(m.seq).finish();
+    case "topic":
+      return new FrameWriter(FrameType.Topic)
+        .u32(m.seq)
+        .str(m.room)
+        .u8(m.set ? 1 : 0)
+        .str(m.text)
+        .finish();
+    case "history":
+      return new FrameWriter(FrameType.History)
+        .u32(m.seq)
+        .str(m.target)
+        .f64(m.before)
+        .u32(m.limit)
+        .finish();
     case "file-offer":
-      return new FrameWriter(FrameType.FileOffer).u32(m.seq).str(m.name).f64(m.size).finish();
+      return new FrameWriter(FrameType.FileOffer)
+        .u32(m.seq)
+        .str(m.name)
+        .f64(m.size)
+        .str(m.room ?? "")
+        .finish();
     case "file-chunk":
       return encodeFileChunk("up", m);
     case "file-end":
@@ -209,7 +294,13 @@ export function encodeClientMessage(m: ClientMessage): Uint8Array {
     case "file-window":
       return new FrameWriter(FrameType.FileWindow, 8).u32(m.id).u32(m.bytes).finish();
     case "file-get":
-      return new FrameWriter(FrameType.FileGet).u32(m.seq).u32(m.id).f64(m.offset).finish();
+      return new FrameWriter(FrameType.FileGet)
+        .u32(m.seq)
+        .u32(m.id)
+        .f64(m.offset)
+        .str(m.name ?? "")
+        .str(m.room ?? "")
+        .finish();
     case "file-received":
       return new FrameWriter(FrameType.FileReceived)
         .u32(m.id)
@@ -217,7 +308,10 @@ export function encodeClientMessage(m: ClientMessage): Uint8Array {
         .str(m.reason)
         .finish();
     case "files":
-      return new FrameWriter(FrameType.Files).u32(m.seq).finish();
+      return new FrameWriter(FrameType.Files)
+        .u32(m.seq)
+        .str(m.room ?? "")
+        .finish();
     case "ping":
     case "pong":
       return encodePingPong(m);
@@ -227,12 +321,16 @@ export function encodeClientMessage(m: ClientMessage): Uint8Array {
 export function decodeClientMessage(frame: Frame): ClientMessage {
   const r = new PayloadReader(frame.payload);
   switch (frame.type) {
-    case FrameType.Hello:
-      return { type: "hello", nick: r.str(), client: r.str() };
+    case FrameType.Hello: {
+      const hello = { type: "hello", nick: r.str(), client: r.str() } as const;
+      if (r.remaining < 4) return hello;
+      const history = r.u32();
+      return history === SERVER_HISTORY_DEFAULT ? hello : { ...hello, history };
+    }
     case FrameType.Say:
-      return { type: "say", seq: r.u32(), text: r.str() };
+      return { type: "say", seq: r.u32(), text: r.str(), room: optionalStr(r) };
     case FrameType.Action:
-      return { type: "action", seq: r.u32(), text: r.str() };
+      return { type: "action", seq: r.u32(), text: r.str(), room: optionalStr(r) };
     case FrameType.Private:
       return { type: "private", seq: r.u32(), to: r.str(), text: r.str() };
     case FrameType.Nick:
@@ -243,8 +341,24 @@ export function decodeClientMessage(frame: Frame): ClientMessage {
       return { type: "help", seq: r.u32() };
     case FrameType.Quit:
       return { type: "quit", seq: r.u32(), reason: r.str() };
+    case FrameType.Join:
+      return { type: "join", seq: r.u32(), room: r.str() };
+    case FrameType.Part:
+      return { type: "part", seq: r.u32(), room: r.str(), reason: r.str() };
+    case FrameType.Rooms:
+      return { type: "rooms", seq: r.u32() };
+    case FrameType.Topic:
+      return { type: "topic", seq: r.u32(), room: r.str(), set: r.u8() === 1, text: r.str() };
+    case FrameType.History:
+      return { type: "history", seq: r.u32(), target: r.str(), before: r.f64(), limit: r.u32() };
     case FrameType.FileOffer:
-      return { type: "file-offer", seq: r.u32(), name: r.str(), size: r.f64() };
+      return {
+        type: "file-offer",
+        seq: r.u32(),
+        name: r.str(),
+        size: r.f64(),
+        room: optionalStr(r),
+      };
     case FrameType.FileChunk:
       return readFileChunk(r);
     case FrameType.FileEnd:
@@ -254,11 +368,18 @@ export function decodeClientMessage(frame: Frame): ClientMessage {
     case FrameType.FileWindow:
       return { type: "file-window", id: r.u32(), bytes: r.u32() };
     case FrameType.FileGet:
-      return { type: "file-get", seq: r.u32(), id: r.u32(), offset: r.f64() };
+      return {
+        type: "file-get",
+        seq: r.u32(),
+        id: r.u32(),
+        offset: r.f64(),
+        name: optionalStr(r),
+        room: optionalStr(r),
+      };
     case FrameType.FileReceived:
       return { type: "file-received", id: r.u32(), ok: r.u8() === 1, reason: r.str() };
     case FrameType.Files:
-      return { type: "files", seq: r.u32() };
+      return { type: "files", seq: r.u32(), room: optionalStr(r) };
     case FrameType.Ping:
       return { type: "ping", token: r.u32() };
     case FrameType.Pong:
@@ -275,19 +396,23 @@ export function encodeServerMessage(m: ServerMessage): Uint8Array {
         .str(m.nick)
         .str(m.server)
         .u32(m.maxMessageBytes)
+        .str(m.room)
         .finish();
     case "message":
-      return new FrameWriter(FrameType.Message, m.text.length + 48)
+      return new FrameWriter(FrameType.Message, m.text.length + 96)
         .u8(MessageKind[m.kind])
         .f64(m.ts)
         .str(m.from)
         .str(m.to)
         .str(m.text)
+        .str(m.room)
+        .f64(m.id)
+        .u8(m.replayed ? 1 : 0)
         .finish();
     case "joined":
-      return new FrameWriter(FrameType.Joined).str(m.nick).finish();
+      return new FrameWriter(FrameType.Joined).str(m.nick).str(m.room).finish();
     case "left":
-      return new FrameWriter(FrameType.Left).str(m.nick).str(m.reason).finish();
+      return new FrameWriter(FrameType.Left).str(m.nick).str(m.reason).str(m.room).finish();
     case "renamed":
       return new FrameWriter(FrameType.Renamed).str(m.from).str(m.to).finish();
     case "ack":
@@ -315,6 +440,7 @@ export function encodeServerMessage(m: ServerMessage): Uint8Array {
         .f64(m.size)
         .f64(m.offset)
         .u8(m.requested ? 1 : 0)
+        .str(m.room)
         .finish();
     case "file-chunk":
       return encodeFileChunk("down", m);
@@ -333,6 +459,7 @@ export function encodeServerMessage(m: ServerMessage): Uint8Array {
         .u8(m.ok ? 1 : 0)
         .str(m.reason)
         .u8(m.senderHash ? 1 : 0)
+        .str(m.room)
         .finish();
     case "file-complete":
       return new FrameWriter(FrameType.FileComplete)
@@ -349,6 +476,29 @@ export function encodeServerMessage(m: ServerMessage): Uint8Array {
       for (const f of m.files) w.u32(f.id).str(f.from).str(f.name).f64(f.size).f64(f.expiresAt);
       return w.u32(m.total).finish();
     }
+    case "room":
+      return new FrameWriter(FrameType.Room)
+        .u32(m.seq)
+        .str(m.name)
+        .str(m.topic)
+        .u32(m.members)
+        .finish();
+    case "topic-is":
+      return new FrameWriter(FrameType.TopicIs).str(m.room).str(m.topic).str(m.by).finish();
+    case "room-list": {
+      const w = new FrameWriter(FrameType.RoomList, 8 + m.rooms.length * 64)
+        .u32(m.seq)
+        .u32(m.rooms.length);
+      for (const room of m.rooms) w.str(room.name).u32(room.members).str(room.topic);
+      return w.finish();
+    }
+    case "history-end":
+      return new FrameWriter(FrameType.HistoryEnd)
+        .u32(m.seq)
+        .str(m.target)
+        .u32(m.count)
+        .u8(m.more ? 1 : 0)
+        .finish();
     case "ping":
     case "pong":
       return encodePingPong(m);
@@ -359,18 +509,44 @@ export function decodeServerMessage(frame: Frame): ServerMessage {
   const r = new PayloadReader(frame.payload);
   switch (frame.type) {
     case FrameType.Welcome:
-      return { type: "welcome", nick: r.str(), server: r.str(), maxMessageBytes: r.u32() };
+      return {
+        type: "welcome",
+        nick: r.str(),
+        server: r.str(),
+        maxMessageBytes: r.u32(),
+        // Servers before rooms had one, everyone's.
+        room: optionalStr(r) || DEFAULT_ROOM,
+      };
     case FrameType.Message: {
       const kind = messageKinds[r.u8()];
       if (kind === undefined) {
         throw new ProtocolError(ErrorCode.Malformed, "message frame has an unknown kind");
       }
-      return { type: "message", kind, ts: r.f64(), from: r.name(), to: r.name(), text: r.str() };
+      const ts = r.f64();
+      const from = r.name();
+      const to = r.name();
+      const text = r.str();
+      if (r.remaining === 0) {
+        const room = kind === "private" ? "" : DEFAULT_ROOM;
+        return { type: "message", kind, ts, from, to, text, room, id: 0, replayed: false };
+      }
+      const room = r.str();
+      return {
+        type: "message",
+        kind,
+        ts,
+        from,
+        to,
+        text,
+        room,
+        id: r.f64(),
+        replayed: r.u8() === 1,
+      };
     }
     case FrameType.Joined:
-      return { type: "joined", nick: r.str() };
+      return { type: "joined", nick: r.str(), room: optionalStr(r) || DEFAULT_ROOM };
     case FrameType.Left:
-      return { type: "left", nick: r.str(), reason: r.str() };
+      return { type: "left", nick: r.str(), reason: r.str(), room: optionalStr(r) };
     case FrameType.Renamed:
       return { type: "renamed", from: r.str(), to: r.str() };
     case FrameType.Ack:
@@ -401,7 +577,8 @@ export function decodeServerMessage(frame: Frame): ServerMessage {
       const offset = r.f64();
       // Before the flag, what a client asked for again was told apart only when resumed.
       const requested = r.remaining >= 1 ? r.u8() === 1 : offset > 0;
-      return { type: "file-offered", id, from, name, size, offset, requested };
+      const room = optionalStr(r) || DEFAULT_ROOM;
+      return { type: "file-offered", id, from, name, size, offset, requested, room };
     }
     case FrameType.ServerFileChunk:
       return readFileChunk(r);
@@ -422,6 +599,7 @@ export function decodeServerMessage(frame: Frame): ServerMessage {
         reason: r.str(),
         // Before the flag, every upload came with the sender's hash.
         senderHash: r.remaining >= 1 ? r.u8() === 1 : true,
+        room: optionalStr(r) || DEFAULT_ROOM,
       };
     case FrameType.FileComplete:
       return {
@@ -449,6 +627,27 @@ export function decodeServerMessage(frame: Frame): ServerMessage {
       const total = r.remaining >= 4 ? r.u32() : files.length;
       return { type: "file-list", seq, files, total };
     }
+    case FrameType.Room:
+      return { type: "room", seq: r.u32(), name: r.str(), topic: r.str(), members: r.u32() };
+    case FrameType.TopicIs:
+      return { type: "topic-is", room: r.str(), topic: r.str(), by: r.str() };
+    case FrameType.RoomList: {
+      const seq = r.u32();
+      const count = r.u32();
+      const rooms: RoomEntry[] = [];
+      for (let i = 0; i < count; i++) {
+        rooms.push({ name: r.str(), members: r.u32(), topic: r.str() });
+      }
+      return { type: "room-list", seq, rooms };
+    }
+    case FrameType.HistoryEnd:
+      return {
+        type: "history-end",
+        seq: r.u32(),
+        target: r.str(),
+        count: r.u32(),
+        more: r.u8() === 1,
+      };
     case FrameType.Ping:
       return { type: "ping", token: r.u32() };
     case FrameType.Pong:
@@ -456,6 +655,11 @@ export function decodeServerMessage(frame: Frame): ServerMessage {
     default:
       throw unknownFrame(frame.type);
   }
+}
+
+/** A string appended after a frame's first fields: "" from a peer that predates it. */
+function optionalStr(r: PayloadReader): string {
+  return r.remaining >= 4 ? r.str() : "";
 }
 
 function encodePingPong(m: Ping | Pong): Uint8Array {

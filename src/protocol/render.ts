@@ -2,7 +2,8 @@
 // lines to netcat clients and the terminal client prints the same ones.
 
 import type { Command } from "./commands.js";
-import type { FileEntry, ServerMessage, WhoEntry } from "./messages.js";
+import type { FileEntry, RoomEntry, ServerMessage, WhoEntry } from "./messages.js";
+import { DEFAULT_ROOM, roomKey } from "./rooms.js";
 
 // Whatever a peer could put in a message reaches these lines, so every field is
 // made inert here: a terminal shows it and never acts on it, whatever the
@@ -30,23 +31,51 @@ function eachLine(text: string, prefix: string): string[] {
   return text.split("\n").map((line) => `${prefix}${inert(line)}`);
 }
 
-/** The lines one server message reads as; acks and pings read as nothing. */
-export function renderServerMessage(m: ServerMessage): string[] {
+/**
+ * The lines one server message reads as to someone typing into room
+ * `typingInto`: what happens in another room names it (`#dev <ana> hi`), and a
+ * line from the history starts with its time (`[14:03] <ana> hi`). Acks and
+ * pings read as nothing.
+ */
+export function renderServerMessage(m: ServerMessage, typingInto = DEFAULT_ROOM): string[] {
+  const where = elsewhere(m, typingInto);
   switch (m.type) {
     case "message": {
       const from = inert(m.from);
-      if (m.kind === "action") return eachLine(m.text, `* ${from} `);
-      if (m.kind === "private") return eachLine(m.text, `[private] <${from}> `);
-      return eachLine(m.text, `<${from}> `);
+      const prefix = `${m.replayed ? `[${clockTime(m.ts)}] ` : ""}${where}`;
+      if (m.kind === "action") return eachLine(m.text, `${prefix}* ${from} `);
+      if (m.kind === "private") return eachLine(m.text, `${prefix}[private] <${from}> `);
+      return eachLine(m.text, `${prefix}<${from}> `);
     }
     case "welcome":
       return [
         `* welcome to ${inert(m.server)}, you are ${inert(m.nick)}; /help lists the commands`,
       ];
     case "joined":
-      return [`* ${inert(m.nick)} joined`];
-    case "left":
-      return [`* ${inert(m.nick)} left${m.reason === "" ? "" : ` (${inert(m.reason)})`}`];
+      return [`* ${inert(m.nick)} joined${where === "" ? "" : ` ${where.trimEnd()}`}`];
+    case "left": {
+      const room = m.room === "" ? "" : ` ${inert(m.room)}`;
+      return [`* ${inert(m.nick)} left${room}${m.reason === "" ? "" : ` (${inert(m.reason)})`}`];
+    }
+    case "room": {
+      const people = `${m.members} ${m.members === 1 ? "member" : "members"}`;
+      const topic = m.topic === "" ? "" : `; topic: ${inert(m.topic)}`;
+      return [`* now talking in ${inert(m.name)} (${people})${topic}`];
+    }
+    case "topic-is":
+      if (m.topic === "") return [`* ${inert(m.room)} has no topic`];
+      return [
+        `* topic of ${inert(m.room)}${m.by === "" ? "" : ` set by ${inert(m.by)}`}: ${inert(m.topic)}`,
+      ];
+    case "room-list":
+      return renderRooms(m.rooms);
+    case "history-end": {
+      const of = m.target === "" ? "" : ` of ${inert(m.target)}`;
+      if (m.count === 0) return [`* no earlier lines${of}`];
+      return [
+        `* ${m.count} earlier ${m.count === 1 ? "line" : "lines"}${of} above${m.more ? "; /history shows more" : ""}`,
+      ];
+    }
     case "renamed":
       return [`* ${inert(m.from)} is now known as ${inert(m.to)}`];
     case "error":
@@ -64,7 +93,7 @@ export function renderServerMessage(m: ServerMessage): string[] {
         return [`* resuming ${name} from ${formatBytes(m.offset)} of ${size} [file ${m.id}]`];
       if (m.requested)
         return [`* fetching ${name} (${size}), sent by ${inert(m.from)} [file ${m.id}]`];
-      return [`* ${inert(m.from)} is sending ${name} (${size}) [file ${m.id}]`];
+      return [`* ${where}${inert(m.from)} is sending ${name} (${size}) [file ${m.id}]`];
     }
     case "file-verified": {
       const about = `${inert(m.name)} from ${inert(m.from)}`;
@@ -90,6 +119,31 @@ export function renderServerMessage(m: ServerMessage): string[] {
     case "file-window":
       return [];
   }
+}
+
+/** "#dev " when `m` happened in a room other than `typingInto`, else "". */
+function elsewhere(m: ServerMessage, typingInto: string): string {
+  if (m.type !== "message" && m.type !== "joined" && m.type !== "file-offered") return "";
+  if (m.type === "message" && m.kind === "private") return "";
+  return roomKey(m.room) === roomKey(typingInto) ? "" : `${inert(m.room)} `;
+}
+
+/** Local time of day, hours and minutes: `14:03`. */
+function clockTime(ts: number): string {
+  const at = new Date(ts);
+  return `${String(at.getHours()).padStart(2, "0")}:${String(at.getMinutes()).padStart(2, "0")}`;
+}
+
+function renderRooms(rooms: readonly RoomEntry[]): string[] {
+  const names = rooms.map((r) => inert(r.name));
+  const width = Math.max(0, ...names.map((name) => name.length));
+  return [
+    `* ${rooms.length} ${rooms.length === 1 ? "room" : "rooms"}:`,
+    ...rooms.map(
+      (r, i) =>
+        `*   ${(names[i] as string).padEnd(width)}  ${r.members} ${r.members === 1 ? "member" : "members"}${r.topic === "" ? "" : `  ${inert(r.topic)}`}`,
+    ),
+  ];
 }
 
 export function formatBytes(bytes: number): string {

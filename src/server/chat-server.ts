@@ -1,37 +1,37 @@
-// Puts a server together: the hub, a session per connection, the heartbeat,
-// and the listeners; and takes it apart again gracefully.
+// Puts a server together: the store, the directory and rooms, the bus, the
+// file relay, a session per connection, the heartbeat, and the listeners; and
+// takes it apart again gracefully.
 
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { ErrorCode } from "../protocol/errors.js";
+import { openStore } from "../store/open-store.js";
 import { listenTcp, type TcpListener } from "../transport/tcp-listener.js";
+import { LocalBus } from "./bus.js";
 import type { ServerConfig } from "./config.js";
+import { Directory } from "./directory.js";
 import { FileRelay } from "./file-relay.js";
 import { startHeartbeat } from "./heartbeat.js";
-import { Hub } from "./hub.js";
-import { type ServerContext, Session } from "./session.js";
+import type { ServerContext } from "./requester.js";
+import { Rooms } from "./rooms.js";
+import { Session } from "./session.js";
 
 /** How long connections get to flush their last words before being cut. */
 const CLOSE_GRACE_MS = 2000;
+/** How often lines past `--history-retention` are deleted. */
+const EXPIRY_INTERVAL_MS = 60 * 60 * 1000;
 
 export class ChatServer {
-  readonly #context: ServerContext;
+  readonly #config: ServerConfig;
   readonly #sessions = new Set<Session>();
+  #context: ServerContext | undefined;
   #listener: TcpListener | undefined;
   #stopHeartbeat: (() => void) | undefined;
+  #expiryTimer: NodeJS.Timeout | undefined;
   #allClosed: (() => void) | undefined;
 
   constructor(config: ServerConfig) {
-    const relay = new FileRelay(
-      {
-        spoolDir: join(config.dataDir, "spool"),
-        maxFileBytes: config.maxFileBytes,
-        retentionMs: config.fileRetentionMs,
-        transferTimeoutMs: config.transferTimeoutMs,
-      },
-      () => this.#joinedSessions(),
-    );
-    this.#context = { hub: new Hub(config.presenceLimit), relay, config };
+    this.#config = config;
   }
 
   get address(): AddressInfo {
@@ -39,23 +39,52 @@ export class ChatServer {
     return this.#listener.address;
   }
 
+  /** Opens the store (a StoreOpenError says why it cannot be used), then listens. */
   async start(): Promise<AddressInfo> {
-    const { config, relay } = this.#context;
-    await relay.start();
-    this.#listener = await listenTcp(
+    const config = this.#config;
+    const store = openStore(config.store, config.dataDir);
+    const directory = new Directory();
+    const rooms = new Rooms(config.defaultRoom);
+    const relay = new FileRelay(
       {
-        host: config.host,
-        port: config.port,
-        // Room for a command word and a nickname in front of a maximal message.
-        maxLineBytes: config.maxMessageBytes + 128,
-        textWelcomeDelayMs: config.textWelcomeDelayMs,
-        closeGraceMs: CLOSE_GRACE_MS,
-        keepAliveMs: config.heartbeatMs,
+        spoolDir: join(config.dataDir, "spool"),
+        maxFileBytes: config.maxFileBytes,
+        retentionMs: config.fileRetentionMs,
+        transferTimeoutMs: config.transferTimeoutMs,
       },
-      (connection) => {
-        this.#sessions.add(new Session(connection, this.#context, (s) => this.#forget(s)));
-      },
+      () => rooms.defaultRoom.members as Iterable<Session>,
     );
+    this.#context = {
+      directory,
+      rooms,
+      bus: new LocalBus(store, rooms, directory),
+      store,
+      relay,
+      config,
+    };
+    try {
+      await relay.start();
+      this.#expireHistory();
+      this.#listener = await listenTcp(
+        {
+          host: config.host,
+          port: config.port,
+          // Room for a command word and a nickname in front of a maximal message.
+          maxLineBytes: config.maxMessageBytes + 128,
+          textWelcomeDelayMs: config.textWelcomeDelayMs,
+          closeGraceMs: CLOSE_GRACE_MS,
+          keepAliveMs: config.heartbeatMs,
+        },
+        (connection) => {
+          const context = this.#context as ServerContext;
+          this.#sessions.add(new Session(connection, context, (s) => this.#forget(s)));
+        },
+      );
+    } catch (error) {
+      await relay.stop();
+      store.close();
+      throw error;
+    }
     this.#stopHeartbeat = startHeartbeat(this.#sessions, config.heartbeatMs);
     return this.#listener.address;
   }
@@ -63,6 +92,7 @@ export class ChatServer {
   /** Tells every client, closes every connection, and resolves once all are gone. */
   async stop(reason = "server shutting down"): Promise<void> {
     this.#stopHeartbeat?.();
+    clearTimeout(this.#expiryTimer);
     const listenerClosed = this.#listener?.close();
     const allClosed = new Promise<void>((resolve) => {
       this.#allClosed = resolve;
@@ -70,11 +100,17 @@ export class ChatServer {
     for (const session of this.#sessions) session.end(ErrorCode.Shutdown, reason);
     if (this.#sessions.size === 0) this.#allClosed?.();
     await Promise.all([listenerClosed, allClosed]);
-    await this.#context.relay.stop();
+    await this.#context?.relay.stop();
+    this.#context?.store.close();
   }
 
-  *#joinedSessions(): Iterable<Session> {
-    for (const session of this.#sessions) if (session.joined) yield session;
+  /** Deletes lines older than the retention now, and again every hour. */
+  #expireHistory(): void {
+    const { historyRetentionMs } = this.#config;
+    if (historyRetentionMs === 0 || this.#context === undefined) return;
+    this.#context.store.expireLines(Date.now() - historyRetentionMs);
+    this.#expiryTimer = setTimeout(() => this.#expireHistory(), EXPIRY_INTERVAL_MS);
+    this.#expiryTimer.unref();
   }
 
   #forget(session: Session): void {

@@ -2,7 +2,10 @@
 
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { MAX_HISTORY_PAGE } from "../protocol/commands.js";
 import { HEARTBEAT_MS } from "../protocol/messages.js";
+import { DEFAULT_ROOM } from "../protocol/rooms.js";
+import type { StoreKind } from "../store/open-store.js";
 
 export interface ServerConfig {
   host: string;
@@ -26,8 +29,18 @@ export interface ServerConfig {
   /** Consecutive invalid inputs after which a connection is closed. */
   maxConsecutiveErrors: number;
   serverName: string;
-  /** Where the server keeps its state: spooled files now, history later. */
+  /** Where the server keeps its state: the database of history and files, and spooled files. */
   dataDir: string;
+  /** "sqlite": kept in the data directory; "memory": gone when the server stops. */
+  store: StoreKind;
+  /** The room everyone is in on arrival. */
+  defaultRoom: string;
+  /** Lines of a room replayed to whoever joins it (a client may ask for up to `maxHistoryPage`). */
+  history: number;
+  /** Most lines one history page (or replay) may hold. */
+  maxHistoryPage: number;
+  /** How long lines are kept; 0 keeps them forever. */
+  historyRetentionMs: number;
   /** Largest file a client may send. */
   maxFileBytes: number;
   /** How long a sent file stays available for /get. */
@@ -58,6 +71,11 @@ export const DEFAULTS: ServerConfig = {
   presenceLimit: 500,
   serverName: "sockchat",
   dataDir: defaultDataDir(),
+  store: "sqlite",
+  defaultRoom: DEFAULT_ROOM,
+  history: 50,
+  maxHistoryPage: MAX_HISTORY_PAGE,
+  historyRetentionMs: 0,
   maxFileBytes: 4 * 1024 ** 3,
   fileRetentionMs: 24 * 60 * 60 * 1000,
   transferTimeoutMs: 30_000,

@@ -1,131 +1,294 @@
-// One handler per client request type, each a few lines over the hub. A
-// handler that returns a promise holds the connection's later requests until
-// it settles.
+// One handler per client request type, each a few lines over the server's
+// parts. A handler that returns a promise holds the connection's later
+// requests until it settles; a chat line's settles once it is stored.
 
 import { HELP_TEXT, TEXT_HELP_TEXT } from "../protocol/commands.js";
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
+import type { ClientMessage } from "../protocol/messages.js";
+import { nickProblem } from "../protocol/nicknames.js";
+import { roomProblem } from "../protocol/rooms.js";
+import { privateConversation, roomConversation } from "../store/conversations.js";
+import { StoreWriteError } from "../store/store.js";
 import type { Inbound } from "../transport/connection.js";
-import { reasonProblem, textProblem } from "./message-rules.js";
-import type { Session } from "./session.js";
+import { sendPage } from "./history.js";
+import { reasonProblem, textProblem, topicProblem } from "./message-rules.js";
+import { arrive, enter, leaveRoom, rename } from "./presence.js";
+import type { Requester, ServerContext } from "./requester.js";
+import type { Room } from "./rooms.js";
 
 type Handlers = {
   [K in Inbound["type"]]: (
-    session: Session,
+    context: ServerContext,
+    client: Requester,
     message: Extract<Inbound, { type: K }>,
   ) => Promise<void> | undefined | void;
 };
 
 export const handlers: Handlers = {
-  hello(session, m) {
-    if (!session.joined) {
-      session.join(m.nick);
+  hello(context, client, m) {
+    if (m.history !== undefined)
+      client.historyLimit = Math.min(m.history, context.config.maxHistoryPage);
+    if (!client.joined) {
+      arrive(context, client, m.nick);
       return;
     }
     // A client that upgraded from text after its welcome joined as a guest:
     // it takes the nickname it asked for if it can, and is welcomed anew.
-    if (m.nick !== "" && !session.refuseIfError(0, session.hub.rename(session, m.nick)))
-      session.relay.renamed(session);
-    session.welcome();
+    if (m.nick !== "") client.refuseIfError(0, rename(context, client, m.nick));
+    client.send({
+      type: "welcome",
+      nick: client.nick,
+      server: context.config.serverName,
+      maxMessageBytes: context.config.maxMessageBytes,
+      room: client.typingInto?.name ?? context.rooms.defaultRoom.name,
+    });
   },
-  say(session, m) {
-    if (session.refuseIfError(m.seq, textProblem(m.text, session.config.maxMessageBytes))) return;
-    session.hub.post(session, "say", m.text);
-    session.confirm(m);
+  say: postToRoom,
+  action: postToRoom,
+  private(context, client, m) {
+    if (client.refuseIfError(m.seq, textProblem(m.text, context.config.maxMessageBytes))) return;
+    const target = context.directory.find(m.to);
+    if (target === undefined) {
+      client.refuseIfError(
+        m.seq,
+        new ProtocolError(ErrorCode.NoSuchNick, `nobody here is called ${m.to}`),
+      );
+      return;
+    }
+    return post(context, client, m, {
+      conversation: privateConversation(client.nick, target.nick),
+      kind: "private",
+      room: "",
+      from: client.nick,
+      to: target.nick,
+      text: m.text,
+    });
   },
-  action(session, m) {
-    if (session.refuseIfError(m.seq, textProblem(m.text, session.config.maxMessageBytes))) return;
-    session.hub.post(session, "action", m.text);
-    session.confirm(m);
+  nick(context, client, m) {
+    if (client.refuseIfError(m.seq, rename(context, client, m.nick))) return;
+    client.confirm(m);
   },
-  private(session, m) {
-    if (session.refuseIfError(m.seq, textProblem(m.text, session.config.maxMessageBytes))) return;
-    if (session.refuseIfError(m.seq, session.hub.whisper(session, m.to, m.text))) return;
-    session.confirm(m);
+  who(context, client, m) {
+    client.send({ type: "who-list", seq: m.seq, users: context.directory.who() });
+    client.confirm(m);
   },
-  nick(session, m) {
-    if (session.refuseIfError(m.seq, session.hub.rename(session, m.nick))) return;
-    session.relay.renamed(session);
-    session.confirm(m);
+  help(_context, client, m) {
+    client.send({ type: "notice", text: client.framed ? HELP_TEXT : TEXT_HELP_TEXT });
+    client.confirm(m);
   },
-  who(session, m) {
-    session.send({ type: "who-list", seq: m.seq, users: session.hub.who() });
-    session.confirm(m);
+  quit(_context, client, m) {
+    const reason = acceptedReason(client, m.reason);
+    client.confirm(m);
+    client.end(ErrorCode.Quit, reason === "" ? "quit" : `quit: ${reason}`);
   },
-  help(session, m) {
-    session.send({ type: "notice", text: session.framed ? HELP_TEXT : TEXT_HELP_TEXT });
-    session.confirm(m);
+  join(context, client, m) {
+    const room = context.rooms.open(m.room);
+    if (refused(client, m.seq, room)) return;
+    enter(context, client, room, m.seq);
+    client.confirm(m);
   },
-  quit(session, m) {
-    const reason = acceptedReason(session, m.reason);
-    session.confirm(m);
-    session.end(ErrorCode.Quit, reason === "" ? "quit" : `quit: ${reason}`);
+  part(context, client, m) {
+    const room = memberRoom(context, client, m.room);
+    if (refused(client, m.seq, room)) return;
+    const reason = acceptedReason(client, m.reason);
+    if (client.refuseIfError(m.seq, leaveRoom(context, client, room, reason))) return;
+    client.confirm(m);
   },
-  "file-offer"(session, m) {
-    session.relay.offer(session, m.name, m.size).then(
+  rooms(context, client, m) {
+    client.send({ type: "room-list", seq: m.seq, rooms: context.rooms.list() });
+    client.confirm(m);
+  },
+  topic(context, client, m) {
+    const room = m.set ? memberRoom(context, client, m.room) : anyRoom(context, client, m.room);
+    if (refused(client, m.seq, room)) return;
+    if (!m.set) {
+      client.send({ type: "topic-is", room: room.name, topic: room.topic, by: room.topicBy });
+      client.confirm(m);
+      return;
+    }
+    if (client.refuseIfError(m.seq, topicProblem(m.text))) return;
+    room.topic = m.text;
+    room.topicBy = client.nick;
+    context.bus.announce(room.name, {
+      type: "topic-is",
+      room: room.name,
+      topic: m.text,
+      by: client.nick,
+    });
+    client.confirm(m);
+  },
+  history(context, client, m) {
+    const of = historyOf(context, client, m.target);
+    if (refused(client, m.seq, of)) return;
+    const page = {
+      seq: m.seq,
+      target: of.target,
+      conversation: of.key,
+      before: m.before,
+      limit: m.limit,
+    };
+    if (client.refuseIfError(m.seq, sendPage(context, client, page))) return;
+    client.confirm(m);
+  },
+  "file-offer"(context, client, m) {
+    context.relay.offer(client, m.name, m.size).then(
       (transfer) => {
-        if (session.refuseIfError(m.seq, transfer instanceof ProtocolError ? transfer : undefined))
+        if (client.refuseIfError(m.seq, transfer instanceof ProtocolError ? transfer : undefined))
           return;
-        session.send({ type: "file-accepted", seq: m.seq, id: (transfer as { id: number }).id });
-        session.confirm(m);
+        client.send({ type: "file-accepted", seq: m.seq, id: (transfer as { id: number }).id });
+        client.confirm(m);
       },
       (error: Error) =>
-        session.refuseIfError(
+        client.refuseIfError(
           m.seq,
           new ProtocolError(ErrorCode.Internal, `could not start the transfer: ${error.message}`),
         ),
     );
   },
-  "file-chunk"(session, m) {
-    session.refuseIfError(0, session.relay.chunk(session, m));
+  "file-chunk"(context, client, m) {
+    client.refuseIfError(0, context.relay.chunk(client, m));
   },
-  "file-end"(session, m) {
-    void session.relay.end(session, m).then((error) => session.refuseIfError(0, error));
+  "file-end"(context, client, m) {
+    void context.relay.end(client, m).then((error) => client.refuseIfError(0, error));
   },
-  "file-cancel"(session, m) {
-    session.refuseIfError(
-      0,
-      session.relay.cancel(session, m.id, acceptedReason(session, m.reason)),
-    );
+  "file-cancel"(context, client, m) {
+    client.refuseIfError(0, context.relay.cancel(client, m.id, acceptedReason(client, m.reason)));
   },
-  "file-window"(session, m) {
-    session.relay.window(session, m.id, m.bytes);
+  "file-window"(context, client, m) {
+    context.relay.window(client, m.id, m.bytes);
   },
-  "file-get"(session, m) {
-    if (session.refuseIfError(m.seq, session.relay.get(session, m.id, m.offset))) return;
-    session.confirm(m);
+  "file-get"(context, client, m) {
+    if (client.refuseIfError(m.seq, context.relay.get(client, m.id, m.offset))) return;
+    client.confirm(m);
   },
-  "file-received"(session, m) {
-    session.relay.received(session, m.id, m.ok, acceptedReason(session, m.reason));
+  "file-received"(context, client, m) {
+    context.relay.received(client, m.id, m.ok, acceptedReason(client, m.reason));
   },
-  files(session, m) {
-    session.send({ type: "file-list", seq: m.seq, ...session.relay.list() });
-    session.confirm(m);
+  files(context, client, m) {
+    client.send({ type: "file-list", seq: m.seq, ...context.relay.list() });
+    client.confirm(m);
   },
-  "legacy-start"(session, m) {
-    return session.relay.legacyStart(session, m.path);
+  "legacy-start"(context, client, m) {
+    return context.relay.legacyStart(client, m.path);
   },
-  "legacy-data"(session, m) {
-    return session.relay.legacyData(session, m.data);
+  "legacy-data"(context, client, m) {
+    return context.relay.legacyData(client, m.data);
   },
-  "legacy-end"(session) {
-    return session.relay.legacyEnd(session);
+  "legacy-end"(context, client) {
+    return context.relay.legacyEnd(client);
   },
-  ping(session, m) {
-    session.send({ type: "pong", token: m.token });
+  ping(_context, client, m) {
+    client.send({ type: "pong", token: m.token });
   },
   pong() {
     // Arrival alone proves the peer alive; the session noted the time.
   },
 };
 
+type RoomLine = Extract<ClientMessage, { type: "say" | "action" }>;
+
+function postToRoom(
+  context: ServerContext,
+  client: Requester,
+  m: RoomLine,
+): Promise<void> | undefined {
+  if (client.refuseIfError(m.seq, textProblem(m.text, context.config.maxMessageBytes))) return;
+  const room = memberRoom(context, client, m.room ?? "");
+  if (refused(client, m.seq, room)) return;
+  return post(context, client, m, {
+    conversation: roomConversation(room.name),
+    kind: m.type,
+    room: room.name,
+    from: client.nick,
+    to: "",
+    text: m.text,
+  });
+}
+
+/** Posts the line through the bus; the client hears it is done once it is stored. */
+function post(
+  context: ServerContext,
+  client: Requester,
+  m: Extract<ClientMessage, { type: "say" | "action" | "private" }>,
+  draft: Parameters<ServerContext["bus"]["post"]>[0],
+): Promise<void> {
+  client.lastActive = Date.now();
+  return context.bus.post(draft, client).then(
+    () => client.confirm(m),
+    (error: unknown) => {
+      if (!(error instanceof StoreWriteError)) throw error;
+      const why = error.diskFull ? "the server's disk is full" : error.message;
+      client.refuseIfError(
+        m.seq,
+        new ProtocolError(ErrorCode.NotStored, `not sent: it could not be stored (${why})`),
+      );
+    },
+  );
+}
+
+/** The room `name` names ("": the one typed into), if the client is in it. */
+function memberRoom(context: ServerContext, client: Requester, name: string): Room | ProtocolError {
+  const room = anyRoom(context, client, name);
+  if (room instanceof ProtocolError || room.members.has(client)) return room;
+  return new ProtocolError(
+    ErrorCode.NotInRoom,
+    `you are not in ${room.name}; /join ${room.name} first`,
+  );
+}
+
+/** The room `name` names ("": the one typed into). */
+function anyRoom(context: ServerContext, client: Requester, name: string): Room | ProtocolError {
+  if (name === "") {
+    return (
+      client.typingInto ?? new ProtocolError(ErrorCode.NotInRoom, "you are in no room; /join one")
+    );
+  }
+  return (
+    context.rooms.get(name) ?? new ProtocolError(ErrorCode.NoSuchRoom, `there is no room ${name}`)
+  );
+}
+
+/** The conversation /history `target` names: a room ("" the one typed into) or a private one. */
+function historyOf(
+  context: ServerContext,
+  client: Requester,
+  target: string,
+): { key: string; target: string } | ProtocolError {
+  if (target === "") {
+    const room = anyRoom(context, client, target);
+    return room instanceof ProtocolError ? room : { key: room.key, target: room.name };
+  }
+  // A room's history outlives its members, so an empty room's can be read too.
+  const problem = target.startsWith("#") ? roomProblem(target) : nickProblem(target);
+  if (problem !== undefined) {
+    return new ProtocolError(
+      target.startsWith("#") ? ErrorCode.BadRoom : ErrorCode.BadNick,
+      problem,
+    );
+  }
+  const key = target.startsWith("#")
+    ? roomConversation(target)
+    : privateConversation(client.nick, target);
+  return { key, target };
+}
+
+/** Tells the client when `result` is an error; a type guard, so the caller goes on with the value. */
+function refused<T>(
+  client: Requester,
+  seq: number,
+  result: T | ProtocolError,
+): result is ProtocolError {
+  return client.refuseIfError(seq, result instanceof ProtocolError ? result : undefined);
+}
+
 /**
  * A peer's reason for leaving, cancelling or declining, which others will see:
  * passed on if it meets the rules, else dropped for the default (the action
  * itself always goes ahead), and the peer is told why.
  */
-function acceptedReason(session: Session, reason: string): string {
+function acceptedReason(client: Requester, reason: string): string {
   const problem = reasonProblem(reason);
   if (problem === undefined) return reason;
-  session.refuseIfError(0, new ProtocolError(problem.code, `${problem.message}; it was left out`));
+  client.refuseIfError(0, new ProtocolError(problem.code, `${problem.message}; it was left out`));
   return "";
 }

@@ -11,6 +11,8 @@ const CONTROL_IN_REASON = /[^\P{Cc}\t]/u;
 
 /** Longest reason (for leaving, cancelling or declining) that is passed on, in UTF-8 bytes. */
 export const MAX_REASON_BYTES = 300;
+/** Longest room topic in UTF-8 bytes: IRC servers commonly allow 300 to 390. */
+export const MAX_TOPIC_BYTES = 300;
 
 export function textProblem(text: string, maxBytes: number): ProtocolError | undefined {
   if (text.trim() === "") return new ProtocolError(ErrorCode.EmptyMessage, "message is empty");
@@ -20,6 +22,11 @@ export function textProblem(text: string, maxBytes: number): ProtocolError | und
 /** Why a peer's reason cannot be passed on; undefined when it can (an empty one too). */
 export function reasonProblem(reason: string): ProtocolError | undefined {
   return freeTextProblem("the reason", reason, MAX_REASON_BYTES, CONTROL_IN_REASON, "tab is");
+}
+
+/** Why `topic` cannot be a room's topic; undefined when it can (an empty one clears it). */
+export function topicProblem(topic: string): ProtocolError | undefined {
+  return freeTextProblem("the topic", topic, MAX_TOPIC_BYTES, CONTROL_IN_REASON, "tab is");
 }
 
 function freeTextProblem(

@@ -1,27 +1,25 @@
 // One session per connection: admits its requests at the client's rate, hands
-// them to their handlers strictly in order (one that waits for the disk holds
-// the rest, and the connection's input, until it is done), and bounds what
-// waits to be sent to it.
+// them to their handlers strictly in order (one that waits for the store or the
+// disk holds the rest, and the connection's input, until it is done), and
+// bounds what waits to be sent to it.
 
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import type { ServerMessage } from "../protocol/messages.js";
 import type { Confirmable } from "../transport/codec.js";
 import type { Connection, ConnectionHandler, Inbound } from "../transport/connection.js";
-import type { ServerConfig } from "./config.js";
-import type { FileRelay } from "./file-relay.js";
 import { handlers } from "./handlers.js";
-import type { Hub, Member } from "./hub.js";
+import { depart } from "./presence.js";
 import { RateLimiter } from "./rate-limiter.js";
-import type { FilePeer } from "./transfer.js";
+import type { Requester, ServerContext } from "./requester.js";
+import type { Room } from "./rooms.js";
 
 type Input = Inbound | ProtocolError;
 
-/** What every session shares. */
-export interface ServerContext {
-  hub: Hub;
-  relay: FileRelay;
-  config: ServerConfig;
-}
+/**
+ * Chat lines wait for the store, and lines that follow one another are stored
+ * together: one may be handled while the line before it is still being stored.
+ */
+const LINES = new Set<Inbound["type"]>(["say", "action", "private"]);
 
 /** Kept off the queue once joined: heartbeats, and file traffic, which windows pace instead. */
 const UNQUEUED = new Set<Inbound["type"]>([
@@ -34,17 +32,18 @@ const UNQUEUED = new Set<Inbound["type"]>([
   "file-cancel",
 ]);
 
-export class Session implements ConnectionHandler, Member, FilePeer {
-  readonly hub: Hub;
-  readonly relay: FileRelay;
-  readonly config: ServerConfig;
+export class Session implements ConnectionHandler, Requester {
   readonly address: string;
   nick = "";
   lastActive = Date.now();
+  typingInto: Room | undefined;
+  historyLimit: number;
+  readonly shownFrom = new Map<string, number>();
+  readonly #context: ServerContext;
   /** When anything last arrived from the peer, for heartbeats. */
-  lastHeard = Date.now();
+  #lastHeard = Date.now();
   /** When the unanswered ping went out; 0 when none is outstanding. */
-  pingSentAt = 0;
+  #pingSentAt = 0;
   readonly #connection: Connection;
   readonly #limiter: RateLimiter;
   readonly #onClosed: (session: Session) => void;
@@ -56,6 +55,8 @@ export class Session implements ConnectionHandler, Member, FilePeer {
   #queueHead = 0;
   /** The queue is waiting: for a rate token, or for a handler to finish. */
   #stalled = false;
+  /** The last chat line still being stored, which a following line need not wait for. */
+  #storing: Promise<void> | undefined;
   #tokenTimer: NodeJS.Timeout | undefined;
   #slowTimer: NodeJS.Timeout | undefined;
   #consecutiveErrors = 0;
@@ -68,10 +69,8 @@ export class Session implements ConnectionHandler, Member, FilePeer {
     onClosed: (session: Session) => void,
   ) {
     this.#connection = connection;
-    this.hub = context.hub;
-    this.relay = context.relay;
-    this.config = context.config;
-
+    this.#context = context;
+    this.historyLimit = context.config.history;
     this.address = connection.remoteAddress;
     this.#limiter = new RateLimiter(context.config.rateLimit, context.config.rateBurst);
     this.#onClosed = onClosed;
@@ -93,29 +92,29 @@ export class Session implements ConnectionHandler, Member, FilePeer {
   // ConnectionHandler
 
   message(message: Inbound): void {
-    this.lastHeard = Date.now();
+    this.#lastHeard = Date.now();
     // Before hello, heartbeats and file frames queue and pay like anything else.
     if (this.#joined && UNQUEUED.has(message.type)) void this.#dispatch(message);
     else this.#enqueue(message);
   }
 
   invalid(error: ProtocolError): void {
-    this.lastHeard = Date.now();
+    this.#lastHeard = Date.now();
     if (error.fatal) this.end(error.code, error.message);
     else this.#enqueue(error);
   }
 
   drain(): void {
     if (this.#connection.queuedBytes <= this.#slowThreshold) this.#clearSlowTimer();
-    this.relay.writable(this);
+    this.#context.relay.writable(this);
   }
 
   closed(cause: string): void {
     this.#ended = true;
     clearTimeout(this.#tokenTimer);
     this.#clearSlowTimer();
-    this.relay.detach(this);
-    if (this.#joined) this.hub.leave(this, cause);
+    this.#context.relay.detach(this);
+    this.#depart(cause);
     this.#onClosed(this);
   }
 
@@ -125,21 +124,10 @@ export class Session implements ConnectionHandler, Member, FilePeer {
     this.send(message);
   }
 
-  // For handlers
+  // Requester
 
-  join(wanted: string): void {
-    this.hub.join(this, wanted);
+  admitted(): void {
     this.#joined = true;
-    this.welcome();
-  }
-
-  welcome(): void {
-    this.send({
-      type: "welcome",
-      nick: this.nick,
-      server: this.config.serverName,
-      maxMessageBytes: this.config.maxMessageBytes,
-    });
   }
 
   send(message: ServerMessage): void {
@@ -158,18 +146,19 @@ export class Session implements ConnectionHandler, Member, FilePeer {
   /** A client that does not read its messages is let go before they pile up. */
   #checkQueue(): void {
     const queued = this.#connection.queuedBytes;
-    if (queued > this.config.sendQueueLimit) {
+    const { sendQueueLimit, slowConsumerTimeoutMs } = this.#context.config;
+    if (queued > sendQueueLimit) {
       this.end(
         ErrorCode.SlowConsumer,
-        `stopped reading: ${queued} bytes unsent, over the limit of ${this.config.sendQueueLimit}`,
+        `stopped reading: ${queued} bytes unsent, over the limit of ${sendQueueLimit}`,
       );
     } else if (queued > this.#slowThreshold && this.#slowTimer === undefined) {
       this.#slowTimer = setTimeout(() => {
         this.end(
           ErrorCode.SlowConsumer,
-          `read too slowly: over ${this.#slowThreshold} bytes unsent for ${this.config.slowConsumerTimeoutMs / 1000} s`,
+          `read too slowly: over ${this.#slowThreshold} bytes unsent for ${slowConsumerTimeoutMs / 1000} s`,
         );
-      }, this.config.slowConsumerTimeoutMs);
+      }, slowConsumerTimeoutMs);
     }
   }
 
@@ -184,9 +173,25 @@ export class Session implements ConnectionHandler, Member, FilePeer {
     return true;
   }
 
-  ping(now: number = Date.now()): void {
-    this.pingSentAt = now;
-    this.send({ type: "ping", token: now >>> 0 });
+  /**
+   * One heartbeat tick (the server's timer calls it every half interval):
+   * pings a peer gone quiet, and drops one that left a ping unanswered for a
+   * whole interval. Only peers that answer pings are pinged.
+   */
+  heartbeat(now: number, intervalMs: number): void {
+    if (!this.framed) return;
+    if (this.#pingSentAt !== 0 && this.#lastHeard >= this.#pingSentAt) this.#pingSentAt = 0;
+    if (this.#pingSentAt === 0) {
+      if (now - this.#lastHeard >= intervalMs) {
+        this.#pingSentAt = now;
+        this.send({ type: "ping", token: now >>> 0 });
+      }
+    } else if (now - this.#pingSentAt >= intervalMs) {
+      this.end(
+        ErrorCode.PingTimeout,
+        `ping timeout: nothing heard for ${Math.round((now - this.#lastHeard) / 1000)} s`,
+      );
+    }
   }
 
   end(code: ErrorCode, reason: string): void {
@@ -194,18 +199,21 @@ export class Session implements ConnectionHandler, Member, FilePeer {
     this.#ended = true;
     clearTimeout(this.#tokenTimer);
     this.#connection.end({ type: "bye", code, reason });
-    if (this.#joined) {
-      this.#joined = false;
-      this.hub.leave(this, reason);
-    }
+    this.#depart(reason);
+  }
+
+  #depart(reason: string): void {
+    if (!this.#joined) return;
+    this.#joined = false;
+    depart(this.#context, this, reason);
   }
 
   get #slowThreshold(): number {
-    return this.config.sendQueueLimit / 4;
+    return this.#context.config.sendQueueLimit / 4;
   }
 
   #enqueue(input: Input): void {
-    if (this.#stalled || this.#queueHead < this.#queue.length) {
+    if (this.#stalled || this.#queueHead < this.#queue.length || this.#mustWaitForStore(input)) {
       this.#queue.push(input);
       return;
     }
@@ -216,29 +224,51 @@ export class Session implements ConnectionHandler, Member, FilePeer {
       this.#waitForToken(wait);
       return;
     }
-    const working = this.#handle(input);
-    if (working !== undefined) this.#waitForHandler(working);
+    this.#start(input);
   }
 
-  /** Handles queued inputs in order until one must wait: for a rate token, or for its handler. */
+  /** Handles queued inputs in order until one must wait: for a rate token, a handler, or the store. */
   #work(): void {
     while (this.#queueHead < this.#queue.length && !this.#ended) {
       const input = this.#queue[this.#queueHead] as Input;
+      if (this.#mustWaitForStore(input)) return;
       const wait = costsToken(input) ? this.#limiter.take() : 0;
       if (wait > 0) {
         this.#waitForToken(wait);
         return;
       }
       this.#queueHead += 1;
-      const working = this.#handle(input);
-      if (working !== undefined) {
-        this.#waitForHandler(working);
-        return;
-      }
+      this.#start(input);
+      if (this.#stalled) return;
     }
     this.#queue = [];
     this.#queueHead = 0;
-    this.#connection.resumeInput();
+    // Input stays paused while lines are being stored; their commit carries on from here.
+    if (this.#storing === undefined) this.#connection.resumeInput();
+  }
+
+  /** Anything but another line waits until the lines before it are stored. */
+  #mustWaitForStore(input: Input): boolean {
+    return this.#storing !== undefined && !isLine(input);
+  }
+
+  #start(input: Input): void {
+    const working = this.#handle(input);
+    if (working === undefined) return;
+    if (!isLine(input)) {
+      this.#waitForHandler(working);
+      return;
+    }
+    // The rest of this read may hold more lines: they are stored with this one.
+    this.#storing = working;
+    this.#connection.pauseInput();
+    const stored = () => {
+      if (this.#storing !== working) return;
+      this.#storing = undefined;
+      this.#lastHeard = Date.now();
+      if (!this.#stalled) this.#work();
+    };
+    working.then(stored, stored);
   }
 
   #waitForToken(ms: number): void {
@@ -260,7 +290,7 @@ export class Session implements ConnectionHandler, Member, FilePeer {
     this.#stalled = false;
     this.#tokenTimer = undefined;
     // Input was paused by us, so the peer's heartbeats wait unread behind the queue.
-    this.lastHeard = Date.now();
+    this.#lastHeard = Date.now();
     this.#work();
   }
 
@@ -272,7 +302,7 @@ export class Session implements ConnectionHandler, Member, FilePeer {
       if (input.code === ErrorCode.UnknownCommand || input.code === ErrorCode.NeedsNativeClient)
         return undefined;
       this.#consecutiveErrors += 1;
-      if (this.#consecutiveErrors >= this.config.maxConsecutiveErrors) {
+      if (this.#consecutiveErrors >= this.#context.config.maxConsecutiveErrors) {
         this.end(
           ErrorCode.TooManyErrors,
           `closed after ${this.#consecutiveErrors} invalid inputs in a row`,
@@ -294,11 +324,14 @@ export class Session implements ConnectionHandler, Member, FilePeer {
   /** Runs the input's handler; a promise when the handler is still at work. */
   #dispatch(input: Inbound): Promise<void> | undefined {
     const handler = handlers[input.type] as (
-      session: Session,
+      context: ServerContext,
+      client: Requester,
       message: Inbound,
     ) => Promise<void> | undefined;
     try {
-      return handler(this, input)?.catch((error: unknown) => this.#failed(input, error));
+      return handler(this.#context, this, input)?.catch((error: unknown) =>
+        this.#failed(input, error),
+      );
     } catch (error) {
       this.#failed(input, error);
       return undefined;
@@ -318,6 +351,10 @@ export class Session implements ConnectionHandler, Member, FilePeer {
     clearTimeout(this.#slowTimer);
     this.#slowTimer = undefined;
   }
+}
+
+function isLine(input: Input): boolean {
+  return !(input instanceof ProtocolError) && LINES.has(input.type);
 }
 
 /** Every input pays a rate token but the bytes of a file upload, which are no requests. */

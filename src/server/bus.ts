@@ -1,0 +1,75 @@
+// Where everything said in a room goes to reach its members: chat lines (kept
+// in the store first), presence, topics and file notices. The local bus
+// delivers to this process's members; a clustered one (NATS JetStream) will
+// carry the same events to every node, each delivering to its own.
+
+import type { ChatMessage, ServerMessage } from "../protocol/messages.js";
+import type { LineDraft, Store, StoredLine } from "../store/store.js";
+import { messageChannel, publish } from "./diagnostics.js";
+import type { Directory } from "./directory.js";
+import type { Member } from "./member.js";
+import type { Rooms } from "./rooms.js";
+
+export interface Bus {
+  /**
+   * Keeps the line, then delivers it to everyone in its room (or to the
+   * recipient of a private line) but `from`; resolves once it is stored and
+   * delivered, rejects with the store's error when it could not be kept (and
+   * then nobody sees it).
+   */
+  post(draft: LineDraft, from: Member): Promise<StoredLine>;
+  /** Delivers an event nobody keeps to everyone in room `name` but `except`. */
+  announce(name: string, message: ServerMessage, except?: Member): void;
+}
+
+/** A stored line as its receivers get it. */
+export function chatMessage(line: StoredLine, replayed: boolean): ChatMessage {
+  return {
+    type: "message",
+    kind: line.kind,
+    ts: line.ts,
+    from: line.from,
+    to: line.to,
+    text: line.text,
+    room: line.room,
+    id: line.id,
+    replayed,
+  };
+}
+
+export class LocalBus implements Bus {
+  readonly #store: Store;
+  readonly #rooms: Rooms;
+  readonly #directory: Directory;
+
+  constructor(store: Store, rooms: Rooms, directory: Directory) {
+    this.#store = store;
+    this.#rooms = rooms;
+    this.#directory = directory;
+  }
+
+  /**
+   * Delivery waits for the commit, so nobody sees a line a crash could lose.
+   * Lines of one turn commit together and are delivered in id order, all of
+   * them before any of their senders' next requests is handled: a member
+   * joining then gets a replay up to the last of them and every later one live.
+   */
+  async post(draft: LineDraft, from: Member): Promise<StoredLine> {
+    const { line, stored } = this.#store.append(draft);
+    await stored;
+    const message = chatMessage(line, false);
+    if (line.kind === "private") {
+      this.#directory.find(line.to)?.deliver(message);
+      return line;
+    }
+    this.announce(line.room, message, from);
+    publish(messageChannel, message);
+    return line;
+  }
+
+  announce(name: string, message: ServerMessage, except?: Member): void {
+    const room = this.#rooms.get(name);
+    if (room === undefined) return;
+    for (const member of room.members) if (member !== except) member.deliver(message);
+  }
+}

@@ -1,0 +1,110 @@
+// Coming and going: into a room (with its recent lines replayed), out of one,
+// out of the server, and under a new name, each told to those it concerns.
+// In a crowd, every arrival told to everyone costs the square of its size, so
+// joins and leaves are announced in rooms of at most `presenceLimit` members.
+
+import { ErrorCode, ProtocolError } from "../protocol/errors.js";
+import { roomConversation } from "../store/conversations.js";
+import { joinChannel, leaveChannel, publish, renameChannel } from "./diagnostics.js";
+import { sendPage } from "./history.js";
+import type { Member } from "./member.js";
+import type { Requester, ServerContext } from "./requester.js";
+import type { Room } from "./rooms.js";
+
+/** Admits a client that said hello: named, in the default room, shown its recent lines. */
+export function arrive(context: ServerContext, client: Requester, wanted: string): void {
+  const { directory, rooms, config } = context;
+  directory.admit(client, wanted);
+  client.admitted();
+  client.send({
+    type: "welcome",
+    nick: client.nick,
+    server: config.serverName,
+    maxMessageBytes: config.maxMessageBytes,
+    room: rooms.defaultRoom.name,
+  });
+  publish(joinChannel, { nick: client.nick, address: client.address });
+  enter(context, client, rooms.defaultRoom, 0);
+}
+
+/** Puts `client` in `room`, where it now types, and replays the room's latest lines to it. */
+export function enter(context: ServerContext, client: Requester, room: Room, seq: number): void {
+  const { rooms, bus, config } = context;
+  const isNew = rooms.join(client, room);
+  client.typingInto = room;
+  // The room the client arrives in at hello is told in the welcome.
+  if (seq !== 0) client.send({ type: "room", seq, ...room.entry() });
+  if (!isNew) return;
+  if (room.topic !== "" && seq !== 0) {
+    client.send({ type: "topic-is", room: room.name, topic: room.topic, by: room.topicBy });
+  }
+  sendPage(context, client, {
+    seq,
+    target: room.name,
+    conversation: roomConversation(room.name),
+    before: 0,
+    limit: client.historyLimit,
+    quietWhenEmpty: true,
+  });
+  if (room.members.size <= config.presenceLimit) {
+    bus.announce(room.name, { type: "joined", nick: client.nick, room: room.name }, client);
+  }
+}
+
+/** Takes `client` out of `room`; the room it types into falls back to the one it joined last. */
+export function leaveRoom(
+  context: ServerContext,
+  client: Requester,
+  room: Room,
+  reason: string,
+): ProtocolError | undefined {
+  const { rooms, bus, config } = context;
+  const announced = room.members.size <= config.presenceLimit;
+  if (!rooms.part(client, room)) {
+    return new ProtocolError(ErrorCode.NotInRoom, `you are not in ${room.name}`);
+  }
+  const left = { type: "left", nick: client.nick, reason, room: room.name } as const;
+  if (announced) bus.announce(room.name, left);
+  client.send(left);
+  if (client.typingInto === room) {
+    const joined = rooms.of(client);
+    client.typingInto = joined[joined.length - 1];
+    if (client.typingInto !== undefined)
+      client.send({ type: "room", seq: 0, ...client.typingInto.entry() });
+  }
+  return undefined;
+}
+
+/** Takes a client that has gone out of every room and the directory, telling who shared a room with it. */
+export function depart(context: ServerContext, client: Requester, reason: string): void {
+  const { directory, rooms, config } = context;
+  const told = new Set<Member>();
+  for (const room of rooms.of(client)) {
+    // A room over the limit hears no goodbyes, and costs nothing to skip.
+    if (room.members.size > config.presenceLimit) continue;
+    for (const member of room.members) if (member !== client) told.add(member);
+  }
+  rooms.leaveAll(client);
+  if (!directory.remove(client)) return;
+  const left = { type: "left", nick: client.nick, reason, room: "" } as const;
+  for (const member of told) member.deliver(left);
+  publish(leaveChannel, { nick: client.nick, address: client.address, reason });
+}
+
+/** Renames `client`, telling itself and everyone who shares a room with it. */
+export function rename(
+  context: ServerContext,
+  client: Requester,
+  wanted: string,
+): ProtocolError | undefined {
+  const from = client.nick;
+  if (from === wanted) return undefined;
+  const error = context.directory.rename(client, wanted);
+  if (error !== undefined) return error;
+  const renamed = { type: "renamed", from, to: wanted } as const;
+  for (const member of context.rooms.sharing(client)) member.deliver(renamed);
+  client.send(renamed);
+  context.relay.renamed(client);
+  publish(renameChannel, { from, to: wanted });
+  return undefined;
+}

@@ -2,6 +2,8 @@
 // The `sockchat` command: `serve` runs a server, `connect` joins one.
 
 import { Command, InvalidArgumentError, Option } from "commander";
+import { MAX_HISTORY_PAGE } from "../protocol/commands.js";
+import { roomProblem } from "../protocol/rooms.js";
 import { DEFAULTS } from "../server/config.js";
 import { connect } from "./connect.js";
 import { serve } from "./serve.js";
@@ -25,6 +27,21 @@ function positive(unit: string, most = Number.MAX_VALUE): (text: string) => numb
 }
 
 const seconds = positive("seconds");
+/** A hundred years, as for files. */
+const days = positive("days", 36_500);
+
+function historyLines(text: string): number {
+  const lines = wholeNumber(text);
+  if (lines > MAX_HISTORY_PAGE)
+    throw new InvalidArgumentError(`expected at most ${MAX_HISTORY_PAGE} lines`);
+  return lines;
+}
+
+function roomName(text: string): string {
+  const problem = roomProblem(text);
+  if (problem !== undefined) throw new InvalidArgumentError(problem);
+  return text;
+}
 /** A hundred years: files may be kept as long as anyone could want, never forever. */
 const MAX_RETENTION_HOURS = 876_000;
 const hours = positive("hours", MAX_RETENTION_HOURS);
@@ -97,7 +114,33 @@ program
     wholeNumber,
     DEFAULTS.presenceLimit,
   )
-  .option("--data-dir <dir>", "where the server keeps spooled files", DEFAULTS.dataDir)
+  .option(
+    "--data-dir <dir>",
+    "where the server keeps its database and spooled files",
+    DEFAULTS.dataDir,
+  )
+  .addOption(
+    new Option("--store <kind>", "where history and the file index are kept")
+      .choices(["sqlite", "memory"])
+      .default(DEFAULTS.store),
+  )
+  .option(
+    "--default-room <#room>",
+    "the room everyone is in on arrival",
+    roomName,
+    DEFAULTS.defaultRoom,
+  )
+  .option(
+    "--history <lines>",
+    `lines of a room replayed to whoever joins it (at most ${MAX_HISTORY_PAGE})`,
+    historyLines,
+    DEFAULTS.history,
+  )
+  .option(
+    "--history-retention <days>",
+    "delete lines older than this (default: keep everything)",
+    days,
+  )
   .option(
     "--max-file-size <bytes>",
     "largest file a client may send",
@@ -131,6 +174,10 @@ program
         heartbeatMs: o.heartbeat * 1000,
         textWelcomeDelayMs: o.textWelcomeDelay * 1000,
         dataDir: o.dataDir,
+        store: o.store,
+        defaultRoom: o.defaultRoom,
+        history: o.history,
+        historyRetentionMs: o.historyRetention === undefined ? 0 : o.historyRetention * 86_400_000,
         presenceLimit: o.presenceLimit,
         maxFileBytes: o.maxFileSize,
         fileRetentionMs: o.fileRetention * 3_600_000,
@@ -147,6 +194,11 @@ program
   .option("--nick <name>", "nickname (default: your user name)")
   .option("--json", "print one JSON object per event, for scripts", false)
   .option("--save-dir <dir>", "where received files are saved as terima_<name>", ".")
+  .option(
+    "--history <lines>",
+    `lines of each room to replay on joining it (default: the server's; at most ${MAX_HISTORY_PAGE})`,
+    historyLines,
+  )
   .action(async (target: string | undefined, o) => {
     const parsed = (() => {
       try {
@@ -155,7 +207,7 @@ program
         return program.error(`sockchat: ${(error as Error).message}`);
       }
     })();
-    await connect(parsed, { nick: o.nick, json: o.json, saveDir: o.saveDir });
+    await connect(parsed, { nick: o.nick, json: o.json, saveDir: o.saveDir, history: o.history });
   });
 
 await program.parseAsync();

@@ -4,6 +4,7 @@ import { hostPort } from "../client/tcp-dial.js";
 import { ChatServer } from "../server/chat-server.js";
 import type { ServerConfig } from "../server/config.js";
 import { startConsoleLog } from "../server/console-log.js";
+import { StoreOpenError } from "../store/store.js";
 import { isLoopback, reachableAddresses } from "./reachable-addresses.js";
 
 export async function serve(config: ServerConfig, options: { quiet: boolean }): Promise<void> {
@@ -14,6 +15,10 @@ export async function serve(config: ServerConfig, options: { quiet: boolean }): 
   try {
     address = await server.start();
   } catch (error) {
+    if (error instanceof StoreOpenError) {
+      process.stderr.write(`sockchat: ${error.message}\n`);
+      process.exit(1);
+    }
     const code = (error as NodeJS.ErrnoException).code;
     const hint = code === "EADDRINUSE" ? " (is another server running? try --port)" : "";
     process.stderr.write(

@@ -42,6 +42,8 @@ export interface ConnectOptions {
   nick?: string;
   json: boolean;
   saveDir: string;
+  /** Lines of each room to replay on joining it; absent, the server's default. */
+  history?: number;
 }
 
 export async function connect(target: Target, options: ConnectOptions): Promise<void> {
@@ -62,6 +64,7 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
     dial: tcpDial(target.host, target.port),
     nick: options.nick ?? defaultNick(),
     clientName: `sockchat-cli/${VERSION}`,
+    history: options.history,
     reconnect: interactive ? RECONNECT : undefined,
     files: nodeFileSupport(options.saveDir),
   });

@@ -9,6 +9,7 @@ import type { Command } from "../protocol/commands.js";
 import { MAX_UPLOADS_PER_CLIENT } from "../protocol/frame.js";
 import type { ServerMessage } from "../protocol/messages.js";
 import { formatBytes, inert, renderOwnCommand, renderServerMessage } from "../protocol/render.js";
+import { DEFAULT_ROOM } from "../protocol/rooms.js";
 import { nickNotice } from "./nick-notice.js";
 
 export interface View {
@@ -31,6 +32,8 @@ export interface View {
 export class LineView implements View {
   readonly #print: (line: string) => void;
   readonly #colour: boolean;
+  /** The room typed lines go to, as the server last said: what happens elsewhere names its room. */
+  #typingInto = DEFAULT_ROOM;
 
   constructor(print: (line: string) => void, options: { colour: boolean }) {
     this.#print = print;
@@ -38,7 +41,12 @@ export class LineView implements View {
   }
 
   server(message: ServerMessage): void {
-    for (const line of renderServerMessage(message)) this.#print(this.#paint(line));
+    if (message.type === "welcome") this.#typingInto = message.room;
+    if (message.type === "room") this.#typingInto = message.name;
+    const replayed = message.type === "message" && message.replayed;
+    for (const line of renderServerMessage(message, this.#typingInto)) {
+      this.#print(replayed ? this.#dim(line) : this.#paint(line));
+    }
   }
 
   sent(command: Command, ownNick: string): void {
@@ -77,6 +85,11 @@ export class LineView implements View {
   transfer(event: TransferEvent): void {
     const line = transferLine(event);
     if (line !== undefined) this.#print(this.#paint(line));
+  }
+
+  /** Lines from the history are shown dimmed, as the past. */
+  #dim(line: string): string {
+    return this.#colour ? styleText("dim", line) : line;
   }
 
   #paint(line: string): string {

@@ -38,6 +38,8 @@ export interface ChatClientOptions {
   nick: string;
   /** Name and version, sent in the hello. */
   clientName: string;
+  /** Lines of each room to be replayed on joining it; absent, the server's default. */
+  history?: number;
   /** Reconnect after a lost connection; without it a loss is final. */
   reconnect?: ReconnectPolicy;
   /** Silence after which the server is pinged; twice this and it is taken for dead. */
@@ -238,7 +240,13 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       close: (reason) => this.#lost(stream, this.#lastBye ?? reason),
     });
     this.#outbox.push(handshakeBytes());
-    this.#enqueue({ type: "hello", nick: this.#nick, client: this.#options.clientName });
+    const { clientName, history } = this.#options;
+    this.#enqueue({
+      type: "hello",
+      nick: this.#nick,
+      client: clientName,
+      ...(history === undefined ? {} : { history }),
+    });
     this.#startHeartbeat();
     return welcome;
   }

@@ -121,11 +121,16 @@ export function renderServerMessage(m: ServerMessage, typingInto = DEFAULT_ROOM)
   }
 }
 
+/** The room `m` happened in, for events that are shown with it; undefined for others. */
+export function roomShown(m: ServerMessage): string | undefined {
+  if (m.type !== "message" && m.type !== "joined" && m.type !== "file-offered") return undefined;
+  return m.type === "message" && m.kind === "private" ? undefined : m.room;
+}
+
 /** "#dev " when `m` happened in a room other than `typingInto`, else "". */
 function elsewhere(m: ServerMessage, typingInto: string): string {
-  if (m.type !== "message" && m.type !== "joined" && m.type !== "file-offered") return "";
-  if (m.type === "message" && m.kind === "private") return "";
-  return roomKey(m.room) === roomKey(typingInto) ? "" : `${inert(m.room)} `;
+  const room = roomShown(m);
+  return room === undefined || roomKey(room) === roomKey(typingInto) ? "" : `${inert(room)} `;
 }
 
 /** Local time of day, hours and minutes: `14:03`. */

@@ -14,6 +14,7 @@ import { safeFileName } from "../protocol/file-names.js";
 import { DOWNLOAD_WINDOW_BYTES, FILE_CHUNK_BYTES, UPLOAD_WINDOW_BYTES } from "../protocol/frame.js";
 import type { FileChunk, FileEnd, FileEntry, ServerMessage } from "../protocol/messages.js";
 import { formatBytes, formatSeconds } from "../protocol/render.js";
+import { DEFAULT_ROOM } from "../protocol/rooms.js";
 import { Deadlines } from "./deadlines.js";
 import { DownloadPump } from "./download-pump.js";
 import { LegacyUploads, type SpooledFile } from "./legacy-uploads.js";
@@ -225,6 +226,7 @@ export class FileRelay {
       size: transfer.size,
       offset,
       requested: true,
+      room: DEFAULT_ROOM,
     });
     this.#addDelivery(transfer, peer, offset);
     return undefined;
@@ -386,6 +388,7 @@ export class FileRelay {
       size: transfer.size,
       offset: 0,
       requested: false,
+      room: DEFAULT_ROOM,
     };
     for (const peer of this.#peers()) {
       if (peer === from) continue;
@@ -538,6 +541,7 @@ export class FileRelay {
       ok: failure === "",
       reason: failure,
       senderHash: transfer.senderHash,
+      room: DEFAULT_ROOM,
     });
   }
 

@@ -84,7 +84,7 @@ export const handlers: Handlers = {
   join(context, client, m) {
     const room = context.rooms.open(m.room);
     if (refused(client, m.seq, room)) return;
-    enter(context, client, room, m.seq);
+    enter(context, client, room, { seq: m.seq, arriving: false });
     client.confirm(m);
   },
   part(context, client, m) {

@@ -24,18 +24,25 @@ export function arrive(context: ServerContext, client: Requester, wanted: string
     room: rooms.defaultRoom.name,
   });
   publish(joinChannel, { nick: client.nick, address: client.address });
-  enter(context, client, rooms.defaultRoom, 0);
+  enter(context, client, rooms.defaultRoom, { seq: 0, arriving: true });
 }
 
-/** Puts `client` in `room`, where it now types, and replays the room's latest lines to it. */
-export function enter(context: ServerContext, client: Requester, room: Room, seq: number): void {
+/**
+ * Puts `client` in `room`, where it now types, and replays the room's latest
+ * lines to it; `arriving`: at hello, when the welcome has named the room.
+ */
+export function enter(
+  context: ServerContext,
+  client: Requester,
+  room: Room,
+  { seq, arriving }: { seq: number; arriving: boolean },
+): void {
   const { rooms, bus, config } = context;
   const isNew = rooms.join(client, room);
   client.typingInto = room;
-  // The room the client arrives in at hello is told in the welcome.
-  if (seq !== 0) client.send({ type: "room", seq, ...room.entry() });
+  if (!arriving) client.send({ type: "room", seq, ...room.entry() });
   if (!isNew) return;
-  if (room.topic !== "" && seq !== 0) {
+  if (room.topic !== "") {
     client.send({ type: "topic-is", room: room.name, topic: room.topic, by: room.topicBy });
   }
   sendPage(context, client, {

@@ -10,7 +10,8 @@ import { LineSplitter } from "../protocol/line-splitter.js";
 import { MarkerScanner } from "../protocol/marker-scanner.js";
 import type { ClientMessage, ServerMessage } from "../protocol/messages.js";
 import { decodeUtf8, encodeUtf8 } from "../protocol/payload.js";
-import { renderOwnCommand, renderServerMessage } from "../protocol/render.js";
+import { renderOwnCommand, renderServerMessage, roomShown } from "../protocol/render.js";
+import { DEFAULT_ROOM, roomKey } from "../protocol/rooms.js";
 import type { Codec, Confirmable } from "./codec.js";
 import { memoizeEncoding } from "./codec.js";
 import type { ConnectionHandler } from "./connection.js";
@@ -20,18 +21,28 @@ function fetchHint(id: number): string {
   return `*   to save it, use the sockchat client: npx sockchat connect, then /get ${id}`;
 }
 
-const encodeText = memoizeEncoding((message: ServerMessage) => {
-  const lines = renderServerMessage(message);
-  if (message.type === "file-offered" && !message.requested) lines.push(fetchHint(message.id));
-  return lines.length === 0 ? undefined : encodeUtf8(`${lines.join("\n")}\n`);
-});
+function textEncoder(typingInto: (message: ServerMessage) => string) {
+  return memoizeEncoding((message: ServerMessage) => {
+    const lines = renderServerMessage(message, typingInto(message));
+    if (message.type === "file-offered" && !message.requested) lines.push(fetchHint(message.id));
+    return lines.length === 0 ? undefined : encodeUtf8(`${lines.join("\n")}\n`);
+  });
+}
+
+/**
+ * Each message is encoded at most twice, whoever receives it: as seen from
+ * the room it happened in, and as seen from elsewhere (naming its room).
+ */
+const encodeHere = textEncoder((message) => roomShown(message) ?? DEFAULT_ROOM);
+const encodeElsewhere = textEncoder(() => "");
 
 /** Text clients do not number their requests; 0 marks a request nobody awaits. */
 const UNNUMBERED = 0;
 
 export class TextCodec implements Codec {
   readonly framed = false;
-  readonly encode = encodeText;
+  /** Where this client's lines go, as the server last told it. */
+  #typingInto = DEFAULT_ROOM;
   readonly #lines: LineSplitter;
   /** Set while an upload's bytes are coming in, up to its end marker. */
   #upload: MarkerScanner | undefined;
@@ -39,6 +50,14 @@ export class TextCodec implements Codec {
   /** `maxLineBytes` bounds what is buffered while waiting for a newline. */
   constructor(maxLineBytes: number) {
     this.#lines = new LineSplitter(maxLineBytes);
+  }
+
+  encode(message: ServerMessage): Uint8Array | undefined {
+    if (message.type === "welcome") this.#typingInto = message.room;
+    else if (message.type === "room") this.#typingInto = message.name;
+    const room = roomShown(message);
+    const here = room === undefined || roomKey(room) === roomKey(this.#typingInto);
+    return here ? encodeHere(message) : encodeElsewhere(message);
   }
 
   /**

@@ -60,7 +60,9 @@ describe("history", () => {
     await kim.lines.waitFor(/^\[private\] <lee> yes$/);
     kim.send("/history lee");
     await kim.lines.waitFor(/^\* 2 earlier lines of lee above$/);
-    const page = kim.lines.lines.filter((l) => REPLAYED.test(l)).map((l) => l.replace(REPLAYED, ""));
+    const page = kim.lines.lines
+      .filter((l) => REPLAYED.test(l))
+      .map((l) => l.replace(REPLAYED, ""));
     assert.deepEqual(page, ["[private] <kim> are you there?", "[private] <lee> yes"]);
     kim.socket.destroy();
     lee.socket.destroy();

@@ -41,7 +41,10 @@ describe("rooms", () => {
     await lobbyOnly.lines.waitFor(/^<bob> back in the lobby$/);
 
     // carol never joined a room: not one line of #dev, and no room names anywhere.
-    assert.ok(!lobbyOnly.lines.lines.some((l) => /dev|#/.test(l)), lobbyOnly.lines.lines.join("\n"));
+    assert.ok(
+      !lobbyOnly.lines.lines.some((l) => /dev|#/.test(l)),
+      lobbyOnly.lines.lines.join("\n"),
+    );
     alice.child.stdin.end();
     assert.equal(await alice.exited, 0);
     lobbyOnly.socket.destroy();
@@ -57,10 +60,15 @@ describe("rooms", () => {
     const erin = await nativePeer(server.port, "erin");
     erin.client.send({ type: "join", seq: 1, room: "#ops" });
     const topic = await erin.waitFor((m) => m.type === "topic-is");
-    assert.deepEqual(topic, { type: "topic-is", room: "#ops", topic: "deploys at noon", by: "dana" });
+    assert.deepEqual(topic, {
+      type: "topic-is",
+      room: "#ops",
+      topic: "deploys at noon",
+      by: "dana",
+    });
     dana.send("/rooms");
-    await dana.lines.waitFor(/^\*   #ops\s+2 members  deploys at noon$/);
-    await dana.lines.waitFor(/^\*   #lobby\s+\d+ members?$/);
+    await dana.lines.waitFor(/^\* {3}#ops\s+2 members {2}deploys at noon$/);
+    await dana.lines.waitFor(/^\* {3}#lobby\s+\d+ members?$/);
     erin.client.close();
     dana.socket.destroy();
   });

@@ -78,8 +78,9 @@ describe("bad input", () => {
 
   it("invalid UTF-8 in a native message is refused, and the connection goes on", async () => {
     const raw = await rawNative(server.port, "badutf");
-    const frame = encodeClientMessage({ type: "say", seq: 7, text: "abcd" });
-    frame.set([0xc3, 0x28], frame.length - 2);
+    const frame = encodeClientMessage({ type: "say", seq: 7, text: "abcd", room: "" });
+    // The last two bytes of the text, which the room's empty string (4 bytes) follows.
+    frame.set([0xc3, 0x28], frame.length - 4 - 2);
     raw.write(frame);
     const error = await raw.waitFor((m) => m.type === "error");
     assert.equal(error.type === "error" && error.code, "CHAT_ERR_INVALID_UTF8");

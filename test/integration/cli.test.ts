@@ -9,7 +9,8 @@ import { type ServerProcess, spawnCli, startServer } from "../helpers/processes.
 describe("sockchat command line", () => {
   let server: ServerProcess;
   before(async () => {
-    server = await startServer();
+    // Each test reads the chat from its start: earlier tests' lines are not replayed.
+    server = await startServer(["--history", "0"]);
   });
   after(async () => {
     assert.equal(await server.stop(), 0);

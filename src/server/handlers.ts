@@ -52,7 +52,7 @@ export const handlers: Handlers = {
     session.confirm(m);
   },
   help(session, m) {
-    session.send({ type: "notice", text: session.framed ? HELP_TEXT : TEXT_HELP_TEXT });
+    session.send({ type: "notice", text: session.capabilities.files ? HELP_TEXT : TEXT_HELP_TEXT });
     session.confirm(m);
   },
   quit(session, m) {

@@ -1,4 +1,4 @@
-// One timer for all sessions: pings native clients that have gone quiet and
+// One timer for all sessions: pings clients that answer pings and have gone quiet, and
 // drops those that leave a ping unanswered for a whole interval. Checking twice
 // per interval keeps a late timer from dropping a client whose pong just came.
 
@@ -9,7 +9,7 @@ export function startHeartbeat(sessions: Iterable<Session>, intervalMs: number):
   const timer = setInterval(() => {
     const now = Date.now();
     for (const session of sessions) {
-      if (!session.framed) continue;
+      if (!session.capabilities.heartbeat) continue;
       if (session.pingSentAt !== 0 && session.lastHeard >= session.pingSentAt)
         session.pingSentAt = 0;
       if (session.pingSentAt === 0) {

@@ -6,7 +6,12 @@
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import type { ServerMessage } from "../protocol/messages.js";
 import type { Confirmable } from "../transport/codec.js";
-import type { Connection, ConnectionHandler, Inbound } from "../transport/connection.js";
+import type {
+  Capabilities,
+  Connection,
+  ConnectionHandler,
+  Inbound,
+} from "../transport/connection.js";
 import type { ServerConfig } from "./config.js";
 import type { FileRelay } from "./file-relay.js";
 import { handlers } from "./handlers.js";
@@ -82,8 +87,8 @@ export class Session implements ConnectionHandler, Member, FilePeer {
     return this.#joined;
   }
 
-  get framed(): boolean {
-    return this.#connection.framed;
+  get capabilities(): Capabilities {
+    return this.#connection.capabilities;
   }
 
   get bulkReady(): boolean {

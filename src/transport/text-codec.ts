@@ -13,7 +13,7 @@ import { decodeUtf8, encodeUtf8 } from "../protocol/payload.js";
 import { renderOwnCommand, renderServerMessage } from "../protocol/render.js";
 import type { Codec, Confirmable } from "./codec.js";
 import { memoizeEncoding } from "./codec.js";
-import type { ConnectionHandler } from "./connection.js";
+import { type ConnectionHandler, NO_CAPABILITIES } from "./connection.js";
 
 /** How a text client can fetch a file it is offered: it cannot take one itself. */
 function fetchHint(id: number): string {
@@ -30,7 +30,8 @@ const encodeText = memoizeEncoding((message: ServerMessage) => {
 const UNNUMBERED = 0;
 
 export class TextCodec implements Codec {
-  readonly framed = false;
+  /** A person at netcat answers no pings (TCP keepalive covers them), saves no files, numbers nothing. */
+  readonly capabilities = NO_CAPABILITIES;
   readonly encode = encodeText;
   readonly #lines: LineSplitter;
   /** Set while an upload's bytes are coming in, up to its end marker. */

@@ -38,6 +38,7 @@ export class StreamConnection implements Connection {
   #fallbackTimer: NodeJS.Timeout | undefined;
   #graceTimer: NodeJS.Timeout | undefined;
   #closeCause = "connection closed";
+  /** Set by `end`, or by the stream's close. */
   #ending = false;
 
   constructor(stream: Duplex, remoteAddress: string, options: StreamConnectionOptions) {
@@ -60,6 +61,8 @@ export class StreamConnection implements Connection {
       this.#closeCause = error.code ?? error.message;
     });
     stream.on("close", () => {
+      // Closed is past ending: nothing more is sent, and no grace timer is started.
+      this.#ending = true;
       clearTimeout(this.#fallbackTimer);
       clearTimeout(this.#graceTimer);
       this.#queue.discard();

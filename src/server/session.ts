@@ -6,12 +6,7 @@
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import type { ServerMessage } from "../protocol/messages.js";
 import type { Confirmable } from "../transport/codec.js";
-import type {
-  Capabilities,
-  Connection,
-  ConnectionHandler,
-  Inbound,
-} from "../transport/connection.js";
+import type { Connection, ConnectionHandler, Inbound } from "../transport/connection.js";
 import type { ServerConfig } from "./config.js";
 import type { FileRelay } from "./file-relay.js";
 import { handlers } from "./handlers.js";
@@ -87,7 +82,7 @@ export class Session implements ConnectionHandler, Member, FilePeer {
     return this.#joined;
   }
 
-  get capabilities(): Capabilities {
+  get capabilities(): Connection["capabilities"] {
     return this.#connection.capabilities;
   }
 

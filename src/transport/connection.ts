@@ -41,7 +41,7 @@ export interface ConnectionHandler {
 
 export interface Connection {
   readonly remoteAddress: string;
-  /** What the peer can do; `NO_CAPABILITIES` until its protocol is known, and it may change once then. */
+  /** What the peer can do: none until its protocol is known; more if a provisional one is upgraded. */
   readonly capabilities: Capabilities;
   /** A bulk chunk sent now would wait behind at most one other. */
   readonly bulkReady: boolean;

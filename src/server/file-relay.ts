@@ -209,7 +209,7 @@ export class FileRelay {
   get(peer: FilePeer, id: number, offset: number): ProtocolError | undefined {
     const transfer = this.#transfers.get(id);
     if (transfer === undefined || transfer.state === "aborted") return noSuchFile(id);
-    if (!peer.framed) {
+    if (!peer.capabilities.files) {
       return new ProtocolError(
         ErrorCode.NeedsNativeClient,
         "files need the sockchat client: npx sockchat connect",
@@ -393,7 +393,7 @@ export class FileRelay {
     for (const peer of this.#peers()) {
       if (peer === from) continue;
       peer.deliver(offered);
-      if (peer.framed) this.#addDelivery(transfer, peer, 0);
+      if (peer.capabilities.files) this.#addDelivery(transfer, peer, 0);
     }
   }
 

@@ -73,7 +73,7 @@ export const handlers: Handlers = {
     client.confirm(m);
   },
   help(_context, client, m) {
-    client.send({ type: "notice", text: client.framed ? HELP_TEXT : TEXT_HELP_TEXT });
+    client.send({ type: "notice", text: client.capabilities.files ? HELP_TEXT : TEXT_HELP_TEXT });
     client.confirm(m);
   },
   quit(_context, client, m) {

@@ -81,8 +81,8 @@ export class Session implements ConnectionHandler, Requester {
     return this.#joined;
   }
 
-  get framed(): boolean {
-    return this.#connection.framed;
+  get capabilities(): Connection["capabilities"] {
+    return this.#connection.capabilities;
   }
 
   get bulkReady(): boolean {
@@ -179,7 +179,7 @@ export class Session implements ConnectionHandler, Requester {
    * whole interval. Only peers that answer pings are pinged.
    */
   heartbeat(now: number, intervalMs: number): void {
-    if (!this.framed) return;
+    if (!this.capabilities.heartbeat) return;
     if (this.#pingSentAt !== 0 && this.#lastHeard >= this.#pingSentAt) this.#pingSentAt = 0;
     if (this.#pingSentAt === 0) {
       if (now - this.#lastHeard >= intervalMs) {

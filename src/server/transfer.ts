@@ -13,8 +13,8 @@ export interface FilePeer {
   readonly nick: string;
   /** Where it connects from: uploads are capped per address as well as per client. */
   readonly address: string;
-  /** Speaks the framed protocol, so it can take file data (text clients cannot). */
-  readonly framed: boolean;
+  /** `files`: it can take file data (text clients cannot). */
+  readonly capabilities: { readonly files: boolean };
   /** A chunk written now would wait behind at most one other. */
   readonly bulkReady: boolean;
   deliver(message: ServerMessage): void;

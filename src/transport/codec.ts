@@ -1,11 +1,12 @@
 // A codec turns a byte stream into client messages and server messages into
-// bytes. Byte-stream transports pick one per connection by sniffing.
+// bytes. A byte-stream connection picks one by its first bytes (codec-registry.ts).
 
 import type { ClientMessage, ServerMessage } from "../protocol/messages.js";
-import type { ConnectionHandler } from "./connection.js";
+import type { Capabilities, ConnectionHandler } from "./connection.js";
 
 export interface Codec {
-  readonly framed: boolean;
+  /** What a peer speaking this protocol can do. */
+  readonly capabilities: Capabilities;
   /** Called once when the codec is chosen; returns bytes to send before anything else. */
   open(handler: ConnectionHandler): Uint8Array | undefined;
   decode(chunk: Uint8Array, handler: ConnectionHandler): void;

@@ -9,6 +9,27 @@ import type { Confirmable } from "./codec.js";
 /** What a connection hands the server: requests, and the original client's uploads on text ones. */
 export type Inbound = ClientMessage | LegacyUpload;
 
+/**
+ * What the peer at the other end can do. Each is asked where it matters, so a
+ * new kind of peer (a browser, an IRC client) says what it does, not which
+ * protocol it speaks.
+ */
+export interface Capabilities {
+  /** It answers pings, so it can be pinged and dropped when it does not answer; else TCP keepalive covers it. */
+  readonly heartbeat: boolean;
+  /** It can take file frames (offers to fetch, chunks, ends), and so be sent files. */
+  readonly files: boolean;
+  /** It numbers its requests and waits for an ack naming each; else a request's seq is 0. */
+  readonly numberedRequests: boolean;
+}
+
+/** A peer whose protocol is not known yet can do none of it. */
+export const NO_CAPABILITIES: Capabilities = {
+  heartbeat: false,
+  files: false,
+  numberedRequests: false,
+};
+
 export interface ConnectionHandler {
   message(message: Inbound): void;
   /** Input that could not be understood; `error.fatal` means the stream is beyond repair. */
@@ -20,11 +41,8 @@ export interface ConnectionHandler {
 
 export interface Connection {
   readonly remoteAddress: string;
-  /**
-   * Whether the peer speaks the framed protocol: it answers pings and can take
-   * file data. Text clients do neither; TCP keepalive covers them.
-   */
-  readonly framed: boolean;
+  /** What the peer can do: none until its protocol is known; more if a provisional one is upgraded. */
+  readonly capabilities: Capabilities;
   /** A bulk chunk sent now would wait behind at most one other. */
   readonly bulkReady: boolean;
   /** Bytes accepted by `send` and not yet taken by the operating system. */

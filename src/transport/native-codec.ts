@@ -1,18 +1,41 @@
-// The binary framed protocol: handshake check, then frames to typed messages.
+// The binary framed protocol: the handshake checked byte by byte, then frames
+// to typed messages.
 
 import { unfilledBytes } from "../node/unfilled-bytes.js";
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
-import { HANDSHAKE_BYTES, handshakeBytes, PROTOCOL_VERSION } from "../protocol/frame.js";
+import {
+  HANDSHAKE_BYTES,
+  handshakeBytes,
+  MAGIC,
+  PROTOCOL_VERSION,
+  type Sniffed,
+  sniff,
+} from "../protocol/frame.js";
 import { FrameDecoder } from "../protocol/frame-decoder.js";
 import { decodeClientMessage, encodeServerMessage } from "../protocol/messages.js";
 import type { Codec, Confirmable } from "./codec.js";
 import { memoizeEncoding } from "./codec.js";
-import type { ConnectionHandler } from "./connection.js";
+import type { CodecKind, Recognition } from "./codec-registry.js";
+import type { Capabilities, ConnectionHandler } from "./connection.js";
 
 const encodeNative = memoizeEncoding(encodeServerMessage);
 
+const NATIVE_CAPABILITIES: Capabilities = { heartbeat: true, files: true, numberedRequests: true };
+
+/** Claimed once the magic and a version byte are in; a wrong version is the codec's to refuse. */
+const RECOGNITION: Record<Sniffed, Recognition> = {
+  native: "mine",
+  text: "not mine",
+  undecided: "need more",
+};
+
+export const nativeCodecKind: CodecKind = {
+  recognise: (firstBytes) => RECOGNITION[sniff(firstBytes)],
+  create: () => new NativeCodec(),
+};
+
 export class NativeCodec implements Codec {
-  readonly framed = true;
+  readonly capabilities = NATIVE_CAPABILITIES;
   readonly encode = encodeNative;
   readonly #frames = new FrameDecoder({ allocate: unfilledBytes });
   #handshakeSeen = 0;
@@ -32,21 +55,11 @@ export class NativeCodec implements Codec {
     let bytes = chunk;
     if (this.#handshakeSeen < HANDSHAKE_BYTES) {
       const take = Math.min(HANDSHAKE_BYTES - this.#handshakeSeen, bytes.length);
-      this.#handshakeSeen += take;
-      // The magic was matched by sniffing; only the version byte is left to check.
-      if (this.#handshakeSeen === HANDSHAKE_BYTES) {
-        const version = bytes[take - 1];
-        if (version !== PROTOCOL_VERSION) {
-          this.#failed = true;
-          handler.invalid(
-            new ProtocolError(
-              ErrorCode.UnsupportedVersion,
-              `protocol version ${version} is not supported; this server speaks ${PROTOCOL_VERSION}`,
-              { fatal: true },
-            ),
-          );
-          return;
-        }
+      const problem = this.#checkHandshake(bytes.subarray(0, take));
+      if (problem !== undefined) {
+        this.#failed = true;
+        handler.invalid(problem);
+        return;
       }
       bytes = bytes.subarray(take);
     }
@@ -66,6 +79,28 @@ export class NativeCodec implements Codec {
       this.#failed = true;
       handler.invalid(error);
     }
+  }
+
+  /** The next bytes of the handshake; whoever chose this codec may have looked at them, or not. */
+  #checkHandshake(bytes: Uint8Array): ProtocolError | undefined {
+    for (const byte of bytes) {
+      const at = this.#handshakeSeen++;
+      if (at < MAGIC.length && byte !== MAGIC[at]) {
+        return new ProtocolError(
+          ErrorCode.Malformed,
+          "this is not the sockchat handshake; use the sockchat client, or a text client such as nc",
+          { fatal: true },
+        );
+      }
+      if (at === MAGIC.length && byte !== PROTOCOL_VERSION) {
+        return new ProtocolError(
+          ErrorCode.UnsupportedVersion,
+          `protocol version ${byte} is not supported; this server speaks ${PROTOCOL_VERSION}`,
+          { fatal: true },
+        );
+      }
+    }
+    return undefined;
   }
 }
 

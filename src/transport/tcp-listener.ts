@@ -1,12 +1,22 @@
-// Accepts TCP connections and hands each to the server as a Connection.
+// Accepts TCP connections and hands each to the server as a Connection: the
+// socket tuned for chat, then the byte-stream connection over it.
 
 import { type AddressInfo, createServer, type Server } from "node:net";
 import type { Connection } from "./connection.js";
-import { TcpConnection, type TcpConnectionOptions } from "./tcp-connection.js";
+import { nativeCodecKind } from "./native-codec.js";
+import { StreamConnection } from "./stream-connection.js";
+import { TextCodec } from "./text-codec.js";
 
-export interface TcpListenOptions extends TcpConnectionOptions {
+export interface TcpListenOptions {
   host: string;
   port: number;
+  /** Bounds what a text connection buffers while waiting for a newline. */
+  maxLineBytes: number;
+  /** How long a silent new connection waits before being welcomed as a text client. */
+  textWelcomeDelayMs: number;
+  /** How long a closing connection may take to flush before it is destroyed. */
+  closeGraceMs: number;
+  keepAliveMs: number;
 }
 
 export interface TcpListener {
@@ -18,8 +28,18 @@ export function listenTcp(
   options: TcpListenOptions,
   accept: (connection: Connection) => void,
 ): Promise<TcpListener> {
+  const connectionOptions = {
+    codecs: {
+      kinds: [nativeCodecKind],
+      fallback: { create: () => new TextCodec(options.maxLineBytes) },
+    },
+    fallbackDelayMs: options.textWelcomeDelayMs,
+    closeGraceMs: options.closeGraceMs,
+  };
   const server: Server = createServer({ noDelay: true }, (socket) => {
-    accept(new TcpConnection(socket, options));
+    // Text clients answer no pings: keepalive is what finds them gone.
+    socket.setKeepAlive(true, options.keepAliveMs);
+    accept(new StreamConnection(socket, socket.remoteAddress ?? "unknown", connectionOptions));
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);

@@ -14,7 +14,7 @@ import { renderOwnCommand, renderServerMessage, roomShown } from "../protocol/re
 import { DEFAULT_ROOM, roomKey } from "../protocol/rooms.js";
 import type { Codec, Confirmable } from "./codec.js";
 import { memoizeEncoding } from "./codec.js";
-import type { ConnectionHandler } from "./connection.js";
+import { type ConnectionHandler, NO_CAPABILITIES } from "./connection.js";
 
 /** How a text client can fetch a file it is offered: it cannot take one itself. */
 function fetchHint(id: number): string {
@@ -40,7 +40,8 @@ const encodeElsewhere = textEncoder(() => "");
 const UNNUMBERED = 0;
 
 export class TextCodec implements Codec {
-  readonly framed = false;
+  /** A person at netcat answers no pings (TCP keepalive covers them), saves no files, numbers nothing. */
+  readonly capabilities = NO_CAPABILITIES;
   /** Where this client's lines go, as the server last told it. */
   #typingInto = DEFAULT_ROOM;
   readonly #lines: LineSplitter;

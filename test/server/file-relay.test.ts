@@ -13,7 +13,7 @@ import { tempDir } from "../helpers/files.js";
 
 /** A connected client as the relay sees it: it keeps what it is sent. */
 class Peer implements FilePeer {
-  readonly framed = true;
+  readonly capabilities = { files: true };
   readonly bulkReady = true;
   readonly received: ServerMessage[] = [];
   readonly #waiters = new Set<() => void>();

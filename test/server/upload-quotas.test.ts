@@ -7,7 +7,14 @@ import { type Reservation, UploadQuotas } from "../../src/server/upload-quotas.j
 const MIB = 1024 * 1024;
 
 function peer(nick: string, address = "10.0.0.1"): FilePeer {
-  return { nick, address, framed: true, bulkReady: true, deliver() {}, sendBulk() {} };
+  return {
+    nick,
+    address,
+    capabilities: { files: true },
+    bulkReady: true,
+    deliver() {},
+    sendBulk() {},
+  };
 }
 
 function reserved(quotas: UploadQuotas, from: FilePeer, size: number): Reservation {

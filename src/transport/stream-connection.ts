@@ -1,0 +1,162 @@
+// A connection over any duplex byte stream (a TCP socket, later a TLS one; an
+// in-memory pair in tests) that speaks the codec its first bytes call for. A
+// peer silent for `fallbackDelayMs` is given the fallback codec (text, for a
+// person at netcat, who waits to be welcomed), and may still switch if its
+// first bytes turn out to be another kind's preamble.
+
+import type { Duplex } from "node:stream";
+import { FILE_CHUNK_BYTES } from "../protocol/frame.js";
+import type { ServerMessage } from "../protocol/messages.js";
+import type { Codec, Confirmable } from "./codec.js";
+import { type CodecFactory, type CodecRegistry, Preamble } from "./codec-registry.js";
+import {
+  type Capabilities,
+  type Connection,
+  type ConnectionHandler,
+  NO_CAPABILITIES,
+} from "./connection.js";
+import { OutboundQueue } from "./outbound-queue.js";
+
+export interface StreamConnectionOptions {
+  codecs: CodecRegistry;
+  /** How long a silent peer is waited for before it is given the fallback codec, provisionally. */
+  fallbackDelayMs: number;
+  /** How long a closing connection may take to flush before it is destroyed. */
+  closeGraceMs: number;
+}
+
+export class StreamConnection implements Connection {
+  readonly remoteAddress: string;
+  readonly #stream: Duplex;
+  readonly #codecs: CodecRegistry;
+  readonly #closeGraceMs: number;
+  readonly #queue: OutboundQueue;
+  #handler: ConnectionHandler | undefined;
+  #codec: Codec | undefined;
+  /** Set until the peer's bytes have told what they speak; beside a codec, that codec is provisional. */
+  #preamble: Preamble | undefined;
+  #fallbackTimer: NodeJS.Timeout | undefined;
+  #graceTimer: NodeJS.Timeout | undefined;
+  #closeCause = "connection closed";
+  /** Set by `end`, or by the stream's close. */
+  #ending = false;
+
+  constructor(stream: Duplex, remoteAddress: string, options: StreamConnectionOptions) {
+    this.#stream = stream;
+    this.remoteAddress = remoteAddress;
+    this.#codecs = options.codecs;
+    this.#closeGraceMs = options.closeGraceMs;
+    this.#preamble = new Preamble(options.codecs);
+    this.#queue = new OutboundQueue((bytes) => stream.write(bytes));
+    // Views of plain Uint8Array are cheaper to slice than Buffers, per frame.
+    stream.on("data", (chunk: Buffer) =>
+      this.#received(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
+    );
+    stream.on("drain", () => this.#handler?.drain());
+    stream.on("end", () => {
+      this.#closeCause = "connection closed";
+      stream.end();
+    });
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      this.#closeCause = error.code ?? error.message;
+    });
+    stream.on("close", () => {
+      // Closed is past ending: nothing more is sent, and no grace timer is started.
+      this.#ending = true;
+      clearTimeout(this.#fallbackTimer);
+      clearTimeout(this.#graceTimer);
+      this.#queue.discard();
+      this.#handler?.closed(this.#closeCause);
+    });
+    this.#fallbackTimer = setTimeout(
+      () => this.#choose(options.codecs.fallback),
+      options.fallbackDelayMs,
+    );
+  }
+
+  get capabilities(): Capabilities {
+    return this.#codec?.capabilities ?? NO_CAPABILITIES;
+  }
+
+  get bulkReady(): boolean {
+    return !this.#ending && this.#stream.writableLength < FILE_CHUNK_BYTES;
+  }
+
+  get queuedBytes(): number {
+    return this.#queue.bytes + this.#stream.writableLength;
+  }
+
+  attach(handler: ConnectionHandler): void {
+    this.#handler = handler;
+  }
+
+  send(message: ServerMessage): void {
+    if (this.#ending) return;
+    const bytes = this.#codec?.encode(message);
+    if (bytes !== undefined) this.#queue.push(bytes);
+  }
+
+  confirm(request: Confirmable, nick: string): void {
+    if (this.#ending) return;
+    const bytes = this.#codec?.confirm(request, nick);
+    if (bytes !== undefined) this.#queue.push(bytes);
+  }
+
+  sendBulk(header: Uint8Array, data: Uint8Array): void {
+    if (this.#ending) return;
+    this.#queue.flush();
+    this.#stream.cork();
+    this.#stream.write(header);
+    this.#stream.write(data);
+    this.#stream.uncork();
+  }
+
+  pauseInput(): void {
+    this.#stream.pause();
+  }
+
+  resumeInput(): void {
+    if (!this.#ending) this.#stream.resume();
+  }
+
+  end(last?: ServerMessage): void {
+    if (last !== undefined) this.send(last);
+    if (this.#ending) return;
+    this.#ending = true;
+    clearTimeout(this.#fallbackTimer);
+    this.#queue.flush();
+    this.#stream.end();
+    // Input is read and dropped from here on, so the peer's close is seen at once;
+    // a paused stream would only close when the grace period ran out.
+    this.#stream.resume();
+    this.#graceTimer = setTimeout(() => this.#stream.destroy(), this.#closeGraceMs);
+  }
+
+  #received(chunk: Uint8Array): void {
+    if (this.#ending || this.#handler === undefined) return;
+    if (this.#preamble === undefined) {
+      (this.#codec as Codec).decode(chunk, this.#handler);
+      return;
+    }
+    const classified = this.#preamble.push(chunk);
+    if (classified === undefined) return;
+    this.#preamble = undefined;
+    clearTimeout(this.#fallbackTimer);
+    // A silent peer's provisional codec stays if the bytes confirm it: it has greeted already.
+    const codec =
+      this.#codec !== undefined && classified.codec === this.#codecs.fallback
+        ? this.#codec
+        : this.#choose(classified.codec);
+    codec.decode(classified.bytes, this.#handler);
+  }
+
+  #choose(factory: CodecFactory): Codec {
+    const codec = factory.create();
+    this.#codec = codec;
+    if (this.#handler !== undefined) {
+      const greeting = codec.open(this.#handler);
+      if (greeting !== undefined) this.#queue.push(greeting);
+    }
+    return codec;
+  }
+}

@@ -12,6 +12,7 @@ import {
   handshakeBytes,
   MAGIC,
   PROTOCOL_VERSION,
+  versionSpoken,
 } from "../protocol/frame.js";
 import { FrameDecoder } from "../protocol/frame-decoder.js";
 import {
@@ -264,10 +265,10 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         return;
       }
       const version = seen[at + MAGIC.length];
-      if (version !== PROTOCOL_VERSION) {
+      if (!versionSpoken(version)) {
         this.#fail(
           ErrorCode.UnsupportedVersion,
-          `the server speaks protocol version ${version}, not ${PROTOCOL_VERSION}`,
+          `the server speaks protocol version ${version}, not 1 to ${PROTOCOL_VERSION}`,
         );
         return;
       }

@@ -2,7 +2,14 @@
 
 /** "\x89SCHAT\r\n": the high first byte is invalid UTF-8, so no text client sends it. */
 export const MAGIC = Uint8Array.of(0x89, 0x53, 0x43, 0x48, 0x41, 0x54, 0x0d, 0x0a);
-export const PROTOCOL_VERSION = 1;
+/** 2: rooms and history (docs/protocol.md §12 says what a version 1 peer gets). */
+export const PROTOCOL_VERSION = 2;
+/** The oldest version still spoken: a version 1 client is served as one. */
+export const OLDEST_PROTOCOL_VERSION = 1;
+
+export function versionSpoken(version: number | undefined): boolean {
+  return version !== undefined && version >= OLDEST_PROTOCOL_VERSION && version <= PROTOCOL_VERSION;
+}
 /**
  * Magic followed by one version byte: the client's first bytes, and the first
  * native bytes from the server (text lines may precede them; see docs/protocol.md).

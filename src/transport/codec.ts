@@ -8,7 +8,11 @@ export interface Codec {
   /** What a peer speaking this protocol can do. */
   readonly capabilities: Capabilities;
   /** Called once when the codec is chosen; returns bytes to send before anything else. */
-  open(handler: ConnectionHandler): Uint8Array | undefined;
+  /**
+   * Called once when the codec is chosen, with the first bytes that chose it
+   * (none when silence did); returns bytes to send before anything else.
+   */
+  open(handler: ConnectionHandler, firstBytes: Uint8Array): Uint8Array | undefined;
   decode(chunk: Uint8Array, handler: ConnectionHandler): void;
   /** Undefined when the message has no representation for this kind of peer. */
   encode(message: ServerMessage): Uint8Array | undefined;

@@ -10,9 +10,14 @@ import {
   PROTOCOL_VERSION,
   type Sniffed,
   sniff,
+  versionSpoken,
 } from "../protocol/frame.js";
 import { FrameDecoder } from "../protocol/frame-decoder.js";
-import { decodeClientMessage, encodeServerMessage } from "../protocol/messages.js";
+import {
+  type ClientMessage,
+  decodeClientMessage,
+  encodeServerMessage,
+} from "../protocol/messages.js";
 import type { Codec, Confirmable } from "./codec.js";
 import { memoizeEncoding } from "./codec.js";
 import type { CodecKind, Recognition } from "./codec-registry.js";
@@ -40,14 +45,19 @@ export class NativeCodec implements Codec {
   readonly #frames = new FrameDecoder({ allocate: unfilledBytes });
   #handshakeSeen = 0;
   #failed = false;
+  /** The version the client asked for, which this connection speaks. */
+  #version = PROTOCOL_VERSION;
 
   /** Native clients number what they wait for: the ack names it; 0 was awaited by nobody. */
   confirm(request: Confirmable): Uint8Array | undefined {
     return request.seq === 0 ? undefined : encodeServerMessage({ type: "ack", seq: request.seq });
   }
 
-  open(): Uint8Array {
-    return handshakeBytes();
+  /** Answers with the client's version when it is one this server speaks. */
+  open(_handler: ConnectionHandler, firstBytes: Uint8Array): Uint8Array {
+    const asked = firstBytes[MAGIC.length];
+    if (versionSpoken(asked)) this.#version = asked as number;
+    return handshakeBytes(this.#version);
   }
 
   decode(chunk: Uint8Array, handler: ConnectionHandler): void {
@@ -72,13 +82,17 @@ export class NativeCodec implements Codec {
           handler.invalid(asProtocolError(error));
           return;
         }
-        handler.message(message);
+        handler.message(this.#upgraded(message));
       });
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
       this.#failed = true;
       handler.invalid(error);
     }
+  }
+
+  #upgraded(message: ClientMessage): ClientMessage {
+    return this.#version === 1 ? upgradedHello(message) : message;
   }
 
   /** The next bytes of the handshake; whoever chose this codec may have looked at them, or not. */
@@ -92,16 +106,23 @@ export class NativeCodec implements Codec {
           { fatal: true },
         );
       }
-      if (at === MAGIC.length && byte !== PROTOCOL_VERSION) {
+      if (at === MAGIC.length && !versionSpoken(byte)) {
         return new ProtocolError(
           ErrorCode.UnsupportedVersion,
-          `protocol version ${byte} is not supported; this server speaks ${PROTOCOL_VERSION}`,
+          `protocol version ${byte} is not supported; this server speaks 1 to ${PROTOCOL_VERSION}`,
           { fatal: true },
         );
       }
     }
     return undefined;
   }
+}
+
+/** A version 1 client knows nothing of history, and would show replayed lines as new ones. */
+function upgradedHello(message: ClientMessage): ClientMessage {
+  return message.type === "hello" && message.history === undefined
+    ? { ...message, history: 0 }
+    : message;
 }
 
 function asProtocolError(error: unknown): ProtocolError {

@@ -146,15 +146,15 @@ export class StreamConnection implements Connection {
     const codec =
       this.#codec !== undefined && classified.codec === this.#codecs.fallback
         ? this.#codec
-        : this.#choose(classified.codec);
+        : this.#choose(classified.codec, classified.bytes);
     codec.decode(classified.bytes, this.#handler);
   }
 
-  #choose(factory: CodecFactory): Codec {
+  #choose(factory: CodecFactory, firstBytes: Uint8Array = new Uint8Array(0)): Codec {
     const codec = factory.create();
     this.#codec = codec;
     if (this.#handler !== undefined) {
-      const greeting = codec.open(this.#handler);
+      const greeting = codec.open(this.#handler, firstBytes);
       if (greeting !== undefined) this.#queue.push(greeting);
     }
     return codec;

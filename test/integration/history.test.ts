@@ -3,7 +3,16 @@
 // acknowledged survives a restart, and a SIGKILL at once after it.
 
 import assert from "node:assert/strict";
+import { once } from "node:events";
+import { connect } from "node:net";
 import { after, describe, it } from "node:test";
+import { handshakeBytes, MAGIC } from "../../src/protocol/frame.js";
+import { FrameDecoder } from "../../src/protocol/frame-decoder.js";
+import {
+  decodeServerMessage,
+  encodeClientMessage,
+  type ServerMessage,
+} from "../../src/protocol/messages.js";
 import { tempDir } from "../helpers/files.js";
 import { joinedTextPeer } from "../helpers/peers.js";
 import { type ServerProcess, spawnCli, startServer } from "../helpers/processes.js";
@@ -115,5 +124,49 @@ describe("history", () => {
     } finally {
       await data.remove();
     }
+  });
+
+  it("a version 1 client is answered in version 1 and shown no replay, which it would take for new lines", async () => {
+    const server = await start([]);
+    const ann = await joinedTextPeer(server.port, "ann");
+    const watcher = await joinedTextPeer(server.port, "watcher");
+    ann.send("said before the old client came");
+    await watcher.lines.waitFor(/^<ann> said before the old client came$/);
+
+    const socket = connect({ host: "127.0.0.1", port: server.port });
+    await once(socket, "connect");
+    const old = encodeClientMessage({ type: "hello", nick: "old", client: "sockchat/0.1" });
+    // A version 1 hello ends after the client's name: no history field.
+    const v1Hello = old.subarray(0, old.length - 4);
+    new DataView(v1Hello.buffer, v1Hello.byteOffset).setUint32(0, v1Hello.length - 5);
+    socket.write(Buffer.concat([handshakeBytes(1), v1Hello]));
+    const received: ServerMessage[] = [];
+    let greeting: Buffer | undefined;
+    const decoder = new FrameDecoder();
+    const live = new Promise<void>((resolve) => {
+      socket.on("data", (chunk: Buffer) => {
+        let bytes: Uint8Array = chunk;
+        if (greeting === undefined) {
+          greeting = chunk.subarray(0, MAGIC.length + 1);
+          bytes = chunk.subarray(MAGIC.length + 1);
+        }
+        decoder.push(bytes, (frame) => {
+          const message = decodeServerMessage(frame);
+          received.push(message);
+          if (message.type === "message") resolve();
+        });
+      });
+    });
+    ann.send("said after");
+    await live;
+    assert.deepEqual([...(greeting ?? [])], [...handshakeBytes(1)]);
+    const lines = received.filter((m) => m.type === "message");
+    assert.deepEqual(
+      lines.map((m) => m.type === "message" && m.text),
+      ["said after"],
+    );
+    socket.destroy();
+    ann.socket.destroy();
+    watcher.socket.destroy();
   });
 });

@@ -4,8 +4,11 @@
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { ErrorCode } from "../protocol/errors.js";
+import { openStore } from "../store/open-store.js";
+import type { Store } from "../store/store.js";
 import { listenTcp, type TcpListener } from "../transport/tcp-listener.js";
 import type { ServerConfig } from "./config.js";
+import { DiskSpool } from "./disk-spool.js";
 import { FileRelay } from "./file-relay.js";
 import { startHeartbeat } from "./heartbeat.js";
 import { Hub } from "./hub.js";
@@ -16,20 +19,26 @@ const CLOSE_GRACE_MS = 2000;
 
 export class ChatServer {
   readonly #context: ServerContext;
+  readonly #store: Store;
   readonly #sessions = new Set<Session>();
   #listener: TcpListener | undefined;
   #stopHeartbeat: (() => void) | undefined;
   #allClosed: (() => void) | undefined;
 
   constructor(config: ServerConfig) {
+    this.#store = openStore("sqlite", config.dataDir);
     const relay = new FileRelay(
       {
-        spoolDir: join(config.dataDir, "spool"),
         maxFileBytes: config.maxFileBytes,
         retentionMs: config.fileRetentionMs,
         transferTimeoutMs: config.transferTimeoutMs,
       },
-      () => this.#joinedSessions(),
+      {
+        store: this.#store,
+        spool: new DiskSpool(join(config.dataDir, "spool")),
+        // Everyone is in the default room until rooms come.
+        audience: () => this.#joinedSessions(),
+      },
     );
     this.#context = { hub: new Hub(config.presenceLimit), relay, config };
   }
@@ -71,6 +80,7 @@ export class ChatServer {
     if (this.#sessions.size === 0) this.#allClosed?.();
     await Promise.all([listenerClosed, allClosed]);
     await this.#context.relay.stop();
+    this.#store.close();
   }
 
   *#joinedSessions(): Iterable<Session> {

@@ -119,6 +119,8 @@ export class FileRelay {
   async start(): Promise<void> {
     await this.#spool.open();
     const kept = await recoverFiles(this.#store, this.#spool, Date.now());
+    // Listed in the order they were shared, as before the restart.
+    kept.sort((a, b) => a.sharedAt - b.sharedAt || a.id - b.id);
     const restored = kept.map((record) => Transfer.restored(record, this.#spool));
     for (const transfer of restored) {
       this.#transfers.set(transfer.id, transfer);

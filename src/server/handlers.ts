@@ -4,6 +4,7 @@
 
 import { HELP_TEXT, TEXT_HELP_TEXT } from "../protocol/commands.js";
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
+import { DEFAULT_ROOM } from "../protocol/rooms.js";
 import type { Inbound } from "../transport/connection.js";
 import { reasonProblem, textProblem } from "./message-rules.js";
 import type { Session } from "./session.js";
@@ -61,7 +62,7 @@ export const handlers: Handlers = {
     session.end(ErrorCode.Quit, reason === "" ? "quit" : `quit: ${reason}`);
   },
   "file-offer"(session, m) {
-    session.relay.offer(session, m.name, m.size).then(
+    session.relay.offer(session, DEFAULT_ROOM, m.name, m.size).then(
       (transfer) => {
         if (session.refuseIfError(m.seq, transfer instanceof ProtocolError ? transfer : undefined))
           return;
@@ -98,11 +99,11 @@ export const handlers: Handlers = {
     session.relay.received(session, m.id, m.ok, acceptedReason(session, m.reason));
   },
   files(session, m) {
-    session.send({ type: "file-list", seq: m.seq, ...session.relay.list() });
+    session.send({ type: "file-list", seq: m.seq, ...session.relay.list(DEFAULT_ROOM) });
     session.confirm(m);
   },
   "legacy-start"(session, m) {
-    return session.relay.legacyStart(session, m.path);
+    return session.relay.legacyStart(session, DEFAULT_ROOM, m.path);
   },
   "legacy-data"(session, m) {
     return session.relay.legacyData(session, m.data);

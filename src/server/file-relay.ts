@@ -550,19 +550,17 @@ export class FileRelay {
 
   #abort(transfer: Transfer, reason: string, announce = true): void {
     if (!transfer.underWay) return;
-    // Before the abort, which lets go of the sender the quotas count it under.
+    // Before the abort, which lets go of the sender: the quotas count the upload
+    // under it, and it is told even if it left the room.
     this.#uploadEnded(transfer);
+    if (announce) {
+      const { id, name } = transfer;
+      this.#tellRoom(transfer, { type: "file-cancelled", id, name, reason });
+    }
     const sender = transfer.from;
     transfer.abort();
     if (sender !== undefined) this.#sentBy.get(sender)?.delete(transfer);
     this.#transfers.delete(transfer.id);
-    if (announce)
-      this.#tellRoom(transfer, {
-        type: "file-cancelled",
-        id: transfer.id,
-        name: transfer.name,
-        reason,
-      });
     for (const delivery of transfer.deliveries.values()) this.#forgetCopy(delivery);
     this.#discard(transfer.id);
   }

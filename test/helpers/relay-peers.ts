@@ -62,7 +62,7 @@ export class Peer implements FilePeer {
   }
 
   /** The bytes of transfer `id` it was sent, in order. */
-  bytesOf(id: number): Uint8Array {
+  bytesOf(id: number): Buffer {
     const chunks = this.received.flatMap((m) =>
       m.type === "file-chunk" && m.id === id ? [m] : [],
     );

@@ -77,7 +77,7 @@ export class FileRelay {
   /** Retention of the files kept from an earlier run, which may have kept them longer. */
   readonly #restoredExpiry: Deadlines<Transfer>;
   readonly #legacy: LegacyUploads;
-  /** Disk work under way (offers being set up, spool files being sealed or removed). */
+  /** Disk work under way (offers being set up, uploads being verified, spool files being removed). */
   readonly #work = new Set<Promise<unknown>>();
   readonly #gone = new WeakSet<FilePeer>();
   /** The highest id the store gave out here: data for one up to it may be late, not wrong. */

@@ -60,6 +60,16 @@ const NEXT_STATES: Record<TransferState, readonly TransferState[]> = {
   retired: [],
 };
 
+/** Where a transfer comes from and what it is. */
+interface TransferOrigin {
+  room: string;
+  name: string;
+  size: number;
+  from: FilePeer | undefined;
+  fromNick: string;
+  fromAddress: string;
+}
+
 export class Transfer {
   readonly id: number;
   /** The room it was sent to: its offer and notices go to that room's members. */
@@ -111,7 +121,7 @@ export class Transfer {
   private constructor(
     id: number,
     storage: SpoolStorage,
-    origin: { room: string; name: string; size: number; fromNick: string; fromAddress: string },
+    origin: TransferOrigin,
     senderHash: boolean,
     state: TransferState,
   ) {
@@ -119,7 +129,7 @@ export class Transfer {
     this.room = origin.room;
     this.name = origin.name;
     this.size = origin.size;
-    this.from = undefined;
+    this.from = origin.from;
     this.fromNick = origin.fromNick;
     this.fromAddress = origin.fromAddress;
     this.senderHash = senderHash;
@@ -138,13 +148,12 @@ export class Transfer {
     storage: SpoolStorage,
     writer: SpoolWriter | undefined,
   ): Transfer {
-    const origin = { ...file, fromNick: from.nick, fromAddress: from.address };
-    const transfer = new Transfer(id, storage, origin, writer !== undefined, "uploading");
-    transfer.from = from;
-    if (writer === undefined) {
+    const origin = { ...file, from, fromNick: from.nick, fromAddress: from.address };
+    const whole = writer === undefined;
+    const transfer = new Transfer(id, storage, origin, !whole, whole ? "verifying" : "uploading");
+    if (whole) {
       transfer.received = file.size;
       transfer.spooled = file.size;
-      transfer.#state = "verifying";
     } else {
       transfer.#writer = writer;
       transfer.#hash = createHash("sha256");
@@ -154,7 +163,7 @@ export class Transfer {
 
   /** A file kept from an earlier run: verified, and nobody waits for its summary. */
   static restored(record: FileRecord, storage: SpoolStorage): Transfer {
-    const origin = { ...record, fromNick: record.from, fromAddress: "" };
+    const origin = { ...record, from: undefined, fromNick: record.from, fromAddress: "" };
     const transfer = new Transfer(record.id, storage, origin, record.senderHash, "verified");
     transfer.received = record.size;
     transfer.spooled = record.size;

@@ -393,7 +393,7 @@ export class FileRelay {
   async #spoolFor(
     reservation: Reservation,
     draft: FileDraft,
-  ): Promise<{ id: number; writer: SpoolWriter; room: number } | ProtocolError> {
+  ): Promise<{ id: number; writer: SpoolWriter; diskRoom: number } | ProtocolError> {
     let started = false;
     try {
       const disk = await this.#spool.space();
@@ -411,7 +411,7 @@ export class FileRelay {
         return new ProtocolError(ErrorCode.Shutdown, "the transfer was not started");
       }
       started = true;
-      return { id, writer, room: this.#quotas.room(reservation, disk) };
+      return { id, writer, diskRoom: this.#quotas.room(reservation, disk) };
     } finally {
       if (!started) this.#quotas.cancel(reservation);
     }

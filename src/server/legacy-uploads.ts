@@ -22,13 +22,13 @@ export interface LegacyUploadHost {
   readonly maxFileBytes: number;
   readonly timeoutMs: number;
   /**
-   * Records the upload `reservation` counts and makes its spool file; `room` is
+   * Records the upload `reservation` counts and makes its spool file; `diskRoom` is
    * what the disk can take of it.
    */
   spoolFor(
     reservation: Reservation,
     draft: FileDraft,
-  ): Promise<{ id: number; writer: SpoolWriter; room: number } | ProtocolError>;
+  ): Promise<{ id: number; writer: SpoolWriter; diskRoom: number } | ProtocolError>;
   /** What the disk can take of the upload now. */
   roomFor(reservation: Reservation): Promise<number>;
   /** The upload is whole and on disk: offer it to its room. */
@@ -106,7 +106,7 @@ export class LegacyUploads {
       writer: spooled.writer,
       hash: createHash("sha256"),
       received: 0,
-      roomUpTo: spooled.room,
+      roomUpTo: spooled.diskRoom,
       unwritten: 0,
       caughtUp: undefined,
       failed: false,

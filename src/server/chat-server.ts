@@ -10,9 +10,10 @@ import { listenTcp, type TcpListener } from "../transport/tcp-listener.js";
 import { LocalBus } from "./bus.js";
 import type { ServerConfig } from "./config.js";
 import { Directory } from "./directory.js";
+import { DiskSpool } from "./disk-spool.js";
 import { FileRelay } from "./file-relay.js";
 import { startHeartbeat } from "./heartbeat.js";
-import type { ServerContext } from "./requester.js";
+import type { Requester, ServerContext } from "./requester.js";
 import { Rooms } from "./rooms.js";
 import { Session } from "./session.js";
 
@@ -44,15 +45,18 @@ export class ChatServer {
     const config = this.#config;
     const store = openStore(config.store, config.dataDir);
     const directory = new Directory();
-    const rooms = new Rooms(config.defaultRoom);
+    const rooms = new Rooms<Requester>(config.defaultRoom);
     const relay = new FileRelay(
       {
-        spoolDir: join(config.dataDir, "spool"),
         maxFileBytes: config.maxFileBytes,
         retentionMs: config.fileRetentionMs,
         transferTimeoutMs: config.transferTimeoutMs,
       },
-      () => rooms.defaultRoom.members as Iterable<Session>,
+      {
+        store,
+        spool: new DiskSpool(join(config.dataDir, "spool")),
+        audience: (room) => rooms.get(room)?.members ?? [],
+      },
     );
     this.#context = {
       directory,

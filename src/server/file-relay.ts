@@ -1,6 +1,8 @@
-// The file relay: accepts an upload into a spool on disk and sends it on to
-// every receiver as it arrives, each at its own pace; verifies the SHA-256,
-// tells everyone the outcome, and keeps the file for later /get for a while.
+// The file relay: accepts an upload into the spool and sends it on to the
+// members of the room it was sent to as it arrives, each at its own pace;
+// verifies the SHA-256, tells the room the outcome, and keeps the file for
+// later /get for a while, across restarts: the store holds the index of kept
+// files and gives out their ids, the spool their bytes.
 //
 // Nothing here grows with what others do: an upload that stops sending, or a
 // receiver that stops answering, is given up after a deadline; a finished file
@@ -14,20 +16,32 @@ import { safeFileName } from "../protocol/file-names.js";
 import { DOWNLOAD_WINDOW_BYTES, FILE_CHUNK_BYTES, UPLOAD_WINDOW_BYTES } from "../protocol/frame.js";
 import type { FileChunk, FileEnd, FileEntry, ServerMessage } from "../protocol/messages.js";
 import { formatBytes, formatSeconds } from "../protocol/render.js";
-import { DEFAULT_ROOM } from "../protocol/rooms.js";
+import { roomKey } from "../protocol/rooms.js";
+import type { FileDraft, Store } from "../store/store.js";
 import { Deadlines } from "./deadlines.js";
 import { DownloadPump } from "./download-pump.js";
 import { LegacyUploads, type SpooledFile } from "./legacy-uploads.js";
-import { diskSpace, prepareSpoolDir, Spool } from "./spool.js";
+import { recoverFiles } from "./recover-files.js";
+import { RoomFiles } from "./room-files.js";
+import type { SpoolStorage, SpoolWriter } from "./spool.js";
 import { type Delivery, type FilePeer, Transfer } from "./transfer.js";
 import { type Reservation, UploadQuotas } from "./upload-quotas.js";
 
 export interface FileRelayConfig {
-  spoolDir: string;
   maxFileBytes: number;
   retentionMs: number;
   /** How long an upload may go without data, or a receiver without answering, before it is given up. */
   transferTimeoutMs: number;
+}
+
+/** What the relay is built on. */
+export interface FileRelayParts {
+  /** The index of kept files, and where transfer ids come from. */
+  store: Store;
+  /** Where the files' bytes are kept. */
+  spool: SpoolStorage;
+  /** The members of `room` connected now: a transfer's offer and notices go to its room's. */
+  audience: (room: string) => Iterable<FilePeer>;
 }
 
 /**
@@ -41,10 +55,14 @@ export const MAX_LISTED_FILES = 100;
 
 export class FileRelay {
   readonly #config: FileRelayConfig;
-  readonly #peers: () => Iterable<FilePeer>;
-  /** Transfers under way or listed, by id; ids ascend, so this is also oldest first. */
+  readonly #store: Store;
+  readonly #spool: SpoolStorage;
+  readonly #audience: (room: string) => Iterable<FilePeer>;
+  /** Transfers under way or listed, by id. */
   readonly #transfers = new Map<number, Transfer>();
-  /** Retired transfers that receivers are still reading. */
+  /** The listed ones of each room, by room key. */
+  readonly #rooms = new Map<string, RoomFiles<Transfer>>();
+  /** Transfers past their retention that receivers are still reading. */
   readonly #retiring = new Map<number, Transfer>();
   readonly #pumps = new Map<FilePeer, DownloadPump>();
   readonly #quotas = new UploadQuotas();
@@ -54,18 +72,23 @@ export class FileRelay {
   readonly #copiesTo = new Map<FilePeer, Set<Delivery>>();
   readonly #uploadDeadlines: Deadlines<Transfer>;
   readonly #receiverDeadlines: Deadlines<Delivery>;
+  /** Retention of the files verified here; they all last as long, so they expire in order. */
   readonly #expiry: Deadlines<Transfer>;
+  /** Retention of the files kept from an earlier run, which may have kept them longer. */
+  readonly #restoredExpiry: Deadlines<Transfer>;
   readonly #legacy: LegacyUploads;
-  /** Disk work under way (offers being set up, spool files being sealed or removed). */
+  /** Disk work under way (offers being set up, uploads being verified, spool files being removed). */
   readonly #work = new Set<Promise<unknown>>();
   readonly #gone = new WeakSet<FilePeer>();
-  #nextId = 1;
+  /** The highest id the store gave out here: data for one up to it may be late, not wrong. */
+  #lastId = 0;
   #stopped = false;
 
-  /** `peers` lists everyone who has joined: offers and outcomes go to all of them. */
-  constructor(config: FileRelayConfig, peers: () => Iterable<FilePeer>) {
+  constructor(config: FileRelayConfig, parts: FileRelayParts) {
     this.#config = config;
-    this.#peers = peers;
+    this.#store = parts.store;
+    this.#spool = parts.spool;
+    this.#audience = parts.audience;
     const timeout = config.transferTimeoutMs;
     this.#uploadDeadlines = new Deadlines(timeout, (t) =>
       this.#abort(t, `no data from ${t.fromNick} for ${formatSeconds(timeout)}`),
@@ -77,29 +100,51 @@ export class FileRelay {
       this.#settle(d, reason);
     });
     this.#expiry = new Deadlines(config.retentionMs, (t) => this.#retire(t));
+    this.#restoredExpiry = new Deadlines(0, (t) => this.#retire(t));
     this.#legacy = new LegacyUploads({
       quotas: this.#quotas,
       maxFileBytes: config.maxFileBytes,
       timeoutMs: timeout,
-      spoolFor: (reservation) => this.#spoolFor(reservation),
-      roomFor: async (reservation) =>
-        this.#quotas.room(reservation, await diskSpace(config.spoolDir)),
+      spoolFor: (reservation, draft) => this.#spoolFor(reservation, draft),
+      roomFor: async (reservation) => this.#quotas.room(reservation, await this.#spool.space()),
       publish: (reservation, file) => this.#publishSpooled(reservation, file),
-      track: (work) => this.#track(work),
+      discard: (id) => this.#discard(id),
     });
   }
 
-  start(): Promise<void> {
-    return prepareSpoolDir(this.#config.spoolDir);
+  /**
+   * Opens the spool and serves the files kept from an earlier run, once what
+   * did not survive it is cleared away; call it before any upload.
+   */
+  async start(): Promise<void> {
+    await this.#spool.open();
+    const kept = await recoverFiles(this.#store, this.#spool, Date.now());
+    // Listed in the order they were shared, as before the restart.
+    kept.sort((a, b) => a.sharedAt - b.sharedAt || a.id - b.id);
+    const restored = kept.map((record) => Transfer.restored(record, this.#spool));
+    for (const transfer of restored) {
+      this.#transfers.set(transfer.id, transfer);
+      this.#roomFiles(transfer.room).add(transfer);
+    }
+    // Set in the order they fall due, as Deadlines needs; with no length of
+    // their own, each falls due at the expiresAt given as its start.
+    restored.sort((a, b) => a.expiresAt - b.expiresAt);
+    for (const transfer of restored) this.#restoredExpiry.set(transfer, transfer.expiresAt);
   }
 
-  offer(from: FilePeer, offeredName: string, size: number): Promise<Transfer | ProtocolError> {
-    return this.#track(this.#offer(from, offeredName, size));
+  /** `from` offers a file to `room`. */
+  offer(
+    from: FilePeer,
+    room: string,
+    offeredName: string,
+    size: number,
+  ): Promise<Transfer | ProtocolError> {
+    return this.#track(this.#offer(from, room, offeredName, size));
   }
 
-  /** The original client's upload of `path` begins: its bytes follow, up to the end marker. */
-  legacyStart(peer: FilePeer, path: string): Promise<void> {
-    return this.#track(this.#legacy.start(peer, path));
+  /** The original client's upload of `path` to `room` begins: its bytes follow, up to the end marker. */
+  legacyStart(peer: FilePeer, room: string, path: string): Promise<void> {
+    return this.#track(this.#legacy.start(peer, room, path));
   }
 
   /** More of it; a promise when the connection must wait for the disk. */
@@ -136,12 +181,11 @@ export class FileRelay {
     this.#uploadDeadlines.set(transfer);
     // A small piece is copied, so it does not keep a whole socket read buffer alive.
     const data = length < SMALL_CHUNK_BYTES ? m.data.slice() : m.data;
-    transfer.hashMore(data);
-    transfer.spool.append(data).then(
+    transfer.append(data).then(
       () => {
         transfer.unwrittenChunks -= 1;
         transfer.spooledChunk(offset, data);
-        if (transfer.state === "aborted") return;
+        if (!transfer.underWay) return;
         const grant = transfer.grants.stored(length);
         if (grant > 0) {
           from.deliver({ type: "file-window", id: transfer.id, bytes: grant });
@@ -155,39 +199,15 @@ export class FileRelay {
     return undefined;
   }
 
-  async end(from: FilePeer, m: FileEnd): Promise<ProtocolError | undefined> {
-    const transfer = this.#upload(from, m.id);
-    if (transfer === undefined || transfer instanceof ProtocolError) return transfer;
-    if (transfer.received !== transfer.size) {
-      return this.#fail(transfer, `ended after ${transfer.received} of ${transfer.size} bytes`);
-    }
-    this.#uploadDeadlines.clear(transfer);
-    try {
-      await transfer.spool.flushed();
-    } catch {
-      return undefined; // already failed by the write that broke
-    }
-    if (transfer.state !== "uploading") return undefined;
-    const digest = transfer.digest();
-    if (m.sha256.length !== digest.length || !timingSafeEqual(digest, m.sha256)) {
-      return this.#fail(
-        transfer,
-        "SHA-256 mismatch: the data was damaged on the way",
-        ErrorCode.ChecksumMismatch,
-      );
-    }
-    // Verified means on disk, its descriptor closed: from here on it is only read.
-    await transfer.spool.seal();
-    if (transfer.state !== "uploading") return undefined;
-    this.#verify(transfer, digest);
-    return undefined;
+  end(from: FilePeer, m: FileEnd): Promise<ProtocolError | undefined> {
+    return this.#track(this.#end(from, m));
   }
 
   /** The sender stops its upload, or a receiver declines its copy. */
   cancel(peer: FilePeer, id: number, reason: string): ProtocolError | undefined {
     const transfer = this.#find(id);
     if (transfer === undefined) return noSuchFile(id);
-    if (transfer.from === peer && transfer.state === "uploading") {
+    if (transfer.from === peer && transfer.underWay) {
       this.#abort(transfer, reason === "" ? `cancelled by ${peer.nick}` : reason);
       return undefined;
     }
@@ -208,8 +228,8 @@ export class FileRelay {
   /** Starts (or restarts from `offset`) sending a spooled file to `peer`. */
   get(peer: FilePeer, id: number, offset: number): ProtocolError | undefined {
     const transfer = this.#transfers.get(id);
-    if (transfer === undefined || transfer.state === "aborted") return noSuchFile(id);
-    if (!peer.capabilities.files) {
+    if (transfer === undefined) return noSuchFile(id);
+    if (!takesFileData(peer)) {
       return new ProtocolError(
         ErrorCode.NeedsNativeClient,
         "files need the sockchat client: npx sockchat connect",
@@ -226,7 +246,7 @@ export class FileRelay {
       size: transfer.size,
       offset,
       requested: true,
-      room: DEFAULT_ROOM,
+      room: transfer.room,
     });
     this.#addDelivery(transfer, peer, offset);
     return undefined;
@@ -238,27 +258,25 @@ export class FileRelay {
     if (delivery !== undefined) this.#settle(delivery, ok ? "ok" : reason || "failed");
   }
 
-  /** The newest verified files (at most MAX_LISTED_FILES, oldest of them first), and how many there are. */
-  list(): { files: FileEntry[]; total: number } {
-    const files: FileEntry[] = [];
-    let total = 0;
-    // Newest first: ids ascend in the map's order, so walk it from the end.
-    const transfers = [...this.#transfers.values()];
-    for (let i = transfers.length - 1; i >= 0; i--) {
-      const t = transfers[i] as Transfer;
-      if (t.state !== "verified") continue;
-      total += 1;
-      if (files.length < MAX_LISTED_FILES) {
-        files.push({
-          id: t.id,
-          from: t.fromNick,
-          name: t.name,
-          size: t.size,
-          expiresAt: t.expiresAt,
-        });
-      }
-    }
-    return { files: files.reverse(), total };
+  /**
+   * The files kept in `room` that were shared last (at most MAX_LISTED_FILES,
+   * oldest of them first), and how many it keeps.
+   */
+  list(room: string): { files: FileEntry[]; total: number } {
+    const kept = this.#rooms.get(roomKey(room));
+    const files = (kept?.newest(MAX_LISTED_FILES) ?? []).map((t) => ({
+      id: t.id,
+      from: t.fromNick,
+      name: t.name,
+      size: t.size,
+      expiresAt: t.expiresAt,
+    }));
+    return { files, total: kept?.size ?? 0 };
+  }
+
+  /** The id of the file called `name` shared last in `room`, if it keeps one. */
+  newestNamed(room: string, name: string): number | undefined {
+    return this.#rooms.get(roomKey(room))?.newestNamed(name)?.id;
   }
 
   /** `peer` has taken a new nickname: the files it sent say so. */
@@ -288,24 +306,34 @@ export class FileRelay {
     this.#sentBy.delete(peer);
   }
 
-  /** Waits for disk work under way, then deletes every spooled file. */
+  /**
+   * Waits for disk work under way (verifications among it), then deletes the
+   * uploads still under way and the expired files still being read. Kept files
+   * stay, on disk and in the store, for the next start.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
-    for (const deadlines of [this.#uploadDeadlines, this.#receiverDeadlines, this.#expiry])
-      deadlines.stop();
+    const deadlines = [
+      this.#uploadDeadlines,
+      this.#receiverDeadlines,
+      this.#expiry,
+      this.#restoredExpiry,
+    ];
+    for (const each of deadlines) each.stop();
     this.#legacy.stop();
     await this.#settled();
-    for (const transfer of [...this.#transfers.values(), ...this.#retiring.values()]) {
-      transfer.abort();
-      this.#track(transfer.spool.remove());
+    for (const transfer of this.#transfers.values()) {
+      if (transfer.abort()) this.#discard(transfer.id);
     }
+    for (const transfer of [...this.#retiring.values()]) this.#remove(transfer);
     this.#transfers.clear();
-    this.#retiring.clear();
+    this.#rooms.clear();
     await this.#settled();
   }
 
   async #offer(
     from: FilePeer,
+    room: string,
     offeredName: string,
     size: number,
   ): Promise<Transfer | ProtocolError> {
@@ -322,54 +350,94 @@ export class FileRelay {
     // Counted before the first await, so offers made at the same moment see each other.
     const reservation = this.#quotas.reserve(from, size);
     if (reservation instanceof ProtocolError) return reservation;
-    const spooled = await this.#spoolFor(reservation);
+    const name = safeFileName(offeredName);
+    const spooled = await this.#spoolFor(reservation, { room, from: from.nick, name, size });
     if (spooled instanceof ProtocolError) return spooled;
-    const transfer = new Transfer(spooled.id, from, safeFileName(offeredName), size, spooled.spool);
+    const file = { room, name, size };
+    const transfer = Transfer.upload(spooled.id, from, file, this.#spool, spooled.writer);
     this.#publish(transfer, reservation);
     this.#uploadDeadlines.set(transfer);
     return transfer;
   }
 
-  /** Makes the spool file of an upload `reservation` counts, if the disk has room for it. */
+  async #end(from: FilePeer, m: FileEnd): Promise<ProtocolError | undefined> {
+    const transfer = this.#upload(from, m.id);
+    if (transfer === undefined || transfer instanceof ProtocolError) return transfer;
+    if (transfer.received !== transfer.size) {
+      return this.#fail(transfer, `ended after ${transfer.received} of ${transfer.size} bytes`);
+    }
+    transfer.endUpload();
+    this.#uploadDeadlines.clear(transfer);
+    try {
+      await transfer.flushed();
+    } catch {
+      return undefined; // already failed by the write that broke
+    }
+    if (transfer.state !== "verifying") return undefined;
+    const digest = transfer.digest();
+    if (m.sha256.length !== digest.length || !timingSafeEqual(digest, m.sha256)) {
+      return this.#fail(
+        transfer,
+        "SHA-256 mismatch: the data was damaged on the way",
+        ErrorCode.ChecksumMismatch,
+      );
+    }
+    await transfer.seal();
+    if (transfer.state !== "verifying") return undefined;
+    return this.#verify(transfer, digest);
+  }
+
+  /**
+   * Records the upload `reservation` counts and makes its spool file, if the
+   * disk has room for it.
+   */
   async #spoolFor(
     reservation: Reservation,
-  ): Promise<{ id: number; spool: Spool; room: number } | ProtocolError> {
-    const id = this.#nextId++;
-    let spool: Spool | undefined;
+    draft: FileDraft,
+  ): Promise<{ id: number; writer: SpoolWriter; diskRoom: number } | ProtocolError> {
+    let started = false;
     try {
-      const disk = await diskSpace(this.#config.spoolDir);
+      const disk = await this.#spool.space();
       const problem = this.#quotas.spaceProblem(reservation, disk);
       if (problem !== undefined) return problem;
-      spool = await Spool.create(this.#config.spoolDir, String(id));
+      const id = this.#begin(draft);
+      if (id instanceof ProtocolError) return id;
+      const writer = await this.#spool.create(id).catch((error: unknown) => {
+        this.#forgetRecord(id);
+        throw error;
+      });
       if (this.#stopped || this.#gone.has(reservation.peer)) {
         // The sender left, or the server is stopping, while the spool was being made.
-        this.#track(spool.remove());
-        spool = undefined;
+        this.#discard(id);
         return new ProtocolError(ErrorCode.Shutdown, "the transfer was not started");
       }
-      return { id, spool, room: this.#quotas.room(reservation, disk) };
+      started = true;
+      return { id, writer, diskRoom: this.#quotas.room(reservation, disk) };
     } finally {
-      if (spool === undefined) this.#quotas.cancel(reservation);
+      if (!started) this.#quotas.cancel(reservation);
+    }
+  }
+
+  /** A new upload's record in the store, and so its id. */
+  #begin(draft: FileDraft): number | ProtocolError {
+    try {
+      const id = this.#store.beginFile(draft);
+      this.#lastId = Math.max(this.#lastId, id);
+      return id;
+    } catch (error) {
+      const reason = `the server could not record the file: ${(error as Error).message}`;
+      return new ProtocolError(ErrorCode.Internal, reason);
     }
   }
 
   /** An upload that came whole, without the sender's hash: offered now, verified at once. */
   #publishSpooled(reservation: Reservation, file: SpooledFile): void {
-    const transfer = new Transfer(
-      file.id,
-      reservation.peer,
-      file.name,
-      file.size,
-      file.spool,
-      false,
-    );
-    transfer.received = file.size;
-    transfer.spooled = file.size;
+    const transfer = Transfer.upload(file.id, reservation.peer, file, this.#spool, undefined);
     this.#publish(transfer, reservation);
     this.#verify(transfer, file.sha256);
   }
 
-  /** Lists `transfer`, the upload `reservation` counted, and offers it to everyone else. */
+  /** Lists `transfer`, the upload `reservation` counted, and offers it to the rest of its room. */
   #publish(transfer: Transfer, reservation: Reservation): void {
     const from = reservation.peer;
     this.#transfers.set(transfer.id, transfer);
@@ -388,12 +456,12 @@ export class FileRelay {
       size: transfer.size,
       offset: 0,
       requested: false,
-      room: DEFAULT_ROOM,
+      room: transfer.room,
     };
-    for (const peer of this.#peers()) {
+    for (const peer of this.#audience(transfer.room)) {
       if (peer === from) continue;
       peer.deliver(offered);
-      if (peer.capabilities.files) this.#addDelivery(transfer, peer, 0);
+      if (takesFileData(peer)) this.#addDelivery(transfer, peer, 0);
     }
   }
 
@@ -403,7 +471,7 @@ export class FileRelay {
    */
   #upload(from: FilePeer, id: number): Transfer | ProtocolError | undefined {
     const transfer = this.#transfers.get(id);
-    if (transfer === undefined) return id < this.#nextId ? undefined : noSuchFile(id);
+    if (transfer === undefined) return id <= this.#lastId ? undefined : noSuchFile(id);
     if (transfer.from !== from || transfer.state !== "uploading") {
       return new ProtocolError(ErrorCode.BadTransfer, `no upload ${id} of yours is under way`);
     }
@@ -449,13 +517,25 @@ export class FileRelay {
     delivery.peer.deliver({ type: "file-cancelled", id: transfer.id, name: transfer.name, reason });
   }
 
-  #verify(transfer: Transfer, digest: Uint8Array): void {
-    transfer.verify(digest, Date.now() + this.#config.retentionMs);
+  /** Keeps the upload, whole and on disk, for the retention: in the store first, so it survives a restart. */
+  #verify(transfer: Transfer, digest: Uint8Array): ProtocolError | undefined {
+    const sharedAt = Date.now();
+    const expiresAt = sharedAt + this.#config.retentionMs;
+    const { size, senderHash } = transfer;
+    try {
+      this.#store.keepFile(transfer.id, { size, sha256: digest, senderHash, sharedAt, expiresAt });
+    } catch (error) {
+      const reason = `the server could not keep it: ${(error as Error).message}`;
+      return this.#fail(transfer, reason, ErrorCode.Internal);
+    }
     this.#uploadEnded(transfer);
-    this.#expiry.set(transfer);
+    transfer.verify(digest, expiresAt);
+    this.#roomFiles(transfer.room).add(transfer);
+    this.#expiry.set(transfer, sharedAt);
     this.#announceVerdict(transfer, "");
     this.#wakeAll(transfer);
     this.#maybeComplete(transfer);
+    return undefined;
   }
 
   #fail(
@@ -463,7 +543,7 @@ export class FileRelay {
     reason: string,
     code: ErrorCode = ErrorCode.BadTransfer,
   ): ProtocolError {
-    if (transfer.state === "uploading") {
+    if (transfer.underWay) {
       this.#announceVerdict(transfer, reason);
       this.#abort(transfer, reason, false);
     }
@@ -471,17 +551,34 @@ export class FileRelay {
   }
 
   #abort(transfer: Transfer, reason: string, announce = true): void {
-    if (transfer.state === "aborted") return;
-    if (transfer.state === "uploading") this.#uploadEnded(transfer);
+    if (!transfer.underWay) return;
+    // Before the abort, which lets go of the sender: the quotas count the upload
+    // under it, and it is told even if it left the room.
+    this.#uploadEnded(transfer);
+    if (announce) {
+      const { id, name } = transfer;
+      this.#tellRoom(transfer, { type: "file-cancelled", id, name, reason });
+    }
     const sender = transfer.from;
     transfer.abort();
     if (sender !== undefined) this.#sentBy.get(sender)?.delete(transfer);
     this.#transfers.delete(transfer.id);
-    this.#expiry.clear(transfer);
-    if (announce)
-      this.#tellAll({ type: "file-cancelled", id: transfer.id, name: transfer.name, reason });
     for (const delivery of transfer.deliveries.values()) this.#forgetCopy(delivery);
-    this.#track(transfer.spool.remove());
+    this.#discard(transfer.id);
+  }
+
+  /** An upload that will not be kept: its spool file and its record go. */
+  #discard(id: number): void {
+    this.#track(this.#spool.remove(id));
+    this.#forgetRecord(id);
+  }
+
+  #forgetRecord(id: number): void {
+    try {
+      this.#store.dropFile(id);
+    } catch {
+      // Left behind, the record is dropped at the next start: as unfinished, or as expired.
+    }
   }
 
   /** The upload is over, one way or another: its deadline, slot and promised space go. */
@@ -505,17 +602,34 @@ export class FileRelay {
     this.#maybeComplete(transfer);
   }
 
-  /** Past its retention: out of the list now, off the disk once nobody still reads it. */
+  /** Past its retention: out of the list and the store now, off the disk once nobody still reads it. */
   #retire(transfer: Transfer): void {
     if (transfer.from !== undefined) this.#sentBy.get(transfer.from)?.delete(transfer);
     this.#transfers.delete(transfer.id);
+    const key = roomKey(transfer.room);
+    const kept = this.#rooms.get(key);
+    kept?.delete(transfer);
+    if (kept?.size === 0) this.#rooms.delete(key);
+    this.#forgetRecord(transfer.id);
     if (transfer.unsettled === 0) this.#remove(transfer);
     else this.#retiring.set(transfer.id, transfer);
   }
 
   #remove(transfer: Transfer): void {
     this.#retiring.delete(transfer.id);
-    this.#track(transfer.spool.remove());
+    transfer.retire();
+    this.#track(this.#spool.remove(transfer.id));
+  }
+
+  /** The files kept in `room`, made the first time one is. */
+  #roomFiles(room: string): RoomFiles<Transfer> {
+    const key = roomKey(room);
+    let kept = this.#rooms.get(key);
+    if (kept === undefined) {
+      kept = new RoomFiles();
+      this.#rooms.set(key, kept);
+    }
+    return kept;
   }
 
   /** Transfer `id` if it is listed, or retired but still being read. */
@@ -530,9 +644,9 @@ export class FileRelay {
     sender?.deliver(transfer.complete());
   }
 
-  /** Tells everyone whether the upload arrived intact: `failure` is "" when it did. */
+  /** Tells the room whether the upload arrived intact: `failure` is "" when it did. */
   #announceVerdict(transfer: Transfer, failure: string): void {
-    this.#tellAll({
+    this.#tellRoom(transfer, {
       type: "file-verified",
       id: transfer.id,
       from: transfer.fromNick,
@@ -541,13 +655,23 @@ export class FileRelay {
       ok: failure === "",
       reason: failure,
       senderHash: transfer.senderHash,
-      room: DEFAULT_ROOM,
+      room: transfer.room,
     });
   }
 
-  /** Everyone who joined, the sender included, hears how a transfer went. */
-  #tellAll(message: ServerMessage): void {
-    for (const peer of this.#peers()) peer.deliver(message);
+  /**
+   * The members of the transfer's room hear how it went, and so does its sender
+   * if it is not among them (it left the room meanwhile): its client waits for
+   * the word to free the upload's slot.
+   */
+  #tellRoom(transfer: Transfer, message: ServerMessage): void {
+    const sender = transfer.from;
+    let senderTold = false;
+    for (const peer of this.#audience(transfer.room)) {
+      peer.deliver(message);
+      if (peer === sender) senderTold = true;
+    }
+    if (!senderTold) sender?.deliver(message);
   }
 
   /** New data, or the verdict: every copy under way may go on. */
@@ -567,6 +691,11 @@ export class FileRelay {
   async #settled(): Promise<void> {
     while (this.#work.size > 0) await Promise.allSettled([...this.#work]);
   }
+}
+
+/** Can take file bytes (text clients cannot). */
+function takesFileData(peer: FilePeer): boolean {
+  return peer.capabilities.files;
 }
 
 function noSuchFile(id: number): ProtocolError {

@@ -131,7 +131,9 @@ export const handlers: Handlers = {
     client.confirm(m);
   },
   "file-offer"(context, client, m) {
-    context.relay.offer(client, m.name, m.size).then(
+    const room = memberRoom(context, client, m.room ?? "");
+    if (refused(client, m.seq, room)) return;
+    context.relay.offer(client, room.name, m.name, m.size).then(
       (transfer) => {
         if (client.refuseIfError(m.seq, transfer instanceof ProtocolError ? transfer : undefined))
           return;
@@ -158,18 +160,24 @@ export const handlers: Handlers = {
     context.relay.window(client, m.id, m.bytes);
   },
   "file-get"(context, client, m) {
-    if (client.refuseIfError(m.seq, context.relay.get(client, m.id, m.offset))) return;
+    const id = m.id !== 0 || !m.name ? m.id : namedFile(context, client, m.name, m.room ?? "");
+    if (refused(client, m.seq, id)) return;
+    if (client.refuseIfError(m.seq, context.relay.get(client, id, m.offset))) return;
     client.confirm(m);
   },
   "file-received"(context, client, m) {
     context.relay.received(client, m.id, m.ok, acceptedReason(client, m.reason));
   },
   files(context, client, m) {
-    client.send({ type: "file-list", seq: m.seq, ...context.relay.list() });
+    const room = anyRoom(context, client, m.room ?? "");
+    if (refused(client, m.seq, room)) return;
+    client.send({ type: "file-list", seq: m.seq, ...context.relay.list(room.name) });
     client.confirm(m);
   },
   "legacy-start"(context, client, m) {
-    return context.relay.legacyStart(client, m.path);
+    // Someone in no room still shares with everyone, as the original client always did.
+    const room = client.typingInto ?? context.rooms.defaultRoom;
+    return context.relay.legacyStart(client, room.name, m.path);
   },
   "legacy-data"(context, client, m) {
     return context.relay.legacyData(client, m.data);
@@ -226,8 +234,30 @@ function post(
   );
 }
 
+/** The newest file called `name` in room `roomName` ("": the one typed into). */
+function namedFile(
+  context: ServerContext,
+  client: Requester,
+  name: string,
+  roomName: string,
+): number | ProtocolError {
+  const room = anyRoom(context, client, roomName);
+  if (room instanceof ProtocolError) return room;
+  return (
+    context.relay.newestNamed(room.name, name) ??
+    new ProtocolError(
+      ErrorCode.NoSuchFile,
+      `no file called ${name} in ${room.name}; /files lists them`,
+    )
+  );
+}
+
 /** The room `name` names ("": the one typed into), if the client is in it. */
-function memberRoom(context: ServerContext, client: Requester, name: string): Room | ProtocolError {
+function memberRoom(
+  context: ServerContext,
+  client: Requester,
+  name: string,
+): Room<Requester> | ProtocolError {
   const room = anyRoom(context, client, name);
   if (room instanceof ProtocolError || room.members.has(client)) return room;
   return new ProtocolError(
@@ -237,7 +267,11 @@ function memberRoom(context: ServerContext, client: Requester, name: string): Ro
 }
 
 /** The room `name` names ("": the one typed into). */
-function anyRoom(context: ServerContext, client: Requester, name: string): Room | ProtocolError {
+function anyRoom(
+  context: ServerContext,
+  client: Requester,
+  name: string,
+): Room<Requester> | ProtocolError {
   if (name === "") {
     return (
       client.typingInto ?? new ProtocolError(ErrorCode.NotInRoom, "you are in no room; /join one")

@@ -1,6 +1,6 @@
 // The original chat client's uploads: a text connection's raw bytes up to an
 // end marker, with no size and no hash. Each is spooled whole and hashed by
-// the server, and only then handed to the relay, which offers it to everyone
+// the server, and only then handed to the relay, which offers it to the room
 // like any other file: nobody receives a file that might yet turn out too
 // large, and one cut off costs nobody but its sender anything.
 
@@ -10,8 +10,9 @@ import { safeFileName } from "../protocol/file-names.js";
 import { UPLOAD_WINDOW_BYTES } from "../protocol/frame.js";
 import { LEGACY_END_MARKER } from "../protocol/legacy-upload.js";
 import { formatBytes, formatSeconds } from "../protocol/render.js";
+import type { FileDraft } from "../store/store.js";
 import { Deadlines } from "./deadlines.js";
-import type { Spool } from "./spool.js";
+import type { SpoolWriter } from "./spool.js";
 import type { FilePeer } from "./transfer.js";
 import type { Reservation, UploadQuotas } from "./upload-quotas.js";
 
@@ -20,31 +21,36 @@ export interface LegacyUploadHost {
   readonly quotas: UploadQuotas;
   readonly maxFileBytes: number;
   readonly timeoutMs: number;
-  /** Makes the spool file of the upload `reservation` counts; `room` is what the disk can take of it. */
+  /**
+   * Records the upload `reservation` counts and makes its spool file; `diskRoom` is
+   * what the disk can take of it.
+   */
   spoolFor(
     reservation: Reservation,
-  ): Promise<{ id: number; spool: Spool; room: number } | ProtocolError>;
+    draft: FileDraft,
+  ): Promise<{ id: number; writer: SpoolWriter; diskRoom: number } | ProtocolError>;
   /** What the disk can take of the upload now. */
   roomFor(reservation: Reservation): Promise<number>;
-  /** The upload is whole and on disk: offer it to everyone. */
+  /** The upload is whole and on disk: offer it to its room. */
   publish(reservation: Reservation, file: SpooledFile): void;
-  /** Disk work the relay waits for before it stops. */
-  track(work: Promise<unknown>): void;
+  /** The upload is dropped: its spool file and its record go. */
+  discard(id: number): void;
 }
 
 export interface SpooledFile {
   id: number;
+  room: string;
   name: string;
-  spool: Spool;
   size: number;
   sha256: Uint8Array;
 }
 
 interface Upload {
   readonly id: number;
+  readonly room: string;
   readonly name: string;
   readonly reservation: Reservation;
-  readonly spool: Spool;
+  readonly writer: SpoolWriter;
   readonly hash: Hash;
   received: number;
   /** Up to where the disk was last seen to have room. */
@@ -83,21 +89,24 @@ export class LegacyUploads {
     });
   }
 
-  async start(peer: FilePeer, path: string): Promise<void> {
+  async start(peer: FilePeer, room: string, path: string): Promise<void> {
     const name = safeFileName(path);
     // Its size is known only at the end: it is promised nothing, and the disk is looked at as it grows.
     const reservation = this.#host.quotas.reserve(peer, 0);
     if (reservation instanceof ProtocolError) return this.#tellRefused(peer, name, reservation);
-    const spooled = await this.#host.spoolFor(reservation);
+    // Its size is recorded when it is kept.
+    const draft = { room, from: peer.nick, name, size: 0 };
+    const spooled = await this.#host.spoolFor(reservation, draft);
     if (spooled instanceof ProtocolError) return this.#tellRefused(peer, name, spooled);
     this.#uploads.set(peer, {
       id: spooled.id,
+      room,
       name,
       reservation,
-      spool: spooled.spool,
+      writer: spooled.writer,
       hash: createHash("sha256"),
       received: 0,
-      roomUpTo: spooled.room,
+      roomUpTo: spooled.diskRoom,
       unwritten: 0,
       caughtUp: undefined,
       failed: false,
@@ -135,8 +144,8 @@ export class LegacyUploads {
     this.#uploads.delete(peer);
     this.#silence.clear(peer);
     try {
-      await upload.spool.flushed();
-      await upload.spool.seal();
+      await upload.writer.flushed();
+      await upload.writer.seal();
     } catch (error) {
       const reason = `the server could not store it: ${(error as Error).message}`;
       return this.#discard(peer, upload, reason, ErrorCode.Internal);
@@ -150,8 +159,8 @@ export class LegacyUploads {
     });
     this.#host.publish(upload.reservation, {
       id: upload.id,
+      room: upload.room,
       name: upload.name,
-      spool: upload.spool,
       size: upload.received,
       sha256,
     });
@@ -178,7 +187,7 @@ export class LegacyUploads {
     upload.received += piece.length;
     upload.hash.update(piece);
     upload.unwritten += piece.length;
-    upload.spool.append(piece).then(
+    upload.writer.append(piece).then(
       () => {
         upload.unwritten -= piece.length;
         if (upload.unwritten <= MAX_UNWRITTEN_BYTES / 2) upload.caughtUp?.();
@@ -243,7 +252,7 @@ export class LegacyUploads {
   #drop(upload: Upload): void {
     upload.caughtUp?.();
     this.#host.quotas.cancel(upload.reservation);
-    this.#host.track(upload.spool.remove());
+    this.#host.discard(upload.id);
   }
 
   #tellRefused(peer: FilePeer, name: string, why: ProtocolError): void {

@@ -34,7 +34,7 @@ export function arrive(context: ServerContext, client: Requester, wanted: string
 export function enter(
   context: ServerContext,
   client: Requester,
-  room: Room,
+  room: Room<Requester>,
   { seq, arriving }: { seq: number; arriving: boolean },
 ): void {
   const { rooms, bus, config } = context;
@@ -62,7 +62,7 @@ export function enter(
 export function leaveRoom(
   context: ServerContext,
   client: Requester,
-  room: Room,
+  room: Room<Requester>,
   reason: string,
 ): ProtocolError | undefined {
   const { rooms, bus, config } = context;

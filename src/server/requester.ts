@@ -18,7 +18,7 @@ export interface Requester extends Member, FilePeer {
   nick: string;
   readonly joined: boolean;
   /** Where lines go that name no room: the room joined last; undefined when in none. */
-  typingInto: Room | undefined;
+  typingInto: Room<Requester> | undefined;
   /** How many lines to replay on joining a room. */
   historyLimit: number;
   /** The oldest line shown of each conversation, by key: /history pages back from it. */
@@ -36,7 +36,7 @@ export interface Requester extends Member, FilePeer {
 /** What every handler shares. */
 export interface ServerContext {
   readonly directory: Directory;
-  readonly rooms: Rooms;
+  readonly rooms: Rooms<Requester>;
   readonly bus: Bus;
   readonly store: Store;
   readonly relay: FileRelay;

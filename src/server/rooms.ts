@@ -6,13 +6,13 @@ import type { RoomEntry } from "../protocol/messages.js";
 import { roomKey, roomProblem } from "../protocol/rooms.js";
 import type { Member } from "./member.js";
 
-export class Room {
+export class Room<M extends Member = Member> {
   /** As its first member spelled it. */
   readonly name: string;
   readonly key: string;
   topic = "";
   topicBy = "";
-  readonly members = new Set<Member>();
+  readonly members = new Set<M>();
 
   constructor(name: string) {
     this.name = name;
@@ -24,34 +24,34 @@ export class Room {
   }
 }
 
-export class Rooms {
-  readonly defaultRoom: Room;
-  readonly #rooms = new Map<string, Room>();
+export class Rooms<M extends Member = Member> {
+  readonly defaultRoom: Room<M>;
+  readonly #rooms = new Map<string, Room<M>>();
   /** Each member's rooms, oldest joined first. */
-  readonly #memberships = new Map<Member, Room[]>();
+  readonly #memberships = new Map<M, Room<M>[]>();
 
   constructor(defaultRoom: string) {
-    this.defaultRoom = new Room(defaultRoom);
+    this.defaultRoom = new Room<M>(defaultRoom);
     this.#rooms.set(this.defaultRoom.key, this.defaultRoom);
   }
 
-  get(name: string): Room | undefined {
+  get(name: string): Room<M> | undefined {
     return this.#rooms.get(roomKey(name));
   }
 
   /** The room `name`, made if new; an error for a name that breaks the rules. */
-  open(name: string): Room | ProtocolError {
+  open(name: string): Room<M> | ProtocolError {
     const existing = this.get(name);
     if (existing !== undefined) return existing;
     const problem = roomProblem(name);
     if (problem !== undefined) return new ProtocolError(ErrorCode.BadRoom, problem);
-    const room = new Room(name);
+    const room = new Room<M>(name);
     this.#rooms.set(room.key, room);
     return room;
   }
 
   /** Whether `member` came in (false: it was there already). */
-  join(member: Member, room: Room): boolean {
+  join(member: M, room: Room<M>): boolean {
     if (room.members.has(member)) return false;
     room.members.add(member);
     const joined = this.#memberships.get(member);
@@ -61,7 +61,7 @@ export class Rooms {
   }
 
   /** Whether `member` was in `room` (and is no longer). */
-  part(member: Member, room: Room): boolean {
+  part(member: M, room: Room<M>): boolean {
     if (!room.members.delete(member)) return false;
     const joined = this.#memberships.get(member) ?? [];
     joined.splice(joined.indexOf(room), 1);
@@ -71,7 +71,7 @@ export class Rooms {
   }
 
   /** Takes `member` out of every room; returns everyone who shared one with it. */
-  leaveAll(member: Member): Set<Member> {
+  leaveAll(member: M): Set<M> {
     const others = this.sharing(member);
     for (const room of this.#memberships.get(member) ?? []) {
       room.members.delete(member);
@@ -82,8 +82,8 @@ export class Rooms {
   }
 
   /** Everyone else in any room `member` is in. */
-  sharing(member: Member): Set<Member> {
-    const others = new Set<Member>();
+  sharing(member: M): Set<M> {
+    const others = new Set<M>();
     for (const room of this.#memberships.get(member) ?? []) {
       for (const other of room.members) if (other !== member) others.add(other);
     }
@@ -91,7 +91,7 @@ export class Rooms {
   }
 
   /** `member`'s rooms, oldest joined first. */
-  of(member: Member): readonly Room[] {
+  of(member: M): readonly Room<M>[] {
     return this.#memberships.get(member) ?? [];
   }
 
@@ -101,7 +101,7 @@ export class Rooms {
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  #closeIfEmpty(room: Room): void {
+  #closeIfEmpty(room: Room<M>): void {
     if (room.members.size === 0 && room !== this.defaultRoom) this.#rooms.delete(room.key);
   }
 }

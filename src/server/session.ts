@@ -36,7 +36,7 @@ export class Session implements ConnectionHandler, Requester {
   readonly address: string;
   nick = "";
   lastActive = Date.now();
-  typingInto: Room | undefined;
+  typingInto: Room<Requester> | undefined;
   historyLimit: number;
   readonly shownFrom = new Map<string, number>();
   readonly #context: ServerContext;

@@ -6,7 +6,8 @@ import { createHash, type Hash } from "node:crypto";
 import { UPLOAD_WINDOW_BYTES } from "../protocol/frame.js";
 import type { ServerMessage } from "../protocol/messages.js";
 import { WindowGrants } from "../protocol/window-grants.js";
-import type { Spool } from "./spool.js";
+import type { FileRecord } from "../store/store.js";
+import type { SpoolStorage, SpoolWriter } from "./spool.js";
 
 /** What the relay needs of a connected client. */
 export interface FilePeer {
@@ -40,10 +41,39 @@ const MAX_RECENT_CHUNKS = 64;
 /** Failures named in a sender's completion line; the rest are counted. */
 const MAX_NAMED_FAILURES = 10;
 
-export type TransferState = "uploading" | "verified" | "aborted";
+/**
+ * Where a transfer is in its life:
+ * - uploading: the sender's bytes are arriving;
+ * - verifying: all of them are in, and being checked and stored;
+ * - verified: kept, listed and served until it expires;
+ * - aborted: failed or cancelled before it was kept, its spool file gone;
+ * - retired: past its retention and read by nobody any more, its spool file gone.
+ */
+export type TransferState = "uploading" | "verifying" | "verified" | "aborted" | "retired";
+
+/** The moves each state allows; a transition asked for outside them is refused. */
+const NEXT_STATES: Record<TransferState, readonly TransferState[]> = {
+  uploading: ["verifying", "aborted"],
+  verifying: ["verified", "aborted"],
+  verified: ["retired"],
+  aborted: [],
+  retired: [],
+};
+
+/** Where a transfer comes from and what it is. */
+interface TransferOrigin {
+  room: string;
+  name: string;
+  size: number;
+  from: FilePeer | undefined;
+  fromNick: string;
+  fromAddress: string;
+}
 
 export class Transfer {
   readonly id: number;
+  /** The room it was sent to: its offer and notices go to that room's members. */
+  readonly room: string;
   /**
    * The sender while it is connected; let go when it leaves, so a file kept for a
    * day does not keep its sender's connection in memory.
@@ -51,14 +81,18 @@ export class Transfer {
   from: FilePeer | undefined;
   /** What the sender is called: kept up to date while it is here, as it was when it left. */
   fromNick: string;
+  /** Where the sender connects from; "" for a file kept from an earlier run. */
   readonly fromAddress: string;
   readonly name: string;
   readonly size: number;
-  readonly spool: Spool;
+  /** Reads of the spooled bytes, for the receivers' pumps. */
+  readonly spool: { read(offset: number, length: number): Promise<Uint8Array> };
   /** Whether the sender's SHA-256 is checked; the original client's uploads bring none. */
   readonly senderHash: boolean;
+  /** Appends the sender's bytes; let go once they are all on disk. */
+  #writer: SpoolWriter | undefined;
   /** Hashes what the sender sends; dropped with its native state once digested. */
-  #hash: Hash | undefined = createHash("sha256");
+  #hash: Hash | undefined;
   /** Credit for the sender, returned as its data reaches the spool. */
   readonly grants = new WindowGrants(UPLOAD_WINDOW_BYTES);
   /** Each receiver's copy, the latest one per receiver. */
@@ -67,7 +101,7 @@ export class Transfer {
   readonly failures = new Map<FilePeer, string>();
   /** Copies neither confirmed nor failed yet. */
   unsettled = 0;
-  state: TransferState = "uploading";
+  #state: TransferState;
   /** Bytes accepted from the sender, and the part of them already on disk. */
   received = 0;
   spooled = 0;
@@ -84,27 +118,94 @@ export class Transfer {
   readonly #recent: { offset: number; data: Uint8Array }[] = [];
   #recentBytes = 0;
 
-  constructor(
+  private constructor(
     id: number,
-    from: FilePeer,
-    name: string,
-    size: number,
-    spool: Spool,
-    senderHash = true,
+    storage: SpoolStorage,
+    origin: TransferOrigin,
+    senderHash: boolean,
+    state: TransferState,
   ) {
     this.id = id;
+    this.room = origin.room;
+    this.name = origin.name;
+    this.size = origin.size;
+    this.from = origin.from;
+    this.fromNick = origin.fromNick;
+    this.fromAddress = origin.fromAddress;
     this.senderHash = senderHash;
-    this.from = from;
-    this.fromNick = from.nick;
-    this.fromAddress = from.address;
-    this.name = name;
-    this.size = size;
-    this.spool = spool;
+    this.#state = state;
+    this.spool = { read: (offset, length) => storage.read(id, offset, length) };
   }
 
-  /** Hashes the sender's next bytes. */
-  hashMore(data: Uint8Array): void {
-    this.#hash?.update(data);
+  /**
+   * An upload from `from`, its bytes to come through `writer`; with no writer,
+   * one already spooled whole (the original client's), its hash the server's.
+   */
+  static upload(
+    id: number,
+    from: FilePeer,
+    file: { room: string; name: string; size: number },
+    storage: SpoolStorage,
+    writer: SpoolWriter | undefined,
+  ): Transfer {
+    const origin = { ...file, from, fromNick: from.nick, fromAddress: from.address };
+    const whole = writer === undefined;
+    const transfer = new Transfer(id, storage, origin, !whole, whole ? "verifying" : "uploading");
+    if (whole) {
+      transfer.received = file.size;
+      transfer.spooled = file.size;
+    } else {
+      transfer.#writer = writer;
+      transfer.#hash = createHash("sha256");
+    }
+    return transfer;
+  }
+
+  /** A file kept from an earlier run: verified, and nobody waits for its summary. */
+  static restored(record: FileRecord, storage: SpoolStorage): Transfer {
+    const origin = { ...record, from: undefined, fromNick: record.from, fromAddress: "" };
+    const transfer = new Transfer(record.id, storage, origin, record.senderHash, "verified");
+    transfer.received = record.size;
+    transfer.spooled = record.size;
+    transfer.sha256 = record.sha256;
+    transfer.expiresAt = record.expiresAt;
+    transfer.completionSent = true;
+    return transfer;
+  }
+
+  get state(): TransferState {
+    return this.#state;
+  }
+
+  /** Its sender may still send, cancel or lose it: uploading or verifying. */
+  get underWay(): boolean {
+    return this.#state === "uploading" || this.#state === "verifying";
+  }
+
+  /** Hashes the sender's next bytes and queues them for the spool; resolves once they are on disk. */
+  append(data: Uint8Array): Promise<void> {
+    if (this.#writer === undefined || this.#hash === undefined) {
+      return Promise.reject(new Error(`transfer ${this.id} takes no more bytes`));
+    }
+    this.#hash.update(data);
+    return this.#writer.append(data);
+  }
+
+  /** Resolves when every append so far is on disk (or rejects with the first failure). */
+  flushed(): Promise<void> {
+    return this.#writer?.flushed() ?? Promise.resolve();
+  }
+
+  /** Verified means on disk, its descriptor closed: from here on it is only read. */
+  async seal(): Promise<void> {
+    const writer = this.#writer;
+    this.#writer = undefined;
+    await writer?.seal();
+  }
+
+  /** The sender says it sent everything: uploading → verifying. */
+  endUpload(): boolean {
+    return this.#move("verifying");
   }
 
   /** The SHA-256 of everything the sender sent; the hash is done with then. */
@@ -117,7 +218,7 @@ export class Transfer {
   /** Records that `data`, at `offset`, is now on disk. */
   spooledChunk(offset: number, data: Uint8Array): void {
     this.spooled = offset + data.length;
-    if (this.state !== "uploading") return;
+    if (!this.underWay) return;
     this.#recent.push({ offset, data });
     this.#recentBytes += data.length;
     while (this.#recentBytes > UPLOAD_WINDOW_BYTES || this.#recent.length > MAX_RECENT_CHUNKS) {
@@ -140,19 +241,27 @@ export class Transfer {
    * The upload is complete and matches `sha256`. Its memory goes now, whatever
    * the receivers do: from here on they all read the spool.
    */
-  verify(sha256: Uint8Array, expiresAt: number): void {
-    this.state = "verified";
+  verify(sha256: Uint8Array, expiresAt: number): boolean {
+    if (!this.#move("verified")) return false;
     this.sha256 = sha256;
     this.expiresAt = expiresAt;
     this.#forgetRecent();
+    return true;
   }
 
   /** The upload failed or was cancelled: nobody will read any of it. */
-  abort(): void {
-    this.state = "aborted";
+  abort(): boolean {
+    if (!this.#move("aborted")) return false;
     this.#hash = undefined;
+    this.#writer = undefined;
     this.from = undefined;
     this.#forgetRecent();
+    return true;
+  }
+
+  /** Past its retention, and nobody reads it any more. */
+  retire(): boolean {
+    return this.#move("retired");
   }
 
   /** Starts a copy for `peer`, replacing one it had. */
@@ -205,6 +314,12 @@ export class Transfer {
       failed,
       detail: named.join("; "),
     };
+  }
+
+  #move(to: TransferState): boolean {
+    if (!NEXT_STATES[this.#state].includes(to)) return false;
+    this.#state = to;
+    return true;
   }
 
   #forgetRecent(): void {

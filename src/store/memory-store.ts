@@ -5,7 +5,7 @@
 import type { FileDraft, FileRecord, LineDraft, Store, StoredLine } from "./store.js";
 import { TurnBatch } from "./turn-batch.js";
 
-type Kept = Pick<FileRecord, "sha256" | "senderHash" | "sharedAt" | "expiresAt">;
+type Kept = Pick<FileRecord, "size" | "sha256" | "senderHash" | "sharedAt" | "expiresAt">;
 
 /** The index of the first line in `lines` (ordered by id) whose id is at least `id`. */
 function firstAtLeast(lines: readonly StoredLine[], id: number): number {
@@ -78,8 +78,8 @@ export class MemoryStore implements Store {
   keepFile(id: number, kept: Kept): void {
     const file = this.#files.get(id);
     if (file === undefined) return;
-    const { senderHash, sharedAt, expiresAt } = kept;
-    file.kept = { sha256: kept.sha256.slice(), senderHash, sharedAt, expiresAt };
+    const { size, senderHash, sharedAt, expiresAt } = kept;
+    file.kept = { size, sha256: kept.sha256.slice(), senderHash, sharedAt, expiresAt };
   }
 
   dropFile(id: number): void {

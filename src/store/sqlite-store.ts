@@ -47,7 +47,7 @@ export class SqliteStore implements Store {
   readonly #after: Database.Statement<[string, number, number], StoredLine>;
   readonly #expire: Database.Statement<[number]>;
   readonly #beginFile: Database.Statement<[FileDraft]>;
-  readonly #keepFile: Database.Statement<[Uint8Array, number, number, number, number]>;
+  readonly #keepFile: Database.Statement<[number, Uint8Array, number, number, number, number]>;
   readonly #dropFile: Database.Statement<[number]>;
   readonly #keptFiles: Database.Statement<[], FileRow>;
   readonly #takeUnfinished: () => number[];
@@ -84,7 +84,7 @@ export class SqliteStore implements Store {
       "INSERT INTO files (room, sender, name, size) VALUES (@room, @from, @name, @size)",
     );
     this.#keepFile = db.prepare(
-      "UPDATE files SET sha256 = ?, sender_hash = ?, shared_at = ?, expires_at = ? WHERE id = ?",
+      "UPDATE files SET size = ?, sha256 = ?, sender_hash = ?, shared_at = ?, expires_at = ? WHERE id = ?",
     );
     this.#dropFile = db.prepare("DELETE FROM files WHERE id = ?");
     this.#keptFiles = db.prepare(
@@ -132,11 +132,10 @@ export class SqliteStore implements Store {
 
   keepFile(
     id: number,
-    kept: Pick<FileRecord, "sha256" | "senderHash" | "sharedAt" | "expiresAt">,
+    kept: Pick<FileRecord, "size" | "sha256" | "senderHash" | "sharedAt" | "expiresAt">,
   ): void {
-    writing(() =>
-      this.#keepFile.run(kept.sha256, kept.senderHash ? 1 : 0, kept.sharedAt, kept.expiresAt, id),
-    );
+    const { size, sha256, senderHash, sharedAt, expiresAt } = kept;
+    writing(() => this.#keepFile.run(size, sha256, senderHash ? 1 : 0, sharedAt, expiresAt, id));
   }
 
   dropFile(id: number): void {

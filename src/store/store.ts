@@ -81,10 +81,14 @@ export interface Store {
 
   /** Records an upload that has begun; its id was never given before, across restarts too. Durable on return. */
   beginFile(draft: FileDraft): number;
-  /** The upload was verified and spooled: it is listed until `expiresAt`. Durable on return. */
+  /**
+   * The upload was verified and spooled: it is listed until `expiresAt`. `size`
+   * replaces the draft's, which the original client's upload cannot know when
+   * it begins. Durable on return.
+   */
   keepFile(
     id: number,
-    kept: Pick<FileRecord, "sha256" | "senderHash" | "sharedAt" | "expiresAt">,
+    kept: Pick<FileRecord, "size" | "sha256" | "senderHash" | "sharedAt" | "expiresAt">,
   ): void;
   /** Forgets a file, kept or unfinished. */
   dropFile(id: number): void;

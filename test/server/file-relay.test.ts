@@ -2,123 +2,34 @@
 // upload is verified, and the deadlines that keep silent peers from holding it.
 
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { ProtocolError } from "../../src/protocol/errors.js";
 import { DOWNLOAD_WINDOW_BYTES, FILE_CHUNK_BYTES } from "../../src/protocol/frame.js";
-import { decodeServerMessage, type ServerMessage } from "../../src/protocol/messages.js";
-import { FileRelay } from "../../src/server/file-relay.js";
-import type { FilePeer, Transfer } from "../../src/server/transfer.js";
+import { DEFAULT_ROOM } from "../../src/protocol/rooms.js";
+import type { FileRelay } from "../../src/server/file-relay.js";
+import type { Transfer } from "../../src/server/transfer.js";
+import { MemoryStore } from "../../src/store/memory-store.js";
 import { tempDir } from "../helpers/files.js";
-
-/** A connected client as the relay sees it: it keeps what it is sent. */
-class Peer implements FilePeer {
-  readonly capabilities = { files: true };
-  readonly bulkReady = true;
-  readonly received: ServerMessage[] = [];
-  readonly #waiters = new Set<() => void>();
-
-  constructor(
-    readonly nick: string,
-    readonly address = "10.0.0.1",
-  ) {}
-
-  deliver(message: ServerMessage): void {
-    this.received.push(message);
-    for (const wake of this.#waiters) wake();
-  }
-
-  sendBulk(header: Uint8Array, data: Uint8Array): void {
-    const payload = new Uint8Array(header.length - 5 + data.length);
-    payload.set(header.subarray(5));
-    payload.set(data, header.length - 5);
-    this.deliver(decodeServerMessage({ type: header[4] as number, payload }));
-  }
-
-  waitFor(match: (m: ServerMessage) => boolean, timeoutMs = 5000): Promise<ServerMessage> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const found = this.received.find(match);
-        if (found === undefined) return;
-        this.#waiters.delete(check);
-        clearTimeout(timer);
-        resolve(found);
-      };
-      const timer = setTimeout(() => {
-        this.#waiters.delete(check);
-        reject(new Error(`${this.nick}: timed out; last ${JSON.stringify(this.received.at(-1))}`));
-      }, timeoutMs);
-      this.#waiters.add(check);
-      check();
-    });
-  }
-}
-
-const TIMEOUT_MS = 100;
+import { Peer, startRelay, upload } from "../helpers/relay-peers.js";
 
 describe("FileRelay", () => {
-  let spool: Awaited<ReturnType<typeof tempDir>>;
+  let scratch: Awaited<ReturnType<typeof tempDir>>;
   const relays: FileRelay[] = [];
 
   before(async () => {
-    spool = await tempDir("relay");
+    scratch = await tempDir("relay");
   });
   after(async () => {
     await Promise.all(relays.map((r) => r.stop()));
-    await spool.remove();
+    await scratch.remove();
   });
 
+  /** A relay whose every room is `peers`. */
   async function relayFor(peers: Peer[]): Promise<FileRelay> {
-    const relay = new FileRelay(
-      {
-        spoolDir: `${spool.path}/${relays.length}`,
-        maxFileBytes: 2 ** 40,
-        retentionMs: 60_000,
-        transferTimeoutMs: TIMEOUT_MS,
-      },
-      () => peers,
-    );
+    const dir = `${scratch.path}/${relays.length}`;
+    const relay = await startRelay({ dir, store: new MemoryStore(), audience: () => peers });
     relays.push(relay);
-    await relay.start();
     return relay;
-  }
-
-  /** Uploads `data` from `sender` as a well-behaved client would, within its window. */
-  async function upload(relay: FileRelay, sender: Peer, data: Uint8Array): Promise<Transfer> {
-    const transfer = await relay.offer(sender, "f.bin", data.length);
-    if (transfer instanceof ProtocolError) throw transfer;
-    let credit = 4 * 1024 * 1024;
-    let granted = 0;
-    for (let offset = 0; offset < data.length; ) {
-      const grants = sender.received.filter(
-        (m) => m.type === "file-window" && m.id === transfer.id,
-      );
-      for (const grant of grants.slice(granted))
-        credit += grant.type === "file-window" ? grant.bytes : 0;
-      granted = grants.length;
-      if (credit === 0) {
-        const seen = grants.length;
-        await sender.waitFor(
-          () =>
-            sender.received.filter((m) => m.type === "file-window" && m.id === transfer.id).length >
-            seen,
-        );
-        continue;
-      }
-      const length = Math.min(FILE_CHUNK_BYTES, credit, data.length - offset);
-      const problem = relay.chunk(sender, {
-        type: "file-chunk",
-        id: transfer.id,
-        offset,
-        data: data.subarray(offset, offset + length),
-      });
-      assert.equal(problem, undefined);
-      offset += length;
-      credit -= length;
-    }
-    const sha256 = createHash("sha256").update(data).digest();
-    assert.equal(await relay.end(sender, { type: "file-end", id: transfer.id, sha256 }), undefined);
-    return transfer;
   }
 
   it("keeps none of a verified upload in memory, though a receiver never confirms it", async () => {
@@ -179,11 +90,11 @@ describe("FileRelay", () => {
     const watcher = new Peer("watcher");
     const relay = await relayFor([idle, watcher]);
     const offers = await Promise.all(
-      Array.from({ length: 8 }, () => relay.offer(idle, "never.bin", 1e9)),
+      Array.from({ length: 8 }, () => relay.offer(idle, DEFAULT_ROOM, "never.bin", 1e9)),
     );
     const ids = offers.map((t) => (t as Transfer).id);
     assert.ok(offers.every((t) => !(t instanceof ProtocolError)));
-    const refused = await relay.offer(idle, "ninth.bin", 10);
+    const refused = await relay.offer(idle, DEFAULT_ROOM, "ninth.bin", 10);
     assert.ok(refused instanceof ProtocolError, "the ninth is over the per-client cap");
     for (const id of ids) {
       const cancelled = await watcher.waitFor((m) => m.type === "file-cancelled" && m.id === id);
@@ -192,7 +103,7 @@ describe("FileRelay", () => {
         "no data from idle for 0.1 s",
       );
     }
-    const again = await relay.offer(idle, "later.bin", 10);
+    const again = await relay.offer(idle, DEFAULT_ROOM, "later.bin", 10);
     assert.ok(!(again instanceof ProtocolError), "the slots came free");
   });
 
@@ -200,16 +111,16 @@ describe("FileRelay", () => {
     const peers = [new Peer("a1"), new Peer("a2"), new Peer("a3"), new Peer("b1", "10.0.0.2")];
     const relay = await relayFor(peers);
     const from = (peer: Peer, n: number) =>
-      Array.from({ length: n }, () => relay.offer(peer, "x.bin", 1000));
+      Array.from({ length: n }, () => relay.offer(peer, DEFAULT_ROOM, "x.bin", 1000));
     const outcomes = await Promise.all([
       ...from(peers[0] as Peer, 8),
       ...from(peers[1] as Peer, 8),
     ]);
     assert.ok(outcomes.every((t) => !(t instanceof ProtocolError)));
-    const seventeenth = await relay.offer(peers[2] as Peer, "x.bin", 1000);
+    const seventeenth = await relay.offer(peers[2] as Peer, DEFAULT_ROOM, "x.bin", 1000);
     assert.ok(seventeenth instanceof ProtocolError);
     assert.match(seventeenth.message, /16 files are already being sent from your address/);
-    const elsewhere = await relay.offer(peers[3] as Peer, "x.bin", 1000);
+    const elsewhere = await relay.offer(peers[3] as Peer, DEFAULT_ROOM, "x.bin", 1000);
     assert.ok(!(elsewhere instanceof ProtocolError), "another address is not held back");
   });
 });

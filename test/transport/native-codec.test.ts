@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ErrorCode, type ProtocolError } from "../../src/protocol/errors.js";
-import { handshakeBytes } from "../../src/protocol/frame.js";
+import { handshakeBytes, PROTOCOL_VERSION } from "../../src/protocol/frame.js";
 import { type ClientMessage, encodeClientMessage } from "../../src/protocol/messages.js";
 import { NativeCodec } from "../../src/transport/native-codec.js";
 
@@ -22,7 +22,7 @@ function decodeAll(chunks: readonly Uint8Array[]) {
   return { messages, errors };
 }
 
-const say: ClientMessage = { type: "say", seq: 1, text: "hi" };
+const say: ClientMessage = { type: "say", seq: 1, text: "hi", room: "" };
 const who: ClientMessage = { type: "who", seq: 2 };
 const frames = [...encodeClientMessage(say), ...encodeClientMessage(who)];
 
@@ -37,7 +37,7 @@ describe("NativeCodec", () => {
   });
 
   it("refuses another version, fatally, and decodes nothing after it", () => {
-    const stream = Uint8Array.from([...handshakeBytes(2), ...frames]);
+    const stream = Uint8Array.from([...handshakeBytes(PROTOCOL_VERSION + 1), ...frames]);
     for (let i = 0; i <= stream.length; i++) {
       const { messages, errors } = decodeAll([stream.subarray(0, i), stream.subarray(i)]);
       assert.deepEqual(

@@ -6,7 +6,7 @@ import type { Duplex } from "node:stream";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ErrorCode } from "../../src/protocol/errors.js";
-import { handshakeBytes, MAGIC } from "../../src/protocol/frame.js";
+import { handshakeBytes, MAGIC, PROTOCOL_VERSION } from "../../src/protocol/frame.js";
 import { encodeClientMessage } from "../../src/protocol/messages.js";
 import type { CodecRegistry } from "../../src/transport/codec-registry.js";
 import { nativeCodecKind } from "../../src/transport/native-codec.js";
@@ -151,7 +151,7 @@ describe("StreamConnection: choosing the codec", () => {
 
   it("refuses a native handshake of another version, fatally", async () => {
     const { connection, recorder, client } = connected(PATIENT_MS);
-    client.write(Uint8Array.from([...handshakeBytes(2), ...hello]));
+    client.write(Uint8Array.from([...handshakeBytes(PROTOCOL_VERSION + 1), ...hello]));
     const error = await eventually(() => recorder.errors[0], "the refusal");
     assert.equal(error.code, ErrorCode.UnsupportedVersion);
     assert.equal(error.fatal, true);

@@ -114,7 +114,8 @@ export function parseInput(line: string): ParsedInput {
       const name = parsePath(rest);
       if (name.type !== "send") return usage("/get <id|name>");
       const id = parseId(name.path);
-      return id === undefined
+      // Ids start at 1 and id 0 means "by name": "/get 0" asks for a file called 0.
+      return id === undefined || id === 0
         ? { type: "get", id: 0, name: name.path }
         : { type: "get", id, name: "" };
     }

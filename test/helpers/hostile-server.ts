@@ -30,6 +30,7 @@ export async function hostileServer(messages: readonly ServerMessage[]): Promise
         nick: "target",
         server: "hostile",
         maxMessageBytes: 4096,
+        room: "#lobby",
       };
       for (const message of [welcome, ...messages]) socket.write(encodeServerMessage(message));
     });

@@ -35,6 +35,11 @@ function assertInert(m: ServerMessage): void {
   }
 }
 
+/** A line said in `room` (the room the hostile server welcomes clients to, unless told). */
+function say(from: string, text: string, room = "#lobby"): ServerMessage {
+  return { type: "message", kind: "say", ts: 1, from, to: "", text, room, id: 1, replayed: false };
+}
+
 describe("terminal injection", () => {
   describe("the server passes on no control characters", () => {
     let server: ServerProcess;
@@ -109,9 +114,11 @@ describe("terminal injection", () => {
 
   describe("the client shows whatever arrives inert", () => {
     const attacks: ServerMessage[] = [
-      { type: "left", nick: "mallory", reason: `quit: ${ATTACK}` },
-      { type: "message", kind: "say", ts: 1, from: "mallory", to: "", text: `hi ${ATTACK}` },
-      { type: "message", kind: "say", ts: 1, from: "m\x1b[2Jx", to: "", text: "\u202eevil" },
+      { type: "left", nick: "mallory", reason: `quit: ${ATTACK}`, room: "" },
+      say("mallory", `hi ${ATTACK}`),
+      say("m\x1b[2Jx", "\u202eevil"),
+      // Another room's line names its room: the room's name reaches the screen too.
+      say("mallory", "elsewhere", `#x${ATTACK}`),
       {
         type: "file-offered",
         id: 7,
@@ -120,6 +127,7 @@ describe("terminal injection", () => {
         size: 1,
         offset: 0,
         requested: false,
+        room: "#lobby",
       },
       { type: "file-cancelled", id: 7, name: "n.mp3", reason: ATTACK },
       { type: "notice", text: `note ${ATTACK}` },
@@ -151,6 +159,7 @@ describe("terminal injection", () => {
       assert.ok(lines.includes(`* mallory left (quit: ${spelled})`), lines.join("\n"));
       assert.ok(lines.includes(`<mallory> hi ${spelled}`));
       assert.ok(lines.includes("<m\\x1b[2Jx> \\u202eevil"));
+      assert.ok(lines.includes(`#x${spelled} <mallory> elsewhere`));
       assert.ok(lines.includes("* mallory is now known as \\x9b2Jalice"));
       assert.ok(!lines.some((l) => l.startsWith("<alice> fake")));
     });

@@ -320,8 +320,18 @@ describe("sockchat connect on a terminal", {
   it("shows others' escape sequences, OSC 52 and bidi overrides spelled out, never acting on them", async () => {
     const attack = "\x1b[2J\x1b]52;c;Y3VybCBldmlsfHNo\x07\r\x1b[2K<alice> fake";
     const hostile = await hostileServer([
-      { type: "left", nick: "mallory", reason: `quit: ${attack}` },
-      { type: "message", kind: "say", ts: 1, from: "mallory", to: "", text: `a\u202eb ${attack}` },
+      { type: "left", nick: "mallory", reason: `quit: ${attack}`, room: "" },
+      {
+        type: "message",
+        kind: "say",
+        ts: 1,
+        from: "mallory",
+        to: "",
+        text: `a\u202eb ${attack}`,
+        room: "#lobby",
+        id: 1,
+        replayed: false,
+      },
     ]);
     try {
       const target = connectOnTty(hostile.port, "target", { NO_COLOR: "1" });

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { HELP_TEXT, parseInput } from "../../src/protocol/commands.js";
+import {
+  HELP_TEXT,
+  HISTORY_PAGE,
+  MAX_HISTORY_PAGE,
+  parseInput,
+} from "../../src/protocol/commands.js";
 
 describe("parseInput", () => {
   describe("plain text", () => {
@@ -235,13 +240,36 @@ describe("parseInput", () => {
       assert.deepEqual(parseInput("/files"), { type: "files" });
     });
 
-    it("reads /get <id> and refuses a missing or non-numeric id", () => {
-      assert.deepEqual(parseInput("/get 3"), { type: "get", id: 3 });
-      assert.deepEqual(parseInput("/get  4294967295 "), { type: "get", id: 4294967295 });
-      for (const line of ["/get", "/get x", "/get -1", "/get 1.5", "/get 4294967296", "/get 3 4"]) {
+    it("reads /get <id> as a download by id", () => {
+      assert.deepEqual(parseInput("/get 3"), { type: "get", id: 3, name: "" });
+      assert.deepEqual(parseInput("/get  4294967295 "), { type: "get", id: 4294967295, name: "" });
+    });
+
+    it("reads /get <name> as a download by name, with id 0", () => {
+      assert.deepEqual(parseInput("/get notes.txt"), { type: "get", id: 0, name: "notes.txt" });
+      assert.deepEqual(parseInput("/get  notes.txt  "), { type: "get", id: 0, name: "notes.txt" });
+    });
+
+    it("unquotes a quoted name, which may hold spaces", () => {
+      assert.deepEqual(parseInput('/get "my notes.txt"'), {
+        type: "get",
+        id: 0,
+        name: "my notes.txt",
+      });
+      assert.deepEqual(parseInput("/get 'it is.txt'"), { type: "get", id: 0, name: "it is.txt" });
+    });
+
+    it("reads what is no file id as a name: 0, negative, fractional, too large, two words", () => {
+      for (const name of ["0", "-1", "1.5", "4294967296", "3 4", "x"]) {
+        assert.deepEqual(parseInput(`/get ${name}`), { type: "get", id: 0, name }, name);
+      }
+    });
+
+    it("without an id or name is invalid usage", () => {
+      for (const line of ["/get", "/get   ", '/get ""', "/get ''"]) {
         assert.deepEqual(
           parseInput(line),
-          { type: "invalid", message: "usage: /get <id>" },
+          { type: "invalid", message: "usage: /get <id|name>" },
           JSON.stringify(line),
         );
       }
@@ -257,9 +285,153 @@ describe("parseInput", () => {
     });
   });
 
+  describe("/join", () => {
+    it("joins the room named", () => {
+      assert.deepEqual(parseInput("/join #dev"), { type: "join", room: "#dev" });
+    });
+
+    it("puts the # in front of a name typed without it", () => {
+      assert.deepEqual(parseInput("/join dev"), { type: "join", room: "#dev" });
+    });
+
+    it("trims spaces around the room", () => {
+      assert.deepEqual(parseInput("/join   #dev  "), { type: "join", room: "#dev" });
+      assert.deepEqual(parseInput("/JOIN \tdev "), { type: "join", room: "#dev" });
+    });
+
+    it("passes a name on as typed for the server to judge", () => {
+      assert.deepEqual(parseInput("/join #Dev"), { type: "join", room: "#Dev" });
+      assert.deepEqual(parseInput("/join #a,b"), { type: "join", room: "#a,b" });
+    });
+
+    it("without a room, or with spaces inside it, is invalid usage", () => {
+      for (const line of ["/join", "/join   ", "/join #dev ops", "/join dev ops"]) {
+        assert.deepEqual(
+          parseInput(line),
+          { type: "invalid", message: "usage: /join #room" },
+          JSON.stringify(line),
+        );
+      }
+    });
+  });
+
+  describe("/part", () => {
+    it("alone leaves the room typed into, saying nothing", () => {
+      assert.deepEqual(parseInput("/part"), { type: "part", room: "", reason: "" });
+      assert.deepEqual(parseInput("/part   "), { type: "part", room: "", reason: "" });
+    });
+
+    it("leaves the room named", () => {
+      assert.deepEqual(parseInput("/part #dev"), { type: "part", room: "#dev", reason: "" });
+      assert.deepEqual(parseInput("/part   #dev  "), { type: "part", room: "#dev", reason: "" });
+    });
+
+    it("leaves the room named with the trimmed reason after it", () => {
+      assert.deepEqual(parseInput("/part #dev  off to lunch  "), {
+        type: "part",
+        room: "#dev",
+        reason: "off to lunch",
+      });
+    });
+
+    it("reads words without a # as the reason for leaving the room typed into", () => {
+      assert.deepEqual(parseInput("/part off to lunch"), {
+        type: "part",
+        room: "",
+        reason: "off to lunch",
+      });
+    });
+  });
+
+  describe("/rooms", () => {
+    it("reads /rooms in any case", () => {
+      assert.deepEqual(parseInput("/rooms"), { type: "rooms" });
+      assert.deepEqual(parseInput("/ROOMS  "), { type: "rooms" });
+    });
+  });
+
+  describe("/topic", () => {
+    it("alone asks for the topic of the room typed into", () => {
+      const query = { type: "topic", room: "", set: false, text: "" };
+      assert.deepEqual(parseInput("/topic"), query);
+      assert.deepEqual(parseInput("/topic   "), query);
+    });
+
+    it("with text sets the topic of the room typed into to the trimmed text", () => {
+      assert.deepEqual(parseInput("/topic   ship it on Friday 🚀  "), {
+        type: "topic",
+        room: "",
+        set: true,
+        text: "ship it on Friday 🚀",
+      });
+    });
+  });
+
+  describe("/history", () => {
+    const page = (target: string, limit: number) => ({ type: "history", target, before: 0, limit });
+
+    it("alone asks for a page of the room typed into", () => {
+      assert.equal(HISTORY_PAGE, 50);
+      assert.deepEqual(parseInput("/history"), page("", HISTORY_PAGE));
+    });
+
+    it("with a number asks for that many lines", () => {
+      assert.deepEqual(parseInput("/history 20"), page("", 20));
+      assert.deepEqual(parseInput("/history  20  "), page("", 20));
+    });
+
+    it("with a nickname asks for a page of that private conversation", () => {
+      assert.deepEqual(parseInput("/history ben"), page("ben", HISTORY_PAGE));
+      assert.deepEqual(parseInput("/history  ben   20 "), page("ben", 20));
+    });
+
+    it("with a room name asks for a page of that room", () => {
+      assert.deepEqual(parseInput("/history #dev 5"), page("#dev", 5));
+    });
+
+    it("accepts a page of 1 to 1000 lines", () => {
+      assert.equal(MAX_HISTORY_PAGE, 1000);
+      assert.deepEqual(parseInput("/history 1"), page("", 1));
+      assert.deepEqual(parseInput("/history ben 1000"), page("ben", 1000));
+    });
+
+    it("refuses a page of 0 lines or more than 1000", () => {
+      for (const line of [
+        "/history 0",
+        "/history 1001",
+        "/history ben 0",
+        "/history 99999999999999999999",
+      ]) {
+        assert.deepEqual(
+          parseInput(line),
+          { type: "invalid", message: "a history page holds 1 to 1000 lines" },
+          line,
+        );
+      }
+    });
+
+    it("refuses anything else as invalid usage", () => {
+      for (const line of [
+        "/history 1.5",
+        "/history 12abc",
+        "/history 20 ben",
+        "/history ben bob",
+        "/history ben 2 3",
+      ]) {
+        assert.deepEqual(
+          parseInput(line),
+          { type: "invalid", message: "usage: /history [nick] [N]" },
+          line,
+        );
+      }
+    });
+  });
+
   it("HELP_TEXT mentions every command", () => {
-    const commands = ["/me", "/msg", "/nick", "/who", "/help", "/quit", "//text", "SEND", "/files"];
-    for (const command of [...commands, "/get", "/cancel"]) {
+    const chat = ["/me", "/msg", "/nick", "/who", "/help", "/quit", "//text"];
+    const rooms = ["/join", "/part", "/rooms", "/topic", "/history"];
+    const files = ["SEND", "/files", "/get", "/cancel"];
+    for (const command of [...chat, ...rooms, ...files]) {
       assert.ok(HELP_TEXT.includes(command), command);
     }
   });

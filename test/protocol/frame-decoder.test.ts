@@ -67,10 +67,13 @@ describe("FrameDecoder", () => {
   it("decodes the frames the message encoder writes (wire format pinned in hex)", () => {
     const ping = encodeClientMessage({ type: "ping", token: 0x01020304 });
     assert.deepEqual([...ping], [...PING]);
-    const say = encodeClientMessage({ type: "say", seq: 7, text: "hi" });
-    assert.deepEqual([...say], [...hex("00 00 00 0a 02  00 00 00 07  00 00 00 02 68 69")]);
+    const say = encodeClientMessage({ type: "say", seq: 7, text: "hi", room: "" });
+    assert.deepEqual(
+      [...say],
+      [...hex("00 00 00 0e 02  00 00 00 07  00 00 00 02 68 69  00 00 00 00")],
+    );
     assert.deepEqual(decodeChunks([say]), [
-      { type: FrameType.Say, payload: [0, 0, 0, 7, 0, 0, 0, 2, 0x68, 0x69] },
+      { type: FrameType.Say, payload: [0, 0, 0, 7, 0, 0, 0, 2, 0x68, 0x69, 0, 0, 0, 0] },
     ]);
   });
 

@@ -10,6 +10,7 @@ import {
   encodeClientMessage,
   encodeServerMessage,
   type MessageKind,
+  SERVER_HISTORY_DEFAULT,
   type ServerMessage,
 } from "../../src/protocol/messages.js";
 import { Random, randomText } from "../helpers/random.js";
@@ -26,15 +27,35 @@ function randomData(r: Random): Uint8Array {
   return r.bytes(r.pick([0, 1, r.int(64), r.int(2048)]));
 }
 
+/** A room name, valid or not: the codec carries any text. Never "", which reads as the default. */
+function randomRoom(r: Random): string {
+  return r.pick(["#lobby", "#dev", "#Ünïcode", `#${randomText(r, 32)}`, `x${randomText(r)}`]);
+}
+
+/** A room, or "" for the room typed into (client frames) or for none (private lines, leaving). */
+function randomRoomOrNone(r: Random): string {
+  return r.int(3) === 0 ? "" : randomRoom(r);
+}
+
+/** Lines to replay, or none said: SERVER_HISTORY_DEFAULT reads as not said, so it is left out. */
+function randomHistory(r: Random): { history?: number } {
+  return r.pick([{}, { history: 0 }, { history: 1 }, { history: r.int(SERVER_HISTORY_DEFAULT) }]);
+}
+
 function randomClientMessage(r: Random): ClientMessage {
   const seq = r.u32();
-  switch (r.int(18)) {
+  switch (r.int(23)) {
     case 0:
-      return { type: "hello", nick: randomText(r, 24), client: randomText(r, 10) };
+      return {
+        type: "hello",
+        nick: randomText(r, 24),
+        client: randomText(r, 10),
+        ...randomHistory(r),
+      };
     case 1:
-      return { type: "say", seq, text: randomText(r, 200) };
+      return { type: "say", seq, text: randomText(r, 200), room: randomRoomOrNone(r) };
     case 2:
-      return { type: "action", seq, text: randomText(r) };
+      return { type: "action", seq, text: randomText(r), room: randomRoomOrNone(r) };
     case 3:
       return { type: "private", seq, to: randomText(r, 24), text: randomText(r) };
     case 4:
@@ -50,7 +71,13 @@ function randomClientMessage(r: Random): ClientMessage {
     case 9:
       return { type: "pong", token: r.u32() };
     case 10:
-      return { type: "file-offer", seq, name: randomText(r), size: randomSize(r) };
+      return {
+        type: "file-offer",
+        seq,
+        name: randomText(r),
+        size: randomSize(r),
+        room: randomRoomOrNone(r),
+      };
     case 11:
       return { type: "file-chunk", id: r.u32(), offset: randomSize(r), data: randomData(r) };
     case 12:
@@ -60,23 +87,49 @@ function randomClientMessage(r: Random): ClientMessage {
     case 14:
       return { type: "file-window", id: r.u32(), bytes: r.u32() };
     case 15:
-      return { type: "file-get", seq, id: r.u32(), offset: randomSize(r) };
+      return {
+        type: "file-get",
+        seq,
+        id: r.u32(),
+        offset: randomSize(r),
+        name: randomText(r),
+        room: randomRoomOrNone(r),
+      };
     case 16:
       return { type: "file-received", id: r.u32(), ok: r.int(2) === 0, reason: randomText(r) };
+    case 17:
+      return { type: "join", seq, room: randomRoom(r) };
+    case 18:
+      return { type: "part", seq, room: randomRoomOrNone(r), reason: randomText(r) };
+    case 19:
+      return { type: "rooms", seq };
+    case 20: {
+      const set = r.int(2) === 0;
+      return { type: "topic", seq, room: randomRoomOrNone(r), set, text: set ? randomText(r) : "" };
+    }
+    case 21:
+      return {
+        type: "history",
+        seq,
+        target: r.pick(["", randomRoom(r), randomText(r, 24)]),
+        before: r.pick([0, 1, r.int(2 ** 32), 2 ** 53 - 1]),
+        limit: r.u32(),
+      };
     default:
-      return { type: "files", seq };
+      return { type: "files", seq, room: randomRoomOrNone(r) };
   }
 }
 
 function randomServerMessage(r: Random): ServerMessage {
   const seq = r.u32();
-  switch (r.int(21)) {
+  switch (r.int(25)) {
     case 0:
       return {
         type: "welcome",
         nick: randomText(r, 24),
         server: randomText(r, 10),
         maxMessageBytes: r.u32(),
+        room: randomRoom(r),
       };
     case 1: {
       const kind = r.pick<MessageKind>(["say", "action", "private"]);
@@ -87,12 +140,20 @@ function randomServerMessage(r: Random): ServerMessage {
         from: randomText(r, 24),
         to: kind === "private" ? randomText(r, 24) : "",
         text: randomText(r, 200),
+        room: kind === "private" ? "" : randomRoom(r),
+        id: r.pick([0, 1, r.int(2 ** 32), 2 ** 53 - 1]),
+        replayed: r.int(2) === 0,
       };
     }
     case 2:
-      return { type: "joined", nick: randomText(r, 24) };
+      return { type: "joined", nick: randomText(r, 24), room: randomRoom(r) };
     case 3:
-      return { type: "left", nick: randomText(r, 24), reason: randomText(r) };
+      return {
+        type: "left",
+        nick: randomText(r, 24),
+        reason: randomText(r),
+        room: randomRoomOrNone(r),
+      };
     case 4:
       return { type: "renamed", from: randomText(r, 24), to: randomText(r, 24) };
     case 5:
@@ -133,6 +194,7 @@ function randomServerMessage(r: Random): ServerMessage {
         size: randomSize(r),
         offset: randomSize(r),
         requested: r.int(2) === 0,
+        room: randomRoom(r),
       };
     case 14:
       return { type: "file-chunk", id: r.u32(), offset: randomSize(r), data: randomData(r) };
@@ -152,6 +214,7 @@ function randomServerMessage(r: Random): ServerMessage {
         ok: r.int(2) === 0,
         reason: randomText(r),
         senderHash: r.int(2) === 0,
+        room: randomRoom(r),
       };
     case 19:
       return {
@@ -161,6 +224,34 @@ function randomServerMessage(r: Random): ServerMessage {
         delivered: r.u32(),
         failed: r.u32(),
         detail: randomText(r),
+      };
+    case 21:
+      return {
+        type: "room",
+        seq,
+        name: randomRoom(r),
+        topic: randomText(r),
+        members: r.u32(),
+      };
+    case 22:
+      return { type: "topic-is", room: randomRoom(r), topic: randomText(r), by: randomText(r, 24) };
+    case 23:
+      return {
+        type: "room-list",
+        seq,
+        rooms: Array.from({ length: r.pick([0, 1, r.int(6), r.int(30)]) }, () => ({
+          name: randomRoom(r),
+          members: r.u32(),
+          topic: randomText(r),
+        })),
+      };
+    case 24:
+      return {
+        type: "history-end",
+        seq,
+        target: r.pick([randomRoom(r), randomText(r, 24)]),
+        count: r.u32(),
+        more: r.int(2) === 0,
       };
     default:
       return {
@@ -336,7 +427,17 @@ describe("protocol fuzz (seeded, deterministic)", () => {
       "x".repeat(70_000),
     ];
     for (const text of texts) {
-      const m: ServerMessage = { type: "message", kind: "say", ts: 1, from: text, to: "", text };
+      const m: ServerMessage = {
+        type: "message",
+        kind: "say",
+        ts: 1,
+        from: text,
+        to: "",
+        text,
+        room: `#${text}`,
+        id: 1,
+        replayed: false,
+      };
       assert.deepEqual(decodeStream([encodeServerMessage(m)], decodeServerMessage), [m]);
     }
   });
@@ -356,7 +457,7 @@ describe("protocol fuzz (seeded, deterministic)", () => {
   it("only ever throws ProtocolError for garbage frames with plausible headers", () => {
     // Valid headers with random types and payloads reach the message decoders.
     const r = new Random(0xfeed);
-    const types = [...Object.values(FrameType), 0x00, 0x09, 0x40, 0x4b, 0xff];
+    const types = [...Object.values(FrameType), 0x00, 0x0e, 0x40, 0x4b, 0x5d, 0xff];
     let frames = 0;
     for (let run = 0; run < 200; run++) {
       const parts: Uint8Array[] = [];

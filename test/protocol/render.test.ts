@@ -11,8 +11,20 @@ import {
 import type { ChatMessage } from "../../src/protocol/messages.js";
 import { inert, renderOwnCommand, renderServerMessage } from "../../src/protocol/render.js";
 
+/** A live line of #lobby (of no room when private), where renderServerMessage types by default. */
 function chat(kind: ChatMessage["kind"], text: string, from = "ana", to = ""): ChatMessage {
-  return { type: "message", kind, ts: 1_700_000_000_000, from, to, text };
+  const room = kind === "private" ? "" : "#lobby";
+  return {
+    type: "message",
+    kind,
+    ts: 1_700_000_000_000,
+    from,
+    to,
+    text,
+    room,
+    id: 1,
+    replayed: false,
+  };
 }
 
 describe("inert", () => {
@@ -37,7 +49,7 @@ describe("renderServerMessage", () => {
   it("shows every field a peer can set inert, and a line feed in a reason cannot start a line", () => {
     const attack = "\x1b[2J\x1b]52;c;eA==\x07\n<alice> fake";
     const lines = [
-      ...renderServerMessage({ type: "left", nick: "m", reason: attack }),
+      ...renderServerMessage({ type: "left", nick: "m", reason: attack, room: "" }),
       ...renderServerMessage({ type: "file-cancelled", id: 1, name: attack, reason: attack }),
       ...renderServerMessage({
         type: "file-complete",
@@ -105,22 +117,26 @@ describe("renderServerMessage", () => {
           nick: "ana",
           server: "sockchat",
           maxMessageBytes: 4096,
+          room: "#lobby",
         }),
         ["* welcome to sockchat, you are ana; /help lists the commands"],
       );
     });
 
     it("renders joined", () => {
-      assert.deepEqual(renderServerMessage({ type: "joined", nick: "ben" }), ["* ben joined"]);
+      assert.deepEqual(renderServerMessage({ type: "joined", nick: "ben", room: "#lobby" }), [
+        "* ben joined",
+      ]);
     });
 
     it("renders left with and without a reason", () => {
-      assert.deepEqual(renderServerMessage({ type: "left", nick: "ben", reason: "" }), [
+      assert.deepEqual(renderServerMessage({ type: "left", nick: "ben", reason: "", room: "" }), [
         "* ben left",
       ]);
-      assert.deepEqual(renderServerMessage({ type: "left", nick: "ben", reason: "ping timeout" }), [
-        "* ben left (ping timeout)",
-      ]);
+      assert.deepEqual(
+        renderServerMessage({ type: "left", nick: "ben", reason: "ping timeout", room: "" }),
+        ["* ben left (ping timeout)"],
+      );
     });
 
     it("renders renamed", () => {
@@ -219,6 +235,7 @@ describe("renderServerMessage: files", () => {
         size: 1234,
         offset: 0,
         requested: false,
+        room: "#lobby",
       }),
       ["* ana is sending notes.txt (1.2 KB) [file 4]"],
     );
@@ -234,6 +251,7 @@ describe("renderServerMessage: files", () => {
         size: 1234,
         offset: 0,
         requested: true,
+        room: "#lobby",
       }),
       ["* fetching notes.txt (1.2 KB), sent by ana [file 4]"],
     );
@@ -249,6 +267,7 @@ describe("renderServerMessage: files", () => {
         size: 4 * 1024 ** 3,
         offset: 2_500_000,
         requested: true,
+        room: "#lobby",
       }),
       ["* resuming big.iso from 2.5 MB of 4.3 GB [file 4]"],
     );
@@ -262,6 +281,7 @@ describe("renderServerMessage: files", () => {
       name: "a.txt",
       size: 3,
       senderHash: true,
+      room: "#lobby",
     } as const;
     assert.deepEqual(renderServerMessage({ ...verified, ok: true, reason: "" }), [
       "* a.txt from ana arrived complete, SHA-256 verified [file 2]",
@@ -326,6 +346,265 @@ describe("renderServerMessage: files", () => {
     assert.deepEqual(renderServerMessage({ type: "file-end", id: 1, sha256 }), []);
     assert.deepEqual(renderServerMessage({ type: "file-window", id: 1, bytes: 1 }), []);
   });
+});
+
+/** A line "hi" from ana (to ben when private) said in `room`. */
+function line(kind: ChatMessage["kind"], room: string, text = "hi"): ChatMessage {
+  return { ...chat(kind, text, "ana", kind === "private" ? "ben" : ""), room };
+}
+
+/** A time of day, 2 January 2026 in local time: a replayed line shows its local hours and minutes. */
+function localTime(hours: number, minutes: number): number {
+  return new Date(2026, 0, 2, hours, minutes, 59).getTime();
+}
+
+describe("renderServerMessage: rooms", () => {
+  it("names the room of a line said in another room than the one typed into", () => {
+    assert.deepEqual(renderServerMessage(line("say", "#dev"), "#lobby"), ["#dev <ana> hi"]);
+    assert.deepEqual(renderServerMessage(line("action", "#dev", "waves"), "#lobby"), [
+      "#dev * ana waves",
+    ]);
+  });
+
+  it("names the room on every line of a multi-line message from another room", () => {
+    assert.deepEqual(renderServerMessage(line("say", "#dev", "one\ntwo"), "#lobby"), [
+      "#dev <ana> one",
+      "#dev <ana> two",
+    ]);
+  });
+
+  it("does not name the room typed into, whatever the case it is written in", () => {
+    assert.deepEqual(renderServerMessage(line("say", "#dev"), "#dev"), ["<ana> hi"]);
+    assert.deepEqual(renderServerMessage(line("say", "#Dev"), "#dEV"), ["<ana> hi"]);
+  });
+
+  it("types into #lobby unless told", () => {
+    assert.deepEqual(renderServerMessage(line("say", "#lobby")), ["<ana> hi"]);
+    assert.deepEqual(renderServerMessage(line("say", "#dev")), ["#dev <ana> hi"]);
+  });
+
+  it("never names a room on a private message", () => {
+    assert.deepEqual(renderServerMessage(line("private", ""), "#dev"), ["[private] <ana> hi"]);
+    // Not even one a server put there.
+    assert.deepEqual(renderServerMessage(line("private", "#dev"), "#lobby"), [
+      "[private] <ana> hi",
+    ]);
+  });
+
+  it("names the room of a join elsewhere, not of one in the room typed into", () => {
+    const joined = { type: "joined", nick: "ben", room: "#dev" } as const;
+    assert.deepEqual(renderServerMessage(joined, "#lobby"), ["* ben joined #dev"]);
+    assert.deepEqual(renderServerMessage(joined, "#DEV"), ["* ben joined"]);
+  });
+
+  it("names the room someone parted, even the one typed into, and none when they quit", () => {
+    const parted = { type: "left", nick: "ben", room: "#dev" } as const;
+    assert.deepEqual(renderServerMessage({ ...parted, reason: "" }, "#lobby"), ["* ben left #dev"]);
+    assert.deepEqual(renderServerMessage({ ...parted, reason: "lunch" }, "#dev"), [
+      "* ben left #dev (lunch)",
+    ]);
+    assert.deepEqual(
+      renderServerMessage({ type: "left", nick: "ben", reason: "lunch", room: "" }, "#dev"),
+      ["* ben left (lunch)"],
+    );
+  });
+
+  it("names the room of a file offered elsewhere", () => {
+    const offer = {
+      type: "file-offered",
+      id: 4,
+      from: "ana",
+      name: "notes.txt",
+      size: 1234,
+      offset: 0,
+      requested: false,
+    } as const;
+    assert.deepEqual(renderServerMessage({ ...offer, room: "#dev" }, "#lobby"), [
+      "* #dev ana is sending notes.txt (1.2 KB) [file 4]",
+    ]);
+    assert.deepEqual(renderServerMessage({ ...offer, room: "#dev" }, "#dev"), [
+      "* ana is sending notes.txt (1.2 KB) [file 4]",
+    ]);
+  });
+
+  it("renders the room joined with its members and topic", () => {
+    const room = { type: "room", seq: 1, name: "#dev" } as const;
+    assert.deepEqual(renderServerMessage({ ...room, topic: "", members: 1 }), [
+      "* now talking in #dev (1 member)",
+    ]);
+    assert.deepEqual(renderServerMessage({ ...room, topic: "ship it", members: 3 }), [
+      "* now talking in #dev (3 members); topic: ship it",
+    ]);
+  });
+
+  it("renders a topic with who set it, or that there is none", () => {
+    const topic = { type: "topic-is", room: "#dev" } as const;
+    assert.deepEqual(renderServerMessage({ ...topic, topic: "", by: "" }), ["* #dev has no topic"]);
+    assert.deepEqual(renderServerMessage({ ...topic, topic: "ship it", by: "ana" }), [
+      "* topic of #dev set by ana: ship it",
+    ]);
+    assert.deepEqual(renderServerMessage({ ...topic, topic: "ship it", by: "" }), [
+      "* topic of #dev: ship it",
+    ]);
+  });
+
+  it("renders the room list with names aligned, members and topics", () => {
+    assert.deepEqual(
+      renderServerMessage({
+        type: "room-list",
+        seq: 1,
+        rooms: [
+          { name: "#lobby", members: 12, topic: "" },
+          { name: "#dev", members: 1, topic: "ship it" },
+          { name: "#a", members: 0, topic: "" },
+        ],
+      }),
+      [
+        "* 3 rooms:",
+        "*   #lobby  12 members",
+        "*   #dev    1 member  ship it",
+        "*   #a      0 members",
+      ],
+    );
+    assert.deepEqual(
+      renderServerMessage({
+        type: "room-list",
+        seq: 1,
+        rooms: [{ name: "#lobby", members: 2, topic: "" }],
+      }),
+      ["* 1 room:", "*   #lobby  2 members"],
+    );
+  });
+});
+
+describe("renderServerMessage: history", () => {
+  it("starts a replayed line with its local time of day, and a live one without", () => {
+    const at = { ...line("say", "#lobby"), ts: localTime(14, 3) };
+    assert.deepEqual(renderServerMessage({ ...at, replayed: true }), ["[14:03] <ana> hi"]);
+    assert.deepEqual(renderServerMessage({ ...at, replayed: false }), ["<ana> hi"]);
+  });
+
+  it("writes the hours and minutes of a replayed line with two digits each", () => {
+    const early = { ...line("action", "#lobby", "yawns"), ts: localTime(9, 5), replayed: true };
+    assert.deepEqual(renderServerMessage(early), ["[09:05] * ana yawns"]);
+    const midnight = { ...line("say", "#lobby"), ts: localTime(0, 0), replayed: true };
+    assert.deepEqual(renderServerMessage(midnight), ["[00:00] <ana> hi"]);
+  });
+
+  it("puts the time before the room of another room's line and before [private]", () => {
+    const ts = localTime(23, 59);
+    assert.deepEqual(renderServerMessage({ ...line("say", "#dev"), ts, replayed: true }), [
+      "[23:59] #dev <ana> hi",
+    ]);
+    assert.deepEqual(renderServerMessage({ ...line("private", ""), ts, replayed: true }), [
+      "[23:59] [private] <ana> hi",
+    ]);
+  });
+
+  it("starts every line of a replayed multi-line message with its time", () => {
+    const m = { ...line("say", "#lobby", "one\ntwo"), ts: localTime(14, 3), replayed: true };
+    assert.deepEqual(renderServerMessage(m), ["[14:03] <ana> one", "[14:03] <ana> two"]);
+  });
+
+  it("tells how many earlier lines came, of what, and whether more are kept", () => {
+    const end = { type: "history-end", seq: 1 } as const;
+    assert.deepEqual(renderServerMessage({ ...end, target: "", count: 0, more: false }), [
+      "* no earlier lines",
+    ]);
+    assert.deepEqual(renderServerMessage({ ...end, target: "#dev", count: 0, more: false }), [
+      "* no earlier lines of #dev",
+    ]);
+    assert.deepEqual(renderServerMessage({ ...end, target: "ben", count: 1, more: false }), [
+      "* 1 earlier line of ben above",
+    ]);
+    assert.deepEqual(renderServerMessage({ ...end, target: "#dev", count: 50, more: true }), [
+      "* 50 earlier lines of #dev above; /history shows more",
+    ]);
+  });
+});
+
+describe("renderServerMessage: rooms, topics and setters are inert", () => {
+  const attack = "\x1b[2J\x1b]52;c;eA==\x07\u202e\n<alice> fake";
+  /** Control characters (tab aside) and bidi controls. */
+  const unsafe = /[^\P{Cc}\t]|[\u202a-\u202e\u2066-\u2069]/u;
+  const room = `#x${attack}`;
+  const cases: [string, () => string[]][] = [
+    ["message.room", () => renderServerMessage(line("say", room), "#lobby")],
+    ["replayed message.room", () => renderServerMessage({ ...line("say", room), replayed: true })],
+    ["joined.room", () => renderServerMessage({ type: "joined", nick: "m", room }, "#lobby")],
+    ["left.room", () => renderServerMessage({ type: "left", nick: "m", reason: "", room })],
+    [
+      "file-offered.room",
+      () =>
+        renderServerMessage(
+          {
+            type: "file-offered",
+            id: 1,
+            from: "m",
+            name: "n",
+            size: 1,
+            offset: 0,
+            requested: false,
+            room,
+          },
+          "#lobby",
+        ),
+    ],
+    [
+      "room.name, room.topic",
+      () => renderServerMessage({ type: "room", seq: 1, name: room, topic: attack, members: 2 }),
+    ],
+    [
+      "topic-is.room, topic, by",
+      () => renderServerMessage({ type: "topic-is", room, topic: attack, by: attack }),
+    ],
+    [
+      "topic-is.room without a topic",
+      () => renderServerMessage({ type: "topic-is", room, topic: "", by: "" }),
+    ],
+    [
+      "room-list names and topics",
+      () =>
+        renderServerMessage({
+          type: "room-list",
+          seq: 1,
+          rooms: [
+            { name: room, members: 1, topic: attack },
+            { name: "#dev", members: 2, topic: attack },
+          ],
+        }),
+    ],
+    [
+      "history-end.target",
+      () => [
+        ...renderServerMessage({
+          type: "history-end",
+          seq: 1,
+          target: attack,
+          count: 0,
+          more: false,
+        }),
+        ...renderServerMessage({
+          type: "history-end",
+          seq: 1,
+          target: attack,
+          count: 3,
+          more: true,
+        }),
+      ],
+    ],
+  ];
+  for (const [field, render] of cases) {
+    it(`shows ${field} spelled out, on lines that nothing forges`, () => {
+      const lines = render();
+      assert.ok(lines.length > 0);
+      for (const shown of lines) {
+        assert.doesNotMatch(shown, unsafe, JSON.stringify(shown));
+        assert.ok(!shown.startsWith("<alice>"), JSON.stringify(shown));
+      }
+      assert.ok(lines.some((shown) => shown.includes("\\x1b[2J\\x1b]52;c;eA==\\x07\\u202e\\x0a")));
+    });
+  }
 });
 
 describe("renderOwnCommand", () => {

@@ -96,8 +96,23 @@ function heard(peer: TestPeer, count: number): Promise<readonly string[]> {
   );
 }
 
-export function connectionConformance(name: string, open: OpenPair): void {
+/**
+ * `claims`: what the implementation under test says its peer can do; the
+ * suite checks the connection says the same, and tests each claim made.
+ */
+export function connectionConformance(
+  name: string,
+  open: OpenPair,
+  claims: { heartbeat: boolean; files: boolean },
+): void {
   describe(`${name}: the Connection contract`, () => {
+    it("claims the capabilities of its kind of peer", async () => {
+      const { connection, peer } = await opened(open);
+      assert.equal(connection.capabilities.heartbeat, claims.heartbeat);
+      assert.equal(connection.capabilities.files, claims.files);
+      peer.close();
+    });
+
     it("delivers what is sent, in order", async () => {
       const { connection, peer } = await opened(open);
       for (const text of ["one", "two", "three"]) connection.send(notice(text));
@@ -127,39 +142,8 @@ export function connectionConformance(name: string, open: OpenPair): void {
       peer.close();
     });
 
-    it("pings and hears the pong of a peer that claims heartbeats", async (t) => {
-      const { recorder, connection, peer } = await opened(open);
-      if (!connection.capabilities.heartbeat) {
-        t.skip("this peer answers no pings");
-        peer.close();
-        return;
-      }
-      connection.send({ type: "ping", token: 5 });
-      assert.deepEqual(await heard(peer, 1), ["[ping]"]);
-      peer.pong(5);
-      const pong = await eventually(
-        () => recorder.messages.find((m) => m.type === "pong"),
-        "the pong",
-      );
-      assert.deepEqual(pong, { type: "pong", token: 5 });
-      peer.close();
-    });
-
-    it("sends file data in bulk, in order with what is sent, to a peer that claims files", async (t) => {
-      const { connection, peer } = await opened(open);
-      if (!connection.capabilities.files) {
-        t.skip("this peer takes no files");
-        peer.close();
-        return;
-      }
-      const data = Uint8Array.of(1, 2, 3);
-      connection.send(notice("before"));
-      connection.sendBulk(fileChunkHeader("down", 1, 0, data.length), data);
-      connection.send(notice("after"));
-      assert.deepEqual(await heard(peer, 3), ["* before", "[file-chunk]", "* after"]);
-      peer.close();
-    });
-
+    if (claims.heartbeat) heartbeats(open);
+    if (claims.files) bulkFileData(open);
     it("holds the peer's input while paused, and hands all of it on when resumed", async () => {
       const { recorder, connection, peer } = await opened(open);
       connection.pauseInput();
@@ -242,5 +226,32 @@ export function connectionConformance(name: string, open: OpenPair): void {
       await sleep(SETTLE_MS);
       assert.equal(recorder.closes.length, 1);
     });
+  });
+}
+
+function heartbeats(open: OpenPair): void {
+  it("pings and hears the pong of a peer that claims heartbeats", async () => {
+    const { recorder, connection, peer } = await opened(open);
+    connection.send({ type: "ping", token: 5 });
+    assert.deepEqual(await heard(peer, 1), ["[ping]"]);
+    peer.pong(5);
+    const pong = await eventually(
+      () => recorder.messages.find((m) => m.type === "pong"),
+      "the pong",
+    );
+    assert.deepEqual(pong, { type: "pong", token: 5 });
+    peer.close();
+  });
+}
+
+function bulkFileData(open: OpenPair): void {
+  it("sends file data in bulk, in order with what is sent, to a peer that claims files", async () => {
+    const { connection, peer } = await opened(open);
+    const data = Uint8Array.of(1, 2, 3);
+    connection.send(notice("before"));
+    connection.sendBulk(fileChunkHeader("down", 1, 0, data.length), data);
+    connection.send(notice("after"));
+    assert.deepEqual(await heard(peer, 3), ["* before", "[file-chunk]", "* after"]);
+    peer.close();
   });
 }

@@ -53,8 +53,14 @@ function openWith(speaks: "native" | "text"): OpenPair {
   };
 }
 
-connectionConformance("StreamConnection, native", openWith("native"));
-connectionConformance("StreamConnection, text", openWith("text"));
+connectionConformance("StreamConnection, native", openWith("native"), {
+  heartbeat: true,
+  files: true,
+});
+connectionConformance("StreamConnection, text", openWith("text"), {
+  heartbeat: false,
+  files: false,
+});
 
 /** Everything the peer has been sent, as it arrives. */
 function collect(stream: Duplex): Buffer[] {

@@ -43,10 +43,14 @@ function checkWritable(dataDir: string, path: string): void {
     mkdirSync(dataDir, { recursive: true });
     accessSync(dataDir, constants.W_OK);
   } catch (error) {
-    throw new StoreOpenError(
-      `cannot write to the data directory ${dataDir}: ${systemReason(error)}`,
-      { cause: error },
-    );
+    // mkdir says EEXIST for a file in the way, which reads as if all were well.
+    const reason =
+      (error as NodeJS.ErrnoException).code === "EEXIST"
+        ? "it is a file, not a directory"
+        : systemReason(error);
+    throw new StoreOpenError(`cannot write to the data directory ${dataDir}: ${reason}`, {
+      cause: error,
+    });
   }
   try {
     if (existsSync(path)) accessSync(path, constants.W_OK);

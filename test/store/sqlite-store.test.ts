@@ -260,6 +260,11 @@ describe("SqliteStore", () => {
           file,
           /^cannot write to the data directory .*a-file\/data: not a directory \(ENOTDIR\)$/,
         );
+        await assertRefused(
+          file,
+          file,
+          /^cannot write to the data directory .*a-file: it is a file, not a directory$/,
+        );
       }),
     );
 

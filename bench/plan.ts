@@ -1,10 +1,10 @@
 // What a benchmark run measures: the fan-out configurations, which servers and
-// protocols each runs against, the idle test, the file relays and the hardening
-// scenarios. --quick shrinks everything.
+// protocols each runs against, the idle test, the file relays, the hardening
+// scenarios and the store's history reads. --quick shrinks everything.
 
 import { DEFAULTS } from "../src/server/config.js";
 import type { Protocol } from "./load/messages.js";
-import type { FileRelayConfig, HardeningConfig } from "./results.js";
+import type { FileRelayConfig, HardeningConfig, StoreHistoryConfig } from "./results.js";
 
 export interface FanoutConfig {
   id: string;
@@ -42,6 +42,7 @@ export interface BenchPlan {
   idle: IdleConfig[];
   files: FileRelayConfig[];
   hardening: HardeningConfig[];
+  storeHistory: StoreHistoryConfig[];
   /** Rounds of the runs that are compared with a reference (fan-out, plain file relays). */
   repeats: number;
 }
@@ -151,6 +152,17 @@ function unconfirmedReceiver(files: number): HardeningConfig {
   };
 }
 
+/** `lines` lines over 100 rooms, 100 appended a turn, then 10,000 reads of each kind timed. */
+function storeHistory(lines: number): StoreHistoryConfig {
+  return {
+    id: `store-history-${lines >= 1e6 ? `${lines / 1e6}M` : `${lines / 1e3}k`}`,
+    lines,
+    rooms: 100,
+    linesPerTurn: 100,
+    queries: 10_000,
+  };
+}
+
 export function makePlan(quick: boolean): BenchPlan {
   if (quick) {
     return {
@@ -172,6 +184,7 @@ export function makePlan(quick: boolean): BenchPlan {
         ...zeroByteFiles(5000),
         unconfirmedReceiver(50),
       ],
+      storeHistory: [storeHistory(1_000_000)],
       repeats: 1,
     };
   }
@@ -198,6 +211,7 @@ export function makePlan(quick: boolean): BenchPlan {
       ...zeroByteFiles(10_000),
       unconfirmedReceiver(200),
     ],
+    storeHistory: [storeHistory(1_000_000)],
     repeats: 3,
   };
 }

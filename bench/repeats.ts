@@ -19,12 +19,15 @@ export function headlineFigure(r: ScenarioResult): number {
       return r.config.scenario === "unconfirmed-receiver"
         ? r.after.rssBytes - r.before.rssBytes
         : r.cpuSeconds;
+    case "store-history":
+      return r.historyPageMs.p99;
   }
 }
 
 function scenarioKey(r: ScenarioResult): string {
   if (r.kind === "idle") return `idle ${r.clients} ${r.server}`;
   if (r.kind === "hardening") return `hardening ${r.config.id}`;
+  if (r.kind === "store-history") return `store-history ${r.config.id}`;
   return `${r.kind} ${r.config.id} ${r.server} ${"protocol" in r ? r.protocol : ""}`;
 }
 

@@ -11,6 +11,7 @@ import type {
   IdleResult,
   Ratio,
   ScenarioResult,
+  StoreHistoryResult,
   TargetCheck,
 } from "./results.js";
 import { type Table, tableMarkdown, tableText } from "./table.js";
@@ -24,6 +25,8 @@ const idles = (results: ScenarioResult[]) =>
   results.filter((r): r is IdleResult => r.kind === "idle");
 const fileRelays = (results: ScenarioResult[]) =>
   results.filter((r): r is FileRelayResult => r.kind === "file-relay");
+const storeHistories = (results: ScenarioResult[]) =>
+  results.filter((r): r is StoreHistoryResult => r.kind === "store-history");
 
 /** The bare pipe's run of the same file to as many receivers, if there was one. */
 function pipeFor(
@@ -39,6 +42,8 @@ const versus = (ours: FileRelayResult, pipe: FileRelayResult) =>
 
 /** Server memory the file runs must stay under, the slow-receiver run included. */
 const FILE_RSS_LIMIT = 200e6;
+/** A history read runs on the event loop: every client of the server waits while it does. */
+const HISTORY_P99_LIMIT_MS = 5;
 
 export function computeRatios(results: ScenarioResult[]): Ratio[] {
   const all = fanouts(results);
@@ -160,6 +165,19 @@ export function checkTargets(
       goal: "~0 (≤ 1% of a core)",
       met: r.idleCpuSeconds <= 0.01 * r.windowSeconds,
     });
+  }
+  for (const r of storeHistories(results)) {
+    for (const [read, latency] of [
+      ["join replay (latest 50)", r.joinReplayMs],
+      ["/history page (100 before an id)", r.historyPageMs],
+    ] as const) {
+      checks.push({
+        what: `${r.config.id}: ${read} p99`,
+        value: `${ms(latency.p99)} ms (p50 ${ms(latency.p50)})`,
+        goal: `< ${HISTORY_P99_LIMIT_MS} ms`,
+        met: r.error === undefined && latency.p99 < HISTORY_P99_LIMIT_MS,
+      });
+    }
   }
   // Hardening runs are not repeated: the median is the one run.
   checks.push(...hardeningTargets(results));
@@ -356,6 +374,43 @@ function fileTable(results: FileRelayResult[]): Table {
   };
 }
 
+function storeHistoryTable(results: StoreHistoryResult[]): Table {
+  return {
+    title: "Store: history reads from SQLite, timed in-process (the server's side only)",
+    headers: [
+      "run",
+      "lines",
+      "rooms",
+      "fill s",
+      "lines/s in",
+      "replay p50 / p99 / max ms",
+      "/history p50 / p99 / max ms",
+      "on disk MiB",
+      "bytes/line",
+    ],
+    numeric: [1, 2, 3, 4, 7, 8],
+    rows: results.map((r) => [
+      r.config.id,
+      count(r.config.lines),
+      String(r.config.rooms),
+      r.fillSeconds.toFixed(1),
+      rate(r.linesPerSecond),
+      [r.joinReplayMs.p50, r.joinReplayMs.p99, r.joinReplayMs.max].map(ms).join(" / "),
+      [r.historyPageMs.p50, r.historyPageMs.p99, r.historyPageMs.max].map(ms).join(" / "),
+      (r.bytesOnDisk / MIB).toFixed(0),
+      r.bytesPerLine.toFixed(0),
+    ]),
+    notes: [
+      ...results.map(
+        (r) =>
+          `${r.config.id}: filled through the Store API, ${r.config.linesPerTurn} lines a turn, each turn one transaction (WAL, synchronous=NORMAL); then ${count(r.config.queries)} reads of each kind, one at a time, over random rooms${r.error ? ` — FAILED: ${r.error.split("\n")[0]}` : ""}`,
+      ),
+      "replay = latest(room, 50), what joining a room sends; /history = before(room, random id, 100), one page",
+      "on disk = the database and its WAL after the closing checkpoint; bytes/line = that ÷ lines",
+    ],
+  };
+}
+
 function targetTable(checks: TargetCheck[]): Table {
   return {
     title: "Targets",
@@ -375,6 +430,8 @@ function tables(report: BenchReport): Table[] {
   const files = fileRelays(report.results);
   if (files.length > 0) out.push(fileTable(files));
   out.push(...hardeningTables(report.results));
+  const store = storeHistories(report.results);
+  if (store.length > 0) out.push(storeHistoryTable(store));
   out.push(targetTable(report.targets));
   return out;
 }

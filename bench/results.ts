@@ -163,7 +163,39 @@ export interface HardeningResult extends Repeated {
   note: string;
 }
 
-export type ScenarioResult = FanoutResult | IdleResult | FileRelayResult | HardeningResult;
+/** History reads from a filled SQLite store, timed in-process (store-history.ts). */
+export interface StoreHistoryConfig {
+  id: string;
+  lines: number;
+  rooms: number;
+  /** Lines appended in one event-loop turn, and so committed in one transaction. */
+  linesPerTurn: number;
+  /** Reads timed of each kind. */
+  queries: number;
+}
+
+export interface StoreHistoryResult extends Repeated {
+  kind: "store-history";
+  config: StoreHistoryConfig;
+  error?: string;
+  fillSeconds: number;
+  /** Lines appended and committed per second while filling. */
+  linesPerSecond: number;
+  /** The database and its WAL once checkpointed (closed). */
+  bytesOnDisk: number;
+  bytesPerLine: number;
+  /** latest(room, 50): what a join replays. */
+  joinReplayMs: LatencyMs;
+  /** before(room, id, 100): one /history page. */
+  historyPageMs: LatencyMs;
+}
+
+export type ScenarioResult =
+  | FanoutResult
+  | IdleResult
+  | FileRelayResult
+  | HardeningResult
+  | StoreHistoryResult;
 
 export interface Ratio {
   configId: string;

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--only text] [--skip-ngircd] [--skip-idle] [--skip-hardening] [--profile]`:
+// `npm run bench [-- --quick] [--only text] [--skip-ngircd] [--skip-idle] [--skip-hardening] [--skip-store] [--profile]`:
 // runs every scenario of the plan one after another against real server
 // processes, prints a table and writes bench/results/latest.{json,md,svg}
 // (latest-quick.* for --quick, with "-partial" when scenarios were left out, so
@@ -21,16 +21,18 @@ import { type BenchPlan, makePlan } from "./plan.js";
 import { medianRuns } from "./repeats.js";
 import { checkTargets, computeRatios, reportMarkdown, reportText } from "./report.js";
 import type { BenchReport, FanoutResult, ScenarioResult } from "./results.js";
+import { runStoreHistory } from "./store-history.js";
 import { ensureNgircd, NGIRCD } from "./targets/ngircd.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const USAGE = `usage: npm run bench -- [options]
-  --quick          smaller configurations (under two minutes in all)
+  --quick          smaller configurations (about two minutes in all)
   --only <text>    run only scenarios whose id, server or protocol contains <text> (repeatable)
   --skip-ngircd    do not run ngIRCd (no comparison)
   --skip-idle      skip the idle-connections test
   --skip-files     skip the file-relay runs
   --skip-hardening skip the hardening runs (join cost, descriptors and memory of finished files)
+  --skip-store     skip the store's history reads (a SQLite store of a million lines)
   --idle-clients <n>
                    idle connections to open (default 10000, quick 2000)
   --repeats <n>    rounds of the compared runs, the median reported (default 3, quick 1)
@@ -50,6 +52,7 @@ function parseCommandLine() {
         "skip-idle": { type: "boolean", default: false },
         "skip-files": { type: "boolean", default: false },
         "skip-hardening": { type: "boolean", default: false },
+        "skip-store": { type: "boolean", default: false },
         profile: { type: "boolean", default: false },
         "receiver-processes": { type: "string" },
         "idle-clients": { type: "string" },
@@ -144,6 +147,11 @@ function steps(plan: BenchPlan, profileDir: string | undefined): Step[] {
       else compared.push(step);
     }
   }
+  if (!args["skip-store"]) {
+    for (const config of plan.storeHistory) {
+      once.push({ id: `${config.id} sockchat`, run: () => runStoreHistory(config) });
+    }
+  }
   const list: Step[] = [];
   for (let round = 1; round <= plan.repeats; round++) {
     const suffix = plan.repeats > 1 ? ` (run ${round} of ${plan.repeats})` : "";
@@ -197,6 +205,8 @@ function summary(result: ScenarioResult): string {
       return `${result.mbPerSecond.toFixed(0)} MB/s per receiver, peak RSS ${(result.serverPeakRssBytes / MIB).toFixed(0)} MiB, verified ${result.verified}`;
     case "hardening":
       return `${result.cpuSeconds.toFixed(2)} s server CPU, descriptors ${result.before.descriptors} → ${result.after.descriptors}, RSS ${(result.before.rssBytes / MIB).toFixed(0)} → ${(result.after.rssBytes / MIB).toFixed(0)} MiB`;
+    case "store-history":
+      return `${(result.linesPerSecond / 1e3).toFixed(0)} k lines/s in, replay p99 ${result.joinReplayMs.p99.toFixed(2)} ms, /history p99 ${result.historyPageMs.p99.toFixed(2)} ms, ${result.bytesPerLine.toFixed(0)} B/line`;
   }
 }
 
@@ -267,7 +277,8 @@ async function main(): Promise<number> {
     args["skip-ngircd"] ||
     args["skip-idle"] ||
     args["skip-files"] ||
-    args["skip-hardening"];
+    args["skip-hardening"] ||
+    args["skip-store"];
   const name = `latest${args.quick ? "-quick" : ""}${partial ? "-partial" : ""}`;
   writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(outDir, `${name}.md`), reportMarkdown(report, `${name}.svg`));

@@ -51,6 +51,7 @@ export function migrate(db: Database.Database, target = LATEST_SCHEMA): void {
   for (let version = schemaVersion(db) + 1; version <= target; version++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[version - 1] as string);
+      // With the first tables, in their transaction: no database has one without the other.
       db.pragma(`application_id = ${APPLICATION_ID}`);
       db.pragma(`user_version = ${version}`);
     })();

@@ -23,10 +23,11 @@ export function openDatabase(dataDir: string): Database.Database {
   let db: Database.Database | undefined;
   try {
     db = new Database(path);
-    // WAL with synchronous=NORMAL: a commit is in the WAL file, and so survives
-    // the process being killed (kill -9), before `stored` resolves; only an OS
-    // crash or a power loss can lose the last commits (never the database).
-    // Syncing every commit as FULL does would cost a disk flush per turn.
+    // WAL with synchronous=NORMAL: by the time `stored` resolves the commit is
+    // written to the WAL file (if not yet flushed to the disk), so it survives
+    // the process being killed, kill -9 included; only an OS crash or a power
+    // loss can lose the last commits, and never corrupts the database. FULL
+    // would flush the disk on every commit, that is, every turn.
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -43,10 +44,14 @@ function checkWritable(dataDir: string, path: string): void {
     mkdirSync(dataDir, { recursive: true });
     accessSync(dataDir, constants.W_OK);
   } catch (error) {
-    throw new StoreOpenError(
-      `cannot write to the data directory ${dataDir}: ${systemReason(error)}`,
-      { cause: error },
-    );
+    // mkdir says EEXIST for a file in the way, which reads as if all were well.
+    const reason =
+      (error as NodeJS.ErrnoException).code === "EEXIST"
+        ? "it is a file, not a directory"
+        : systemReason(error);
+    throw new StoreOpenError(`cannot write to the data directory ${dataDir}: ${reason}`, {
+      cause: error,
+    });
   }
   try {
     if (existsSync(path)) accessSync(path, constants.W_OK);

@@ -219,8 +219,8 @@ describe("SqliteStore", () => {
                   room: "#Old",
                   from: "alice",
                   name: "kept.txt",
-                  size: 5,
                   ...verified,
+                  size: 5,
                 }),
               ]);
               assert.deepEqual(store.takeUnfinishedFiles(), [4]);

@@ -43,7 +43,9 @@ export const comparable = (file: FileRecord) => ({
 });
 
 export const upload = { room: ROOM, from: "alice", name: "notes.txt", size: 1234 };
+/** As the relay keeps an upload: its size is what arrived (the original client's says none up front). */
 export const verified = {
+  size: upload.size,
   sha256: new Uint8Array(32).fill(7),
   senderHash: true,
   sharedAt: 1_700_000_000_000,
@@ -220,11 +222,12 @@ export function storeSuite(name: string, fresh: () => Promise<FreshStore>): void
       withStore((store) => {
         const first = store.beginFile(upload);
         const second = store.beginFile({ ...upload, name: "second.bin", from: "bob" });
+        // Begun with the size unknown, kept with the size that arrived.
         const third = store.beginFile({ ...upload, name: "third.bin", size: 0 });
         const fourth = store.beginFile({ ...upload, name: "fourth.bin" });
         assert.ok(first < second && second < third && third < fourth);
         assert.deepEqual(store.keptFiles(), [], "nothing is listed before it is kept");
-        store.keepFile(third, { ...verified, senderHash: false });
+        store.keepFile(third, { ...verified, size: 77, senderHash: false });
         store.keepFile(first, verified);
         assert.deepEqual(store.keptFiles().map(comparable), [
           comparable({ id: first, ...upload, ...verified }),
@@ -232,8 +235,8 @@ export function storeSuite(name: string, fresh: () => Promise<FreshStore>): void
             id: third,
             ...upload,
             name: "third.bin",
-            size: 0,
             ...verified,
+            size: 77,
             senderHash: false,
           }),
         ]);

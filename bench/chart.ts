@@ -86,7 +86,11 @@ function axisAndLabels(l: Layout, title: string): string[] {
 
 function find(results: FanoutResult[], config: string, key: string): FanoutResult | undefined {
   return results.find(
-    (r) => r.config.id === config && `${r.server}/${r.protocol}` === key && r.error === undefined,
+    (r) =>
+      r.config.id === config &&
+      `${r.server}/${r.protocol}` === key &&
+      r.store !== "memory" &&
+      r.error === undefined,
   );
 }
 

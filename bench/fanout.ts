@@ -36,6 +36,7 @@ export async function runFanout(
   const target = await startTarget(server, {
     connections: config.receivers + config.senders,
     cpuProfileDir: profileDir("server"),
+    ...(contender.store === undefined ? {} : { store: contender.store }),
   });
   const loads: LoadProcess[] = [];
   try {
@@ -144,6 +145,7 @@ function emptyResult(config: FanoutConfig, contender: Contender): FanoutResult {
     config,
     server: contender.server,
     protocol: contender.protocol,
+    ...(contender.store === undefined ? {} : { store: contender.store }),
     expected: 0,
     delivered: 0,
     lost: 0,

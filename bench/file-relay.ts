@@ -50,7 +50,7 @@ export async function runFileRelaySockchat(config: FileRelayConfig): Promise<Fil
   const work = await mkdtemp(join(tmpdir(), "sockchat-bench-files-"));
   const server = await startSockchat({
     openFiles: 1024,
-    extraArgs: ["--data-dir", join(work, "server")],
+    dataDir: join(work, "server"),
   });
   const started: ChildProcess[] = [];
   try {

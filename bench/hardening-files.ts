@@ -47,7 +47,7 @@ export async function runFileHardening(config: FilesConfig): Promise<HardeningRe
   let span: ServerSpan | undefined;
   try {
     // The descriptor limit is not raised: the server runs with the machine's, as users run it.
-    server = await startSockchat({ openFiles: 0, extraArgs: ["--data-dir", work] });
+    server = await startSockchat({ openFiles: 0, dataDir: work });
     const port = String(server.port);
     const receiver = spawnScript(RECEIVER, [
       port,

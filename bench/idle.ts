@@ -23,8 +23,11 @@ export async function runIdle(config: IdleConfig, cpuProfileDir?: string): Promi
     note:
       config.server === "ngircd"
         ? "registered IRC clients, no channel (a shared channel would cost a JOIN storm)"
-        : "native clients joined to the one room",
+        : config.rooms > 0
+          ? `native clients in the room everyone is in, each also in one of ${config.rooms} rooms`
+          : "native clients joined to the one room",
     clients: config.clients,
+    rooms: config.rooms,
     connected: 0,
     rssBeforeBytes: 0,
     rssSettledBytes: 0,
@@ -69,6 +72,7 @@ export async function runIdle(config: IdleConfig, cpuProfileDir?: string): Promi
             firstSender: 0,
             pacePerSecond: 0,
             stallMs: 0,
+            rooms: config.rooms,
           },
           profileDir("clients"),
         ),

@@ -1,10 +1,17 @@
 // What a benchmark run measures: the fan-out configurations, which servers and
 // protocols each runs against, the idle test, the file relays, the hardening
-// scenarios and the store's history reads. --quick shrinks everything.
+// scenarios, the store's durable ingest and its history reads. --quick
+// shrinks everything.
 
 import { DEFAULTS } from "../src/server/config.js";
+import type { StoreKind } from "../src/store/open-store.js";
 import type { Protocol } from "./load/messages.js";
-import type { FileRelayConfig, HardeningConfig, StoreHistoryConfig } from "./results.js";
+import type {
+  FileRelayConfig,
+  HardeningConfig,
+  IngestConfig,
+  StoreHistoryConfig,
+} from "./results.js";
 
 export interface FanoutConfig {
   id: string;
@@ -24,11 +31,20 @@ export type ServerName = "sockchat" | "ngircd";
 export interface Contender {
   server: ServerName;
   protocol: Protocol;
+  /** sockchat only: the store it runs with (`serve --store`). */
+  store?: StoreKind;
+  /** Runs the burst configurations only (the paced one measures latency, not the store's cost). */
+  burstsOnly?: boolean;
 }
 
 export interface IdleConfig {
   server: ServerName;
   clients: number;
+  /**
+   * sockchat only: besides the room everyone is in on arrival, each client
+   * joins one of this many rooms (client i the (i mod rooms)-th); 0 for none.
+   */
+  rooms: number;
   /** Quiet time between the clients having joined and the measurements. */
   restMs: number;
   windowMs: number;
@@ -42,6 +58,7 @@ export interface BenchPlan {
   idle: IdleConfig[];
   files: FileRelayConfig[];
   hardening: HardeningConfig[];
+  ingest: IngestConfig[];
   storeHistory: StoreHistoryConfig[];
   /** Rounds of the runs that are compared with a reference (fan-out, plain file relays). */
   repeats: number;
@@ -70,10 +87,22 @@ function files(
 }
 
 export const CONTENDERS: Contender[] = [
-  { server: "sockchat", protocol: "native" },
-  { server: "sockchat", protocol: "text" },
+  { server: "sockchat", protocol: "native", store: "sqlite" },
+  // What storing every line costs a burst: the same load, the store in memory.
+  { server: "sockchat", protocol: "native", store: "memory", burstsOnly: true },
+  { server: "sockchat", protocol: "text", store: "sqlite" },
   { server: "ngircd", protocol: "irc" },
 ];
+
+/** The contenders that run `config`. */
+export function contendersOf(plan: BenchPlan, config: FanoutConfig): Contender[] {
+  return plan.contenders.filter((c) => !c.burstsOnly || config.pacePerSecond === 0);
+}
+
+/** How tables and step ids name a contender's server: "sockchat (memory store)" for the memory store. */
+export function serverLabel(server: ServerName, store: StoreKind | undefined): string {
+  return store === "memory" ? "sockchat (memory store)" : server;
+}
 
 function burst(receivers: number, senders: number, messages: number): FanoutConfig {
   return {
@@ -105,10 +134,17 @@ function paced(
   };
 }
 
-function idle(server: ServerName, clients: number, windowMs: number): IdleConfig {
+/** Rooms the idle clients of the rooms variant are spread over, one each besides the lobby. */
+const IDLE_ROOMS = 100;
+/** Durable ingest: native senders, and the lines each keeps unacknowledged. */
+const INGEST_SENDERS = 64;
+const INGEST_WINDOW = 64;
+
+function idle(server: ServerName, clients: number, windowMs: number, rooms = 0): IdleConfig {
   return {
     server,
     clients,
+    rooms,
     // V8 returns the garbage of the join storm to the system some 10-15 s after
     // the server goes quiet; measuring before that would count it per connection.
     restMs: server === "sockchat" ? 20_000 : 0,
@@ -152,6 +188,21 @@ function unconfirmedReceiver(files: number): HardeningConfig {
   };
 }
 
+/**
+ * Durable ingest: `senders` native clients, each in a room of its own (so that
+ * no line fans out), each keeping `window` lines unacknowledged for `seconds`.
+ */
+function ingest(senders: number, window: number, seconds: number): IngestConfig {
+  return {
+    id: `ingest-${senders}x${window}-${seconds}s`,
+    senders,
+    window,
+    seconds,
+    // One process: the other core is the server's.
+    processes: 1,
+  };
+}
+
 /** `lines` lines over 100 rooms, 100 appended a turn, then 10,000 reads of each kind timed. */
 function storeHistory(lines: number): StoreHistoryConfig {
   return {
@@ -168,7 +219,11 @@ export function makePlan(quick: boolean): BenchPlan {
     return {
       fanout: [burst(100, 4, 1000), burst(500, 4, 200), paced(50, 4, 475, 2)],
       contenders: CONTENDERS,
-      idle: [idle("sockchat", 2000, 5000), idle("ngircd", 2000, 5000)],
+      idle: [
+        idle("sockchat", 2000, 5000),
+        idle("sockchat", 2000, 5000, IDLE_ROOMS),
+        idle("ngircd", 2000, 5000),
+      ],
       files: [
         files(256 * 1024 ** 2, 1),
         files(256 * 1024 ** 2, 4),
@@ -184,6 +239,7 @@ export function makePlan(quick: boolean): BenchPlan {
         ...zeroByteFiles(5000),
         unconfirmedReceiver(50),
       ],
+      ingest: [ingest(INGEST_SENDERS, INGEST_WINDOW, 5)],
       storeHistory: [storeHistory(1_000_000)],
       repeats: 1,
     };
@@ -196,6 +252,7 @@ export function makePlan(quick: boolean): BenchPlan {
     // at least one for every client and the CPU figure is not a lucky gap between pings.
     idle: [
       idle("sockchat", 10_000, 1.5 * DEFAULTS.heartbeatMs),
+      idle("sockchat", 10_000, 1.5 * DEFAULTS.heartbeatMs, IDLE_ROOMS),
       idle("ngircd", 10_000, 1.5 * DEFAULTS.heartbeatMs),
     ],
     files: [
@@ -211,6 +268,7 @@ export function makePlan(quick: boolean): BenchPlan {
       ...zeroByteFiles(10_000),
       unconfirmedReceiver(200),
     ],
+    ingest: [ingest(INGEST_SENDERS, INGEST_WINDOW, 20)],
     storeHistory: [storeHistory(1_000_000)],
     repeats: 3,
   };

@@ -19,16 +19,20 @@ export function headlineFigure(r: ScenarioResult): number {
       return r.config.scenario === "unconfirmed-receiver"
         ? r.after.rssBytes - r.before.rssBytes
         : r.cpuSeconds;
+    case "ingest":
+      return r.linesPerSecond;
     case "store-history":
       return r.historyPageMs.p99;
   }
 }
 
 function scenarioKey(r: ScenarioResult): string {
-  if (r.kind === "idle") return `idle ${r.clients} ${r.server}`;
+  if (r.kind === "idle") return `idle ${r.clients} ${r.rooms} ${r.server}`;
   if (r.kind === "hardening") return `hardening ${r.config.id}`;
-  if (r.kind === "store-history") return `store-history ${r.config.id}`;
-  return `${r.kind} ${r.config.id} ${r.server} ${"protocol" in r ? r.protocol : ""}`;
+  if (r.kind === "store-history" || r.kind === "ingest") return `${r.kind} ${r.config.id}`;
+  if (r.kind === "fanout")
+    return `fanout ${r.config.id} ${r.server} ${r.store ?? ""} ${r.protocol}`;
+  return `${r.kind} ${r.config.id} ${r.server}`;
 }
 
 /** Runs of the same scenario as `r`, in the order they ran. */

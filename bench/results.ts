@@ -1,6 +1,7 @@
 // The results each scenario produces; report.ts and chart.ts render them and
 // run.ts writes them out as JSON. A new kind of scenario adds its own type here.
 
+import type { StoreKind } from "../src/store/open-store.js";
 import type { Protocol } from "./load/messages.js";
 import type { FanoutConfig, ServerName } from "./plan.js";
 
@@ -20,6 +21,8 @@ export interface FanoutResult extends Repeated {
   config: FanoutConfig;
   server: ServerName;
   protocol: Protocol;
+  /** sockchat only: the store it ran with. */
+  store?: StoreKind;
   /** Set when the run could not be completed; the numbers are then partial. */
   error?: string;
   expected: number;
@@ -54,6 +57,8 @@ export interface IdleResult extends Repeated {
   note: string;
   error?: string;
   clients: number;
+  /** Rooms the clients were spread over besides the one everyone is in; 0 for none. */
+  rooms: number;
   connected: number;
   rssBeforeBytes: number;
   /** RSS once connecting had settled; then, after a rest, at the end of the idle window. */
@@ -163,6 +168,44 @@ export interface HardeningResult extends Repeated {
   note: string;
 }
 
+/** Durable ingest (ingest.ts): lines acknowledged per second, every one stored. */
+export interface IngestConfig {
+  id: string;
+  /** Native senders, each in a room of its own. */
+  senders: number;
+  /** Lines each sender keeps sent and not yet acknowledged. */
+  window: number;
+  seconds: number;
+  /** Load processes the senders are spread over. */
+  processes: number;
+}
+
+export interface IngestResult extends Repeated {
+  kind: "ingest";
+  config: IngestConfig;
+  error?: string;
+  /** Lines the server acknowledged, and lines it refused. */
+  acked: number;
+  refused: number;
+  /** First send to last acknowledgement. */
+  seconds: number;
+  linesPerSecond: number;
+  /** Send to acknowledgement, per line. */
+  ackLatencyMs: LatencyMs;
+  /** `SELECT count(*) FROM lines` once the server had stopped; -1 if it could not be read. */
+  storedLines: number;
+  /** Rooms whose stored count differs from what their sender had acknowledged. */
+  roomsMismatched: number;
+  /** How the server ended when stopped ("exit code 0" when it shut down cleanly). */
+  serverExit: string;
+  /** The database and WAL on disk after the stop. */
+  bytesOnDisk: number;
+  serverCpuSeconds: number;
+  serverWrites: number;
+  serverPeakRssBytes: number;
+  loadCpuSeconds: number;
+}
+
 /** History reads from a filled SQLite store, timed in-process (store-history.ts). */
 export interface StoreHistoryConfig {
   id: string;
@@ -195,6 +238,7 @@ export type ScenarioResult =
   | IdleResult
   | FileRelayResult
   | HardeningResult
+  | IngestResult
   | StoreHistoryResult;
 
 export interface Ratio {
@@ -202,8 +246,12 @@ export interface Ratio {
   label: string;
   paced: boolean;
   protocol: Protocol;
+  /** The reference: ngIRCd, or the same sockchat load with the store in memory. */
+  versus: "ngircd" | "memory store";
   throughputRatio: number;
   p99Ratio: number;
+  /** Deliveries per second of the sockchat run and of its reference. */
+  perSecond: { ours: number; reference: number };
 }
 
 export interface TargetCheck {

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--only text] [--skip-ngircd] [--skip-idle] [--skip-hardening] [--skip-store] [--profile]`:
+// `npm run bench [-- --quick] [--only text] [--skip-ngircd] [--skip-idle] [--skip-hardening] [--skip-ingest] [--skip-store] [--profile]`:
 // runs every scenario of the plan one after another against real server
 // processes, prints a table and writes bench/results/latest.{json,md,svg}
 // (latest-quick.* for --quick, with "-partial" when scenarios were left out, so
@@ -17,7 +17,8 @@ import { runFileRelayPipe, runFileRelaySockchat } from "./file-relay.js";
 import { runFileHardening } from "./hardening-files.js";
 import { runJoins } from "./hardening-joins.js";
 import { runIdle } from "./idle.js";
-import { type BenchPlan, makePlan } from "./plan.js";
+import { runIngest } from "./ingest.js";
+import { type BenchPlan, contendersOf, makePlan } from "./plan.js";
 import { medianRuns } from "./repeats.js";
 import { checkTargets, computeRatios, reportMarkdown, reportText } from "./report.js";
 import type { BenchReport, FanoutResult, ScenarioResult } from "./results.js";
@@ -32,6 +33,7 @@ const USAGE = `usage: npm run bench -- [options]
   --skip-idle      skip the idle-connections test
   --skip-files     skip the file-relay runs
   --skip-hardening skip the hardening runs (join cost, descriptors and memory of finished files)
+  --skip-ingest    skip the durable ingest (lines acknowledged per second, all stored)
   --skip-store     skip the store's history reads (a SQLite store of a million lines)
   --idle-clients <n>
                    idle connections to open (default 10000, quick 2000)
@@ -52,6 +54,7 @@ function parseCommandLine() {
         "skip-idle": { type: "boolean", default: false },
         "skip-files": { type: "boolean", default: false },
         "skip-hardening": { type: "boolean", default: false },
+        "skip-ingest": { type: "boolean", default: false },
         "skip-store": { type: "boolean", default: false },
         profile: { type: "boolean", default: false },
         "receiver-processes": { type: "string" },
@@ -93,15 +96,17 @@ function steps(plan: BenchPlan, profileDir: string | undefined): Step[] {
   const compared: Step[] = [];
   const once: Step[] = [];
   for (const config of plan.fanout) {
-    for (const contender of plan.contenders) {
+    for (const contender of contendersOf(plan, config)) {
+      const server =
+        contender.store === "memory" ? `${contender.server}-memory-store` : contender.server;
       compared.push({
-        id: `${config.id} ${contender.server} ${contender.protocol}`,
+        id: `${config.id} ${server} ${contender.protocol}`,
         run: () =>
           runFanout(config, contender, {
             cpuProfileDir:
               profileDir === undefined
                 ? undefined
-                : join(profileDir, `${config.id}-${contender.server}-${contender.protocol}`),
+                : join(profileDir, `${config.id}-${server}-${contender.protocol}`),
           }),
       });
     }
@@ -124,14 +129,13 @@ function steps(plan: BenchPlan, profileDir: string | undefined): Step[] {
   }
   if (!args["skip-idle"]) {
     for (const idle of plan.idle) {
+      const name = `idle-${idle.clients}${idle.rooms > 0 ? `-rooms-${idle.rooms}` : ""}`;
       once.push({
-        id: `idle-${idle.clients} ${idle.server}`,
+        id: `${name} ${idle.server}`,
         run: () =>
           runIdle(
             idle,
-            profileDir === undefined
-              ? undefined
-              : join(profileDir, `idle-${idle.clients}-${idle.server}`),
+            profileDir === undefined ? undefined : join(profileDir, `${name}-${idle.server}`),
           ),
       });
     }
@@ -145,6 +149,15 @@ function steps(plan: BenchPlan, profileDir: string | undefined): Step[] {
       // Runs at N and 2N are compared with each other: repeated like the other compared runs.
       if (config.scenario === "unconfirmed-receiver") once.push(step);
       else compared.push(step);
+    }
+  }
+  if (!args["skip-ingest"]) {
+    for (const config of plan.ingest) {
+      once.push({
+        id: `${config.id} sockchat`,
+        run: () =>
+          runIngest(config, profileDir === undefined ? undefined : join(profileDir, config.id)),
+      });
     }
   }
   if (!args["skip-store"]) {
@@ -205,6 +218,8 @@ function summary(result: ScenarioResult): string {
       return `${result.mbPerSecond.toFixed(0)} MB/s per receiver, peak RSS ${(result.serverPeakRssBytes / MIB).toFixed(0)} MiB, verified ${result.verified}`;
     case "hardening":
       return `${result.cpuSeconds.toFixed(2)} s server CPU, descriptors ${result.before.descriptors} → ${result.after.descriptors}, RSS ${(result.before.rssBytes / MIB).toFixed(0)} → ${(result.after.rssBytes / MIB).toFixed(0)} MiB`;
+    case "ingest":
+      return `${(result.linesPerSecond / 1e3).toFixed(0)} k lines/s acknowledged (${result.acked} lines), ${result.storedLines} stored, ack p99 ${result.ackLatencyMs.p99.toFixed(2)} ms`;
     case "store-history":
       return `${(result.linesPerSecond / 1e3).toFixed(0)} k lines/s in, replay p99 ${result.joinReplayMs.p99.toFixed(2)} ms, /history p99 ${result.historyPageMs.p99.toFixed(2)} ms, ${result.bytesPerLine.toFixed(0)} B/line`;
   }
@@ -230,7 +245,7 @@ async function main(): Promise<number> {
     }
   }
   // Bounded whatever happens: a hung run is killed with everything it started.
-  const budgetMs = args.quick ? 180_000 : 1_200_000;
+  const budgetMs = args.quick ? 300_000 : 1_500_000;
   const watchdog = setTimeout(() => {
     log(`bench: over its ${budgetMs / 1000} s budget; killing everything`);
     killAll();
@@ -278,6 +293,7 @@ async function main(): Promise<number> {
     args["skip-idle"] ||
     args["skip-files"] ||
     args["skip-hardening"] ||
+    args["skip-ingest"] ||
     args["skip-store"];
   const name = `latest${args.quick ? "-quick" : ""}${partial ? "-partial" : ""}`;
   writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);

@@ -14,7 +14,7 @@ export function makePeer(plan: LoadPlan, index: number, events: PeerEvents): Pee
   const nick = `${plan.nickPrefix}${index}`;
   switch (plan.protocol) {
     case "native":
-      return new NativePeer(plan.port, nick, events);
+      return new NativePeer(plan.port, nick, events, roomOf(plan, index));
     case "text":
       return new TextPeer(plan.port, nick, events, plan.silent ?? false);
     case "irc":
@@ -22,10 +22,14 @@ export function makePeer(plan: LoadPlan, index: number, events: PeerEvents): Pee
   }
 }
 
-export type CreatePeer = (index: number) => Peer;
+/** The room client `index` joins besides the one everyone is in, if any (LoadPlan.rooms). */
+export function roomOf(plan: LoadPlan, index: number): string | undefined {
+  const rooms = plan.rooms ?? 0;
+  return rooms > 0 ? `#room-${index % rooms}` : undefined;
+}
 
 /** Joins one peer, retrying a few times; a join that hangs counts as failed. */
-async function joinOne(create: () => Peer): Promise<Peer> {
+async function joinOne<P extends Peer>(create: () => P): Promise<P> {
   for (let attempt = 1; ; attempt++) {
     const peer = create();
     let timer: NodeJS.Timeout | undefined;
@@ -48,8 +52,11 @@ async function joinOne(create: () => Peer): Promise<Peer> {
 }
 
 /** Joins every peer, `concurrency` at a time. */
-export async function joinAll(plan: LoadPlan, create: CreatePeer): Promise<Peer[]> {
-  const peers: Peer[] = new Array(plan.clients);
+export async function joinAll<P extends Peer>(
+  plan: LoadPlan,
+  create: (index: number) => P,
+): Promise<P[]> {
+  const peers: P[] = new Array(plan.clients);
   let next = 0;
   const lane = async () => {
     while (next < plan.clients) {

@@ -9,8 +9,11 @@ export type Protocol = "native" | "text" | "irc";
 export interface LoadPlan {
   protocol: Protocol;
   port: number;
-  /** receive: verify deliveries; send: produce the load; idle: connect and stay quiet. */
-  role: "receive" | "send" | "idle";
+  /**
+   * receive: verify deliveries; send: produce the load; idle: connect and stay
+   * quiet; ingest: native senders that keep a window of lines unacknowledged.
+   */
+  role: "receive" | "send" | "idle" | "ingest";
   /** Clients in this process; nicknames are `${nickPrefix}${i}`. */
   clients: number;
   nickPrefix: string;
@@ -32,6 +35,14 @@ export interface LoadPlan {
    * waits 300 ms for that); otherwise an empty line on connect is welcomed at once.
    */
   silent?: boolean;
+  /**
+   * native: besides the room everyone is in on arrival, client i joins
+   * `#room-<i mod rooms>` (and talks there); absent or 0, none.
+   */
+  rooms?: number;
+  /** ingest: lines each sender keeps sent and not yet acknowledged, and for how long. */
+  window?: number;
+  durationMs?: number;
 }
 
 export type ToLoad =
@@ -50,6 +61,20 @@ export interface SendResult {
   refused: number;
 }
 
+/** ingest: what the server acknowledged. */
+export interface IngestSendResult {
+  acked: number;
+  refused: number;
+  /** Lines acknowledged per sender, in sender order: each sender's room should hold as many. */
+  ackedPerSender: number[];
+  firstSendUs: number;
+  lastAckUs: number;
+  /** Send to acknowledgement. */
+  latency: HistogramData;
+  /** The first refusal's reason; "" if none. */
+  problem: string;
+}
+
 export interface ReceiveResult {
   counts: LedgerCounts;
   firstDeliveryUs: number;
@@ -60,6 +85,7 @@ export interface ReceiveResult {
 export type FromLoad =
   | { type: "ready"; joinMs: number }
   | { type: "sent"; result: SendResult }
+  | { type: "ingested"; result: IngestSendResult }
   | { type: "received"; result: ReceiveResult; disconnects: number; lastDisconnect: string }
   | { type: "idle"; disconnects: number; lastDisconnect: string }
   | { type: "failed"; message: string };

@@ -2,10 +2,12 @@
 // clients, then sends or receives on "go" and reports back over IPC. It exits
 // when the runner goes away, so nothing outlives a benchmark.
 
+import { Histogram } from "../histogram.js";
+import { IngestPeer } from "./ingest-peer.js";
 import { nextMessage, tell } from "./ipc.js";
 import { joinAll, makePeer } from "./join.js";
 import { Ledger } from "./ledger.js";
-import type { LoadPlan } from "./messages.js";
+import type { IngestSendResult, LoadPlan } from "./messages.js";
 import { monoUs } from "./payload.js";
 import type { PeerEvents } from "./peer.js";
 import { send } from "./send.js";
@@ -32,6 +34,39 @@ function deliveriesDone(ledger: Ledger, stallMs: number): Promise<void> {
   });
 }
 
+/** Each sender in a room of its own, `window` lines unacknowledged, for `durationMs` from "go". */
+async function ingest(plan: LoadPlan, closed: (reason: string) => void): Promise<void> {
+  const started = Date.now();
+  const peers = await joinAll(
+    plan,
+    (index) =>
+      new IngestPeer(
+        plan.port,
+        `${plan.nickPrefix}${index}`,
+        `#ingest-${plan.firstSender + index}`,
+        closed,
+      ),
+  );
+  tell({ type: "ready", joinMs: Date.now() - started });
+  await nextMessage("go");
+  const latency = new Histogram();
+  const firstSendUs = monoUs();
+  const untilUs = firstSendUs + (plan.durationMs ?? 0) * 1000;
+  await Promise.all(
+    peers.map((peer, i) => peer.pump(plan.firstSender + i, plan.window ?? 1, untilUs, latency)),
+  );
+  const result: IngestSendResult = {
+    acked: peers.reduce((sum, p) => sum + p.acked, 0),
+    refused: peers.reduce((sum, p) => sum + p.refused, 0),
+    ackedPerSender: peers.map((p) => p.acked),
+    firstSendUs,
+    lastAckUs: Math.max(...peers.map((p) => p.lastAckUs)),
+    latency: latency.toJSON(),
+    problem: peers.find((p) => p.problem !== "")?.problem ?? "",
+  };
+  tell({ type: "ingested", result });
+}
+
 async function main(plan: LoadPlan): Promise<void> {
   let disconnects = 0;
   let lastDisconnect = "";
@@ -39,6 +74,10 @@ async function main(plan: LoadPlan): Promise<void> {
     disconnects += 1;
     lastDisconnect = reason;
   };
+  if (plan.role === "ingest") {
+    await ingest(plan, closed);
+    return;
+  }
   const ledger =
     plan.role === "receive" ? new Ledger(plan.clients, plan.senders, plan.messages) : undefined;
   const started = Date.now();

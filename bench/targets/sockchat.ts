@@ -1,7 +1,14 @@
 // Starts `sockchat serve` exactly as a user would, with rate limiting off and
-// chat lines not logged, and finds its port in the "listening on" line.
+// chat lines not logged, and finds its port in the "listening on" line. Each
+// server gets a data directory of its own (a temporary one unless the run
+// names one), so that no run replays another's history or writes into the
+// user's own ~/.local/share/sockchat.
 
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { StoreKind } from "../../src/store/open-store.js";
 import { exitOf, spawnTracked, stopChild } from "../children.js";
 import type { Target } from "./target.js";
 
@@ -13,15 +20,29 @@ export interface SockchatOptions {
   openFiles: number;
   /** Write a V8 CPU profile into this directory when the server exits. */
   cpuProfileDir?: string;
-  /** More `serve` options, such as a data directory of the run's own. */
+  /** `--data-dir`; without it, a temporary directory removed when the server stops. */
+  dataDir?: string;
+  /** `--store`; the server's default (SQLite) when absent. */
+  store?: StoreKind;
+  /** More `serve` options. */
   extraArgs?: readonly string[];
 }
 
-export async function startSockchat(options: SockchatOptions): Promise<Target> {
+export interface SockchatTarget extends Target {
+  /** Where the server keeps its database (sockchat.db) and spool. */
+  readonly dataDir: string;
+}
+
+export async function startSockchat(options: SockchatOptions): Promise<SockchatTarget> {
   const nodeFlags =
     options.cpuProfileDir === undefined
       ? []
       : ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`];
+  const ownDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "sockchat-bench-data-"));
+  const removeOwnDir = () => {
+    if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+  };
   const child = spawnTracked(
     process.execPath,
     [
@@ -35,6 +56,9 @@ export async function startSockchat(options: SockchatOptions): Promise<Target> {
       "--rate-limit",
       "0",
       "--quiet",
+      "--data-dir",
+      dataDir,
+      ...(options.store === undefined ? [] : ["--store", options.store]),
       ...(options.extraArgs ?? []),
     ],
     { stdio: ["ignore", "pipe", "pipe"], openFiles: options.openFiles },
@@ -51,35 +75,46 @@ export async function startSockchat(options: SockchatOptions): Promise<Target> {
   };
   child.stdout?.on("data", collect);
   child.stderr?.on("data", collect);
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error("sockchat did not start listening")),
-      START_TIMEOUT_MS,
-    );
-    const look = () => {
-      for (const line of lines) {
-        const match = /listening on .*:(\d+)$/.exec(line);
-        if (match) {
-          clearTimeout(timer);
-          child.stdout?.off("data", look);
-          resolve(Number(match[1]));
-          return;
+  let port: number;
+  try {
+    port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error("sockchat did not start listening")),
+        START_TIMEOUT_MS,
+      );
+      const look = () => {
+        for (const line of lines) {
+          const match = /listening on .*:(\d+)$/.exec(line);
+          if (match) {
+            clearTimeout(timer);
+            child.stdout?.off("data", look);
+            resolve(Number(match[1]));
+            return;
+          }
         }
-      }
-    };
-    child.stdout?.on("data", look);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`sockchat exited with ${code}: ${lines.join(" | ")}`));
+      };
+      child.stdout?.on("data", look);
+      child.once("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`sockchat exited with ${code}: ${lines.join(" | ")}`));
+      });
     });
-  });
+  } catch (error) {
+    await stopChild(child, 1000);
+    removeOwnDir();
+    throw error;
+  }
   return {
     name: "sockchat",
     pid: child.pid as number,
     port,
+    dataDir,
     exited: () => exitOf(child),
     tail: () => lines.join("\n"),
     // A profile is written on a clean exit only, so give it time to finish.
-    stop: () => stopChild(child, options.cpuProfileDir === undefined ? 3000 : 20_000),
+    stop: async () => {
+      await stopChild(child, options.cpuProfileDir === undefined ? 3000 : 20_000);
+      removeOwnDir();
+    },
   };
 }

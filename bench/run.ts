@@ -27,7 +27,7 @@ import { ensureNgircd, NGIRCD } from "./targets/ngircd.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const USAGE = `usage: npm run bench -- [options]
-  --quick          smaller configurations (about two minutes in all)
+  --quick          smaller configurations (about three minutes in all)
   --only <text>    run only scenarios whose id, server or protocol contains <text> (repeatable)
   --skip-ngircd    do not run ngIRCd (no comparison)
   --skip-idle      skip the idle-connections test

@@ -19,7 +19,16 @@ export interface Bus {
    */
   post(draft: LineDraft, from: Member): Promise<StoredLine>;
   /** Delivers an event nobody keeps to everyone in room `name` but `except`. */
-  announce(name: string, message: ServerMessage, except?: Member): void;
+  announce(name: string, message: ServerMessage, except?: object): void;
+}
+
+/** Delivers `message` to each of `members` but `except`. */
+export function deliverAll(
+  members: Iterable<{ deliver(message: ServerMessage): void }>,
+  message: ServerMessage,
+  except?: object,
+): void {
+  for (const member of members) if (member !== except) member.deliver(message);
 }
 
 /** A stored line as its receivers get it. */
@@ -67,9 +76,8 @@ export class LocalBus implements Bus {
     return line;
   }
 
-  announce(name: string, message: ServerMessage, except?: Member): void {
+  announce(name: string, message: ServerMessage, except?: object): void {
     const room = this.#rooms.get(name);
-    if (room === undefined) return;
-    for (const member of room.members) if (member !== except) member.deliver(message);
+    if (room !== undefined) deliverAll(room.members, message, except);
   }
 }

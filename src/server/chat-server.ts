@@ -46,6 +46,7 @@ export class ChatServer {
     const store = openStore(config.store, config.dataDir);
     const directory = new Directory();
     const rooms = new Rooms<Requester>(config.defaultRoom);
+    const bus = new LocalBus(store, rooms, directory);
     const relay = new FileRelay(
       {
         maxFileBytes: config.maxFileBytes,
@@ -55,13 +56,14 @@ export class ChatServer {
       {
         store,
         spool: new DiskSpool(join(config.dataDir, "spool")),
+        bus,
         audience: (room) => rooms.get(room)?.members ?? [],
       },
     );
     this.#context = {
       directory,
       rooms,
-      bus: new LocalBus(store, rooms, directory),
+      bus,
       store,
       relay,
       config,

@@ -14,6 +14,7 @@ import {
   messageChannel,
   renameChannel,
 } from "../../src/server/diagnostics.js";
+import { HeldStore } from "../helpers/held-store.js";
 import { type TestClient, TestServer, type TestServerOptions } from "../helpers/server-context.js";
 
 /** Presence as a client hears it: "joined ben #lobby", "left ben #dev (why)", "renamed a b". */
@@ -308,6 +309,28 @@ describe("presence", () => {
       assert.match(first.type === "error" ? first.message : "", /zed/);
       assert.deepEqual(server.store.latest("ana zed", 10), []);
       assert.deepEqual(server.store.latest("ana ben", 10), []);
+    });
+
+    it("go to the person addressed even if they rename before the line is stored", async () => {
+      const store = new HeldStore();
+      const server = await start({ store });
+      const ana = await server.join("ana");
+      const ben = await server.join("ben");
+      const hold = store.hold();
+      ana.send({ type: "private", seq: 1, to: "ben", text: "for ben's eyes only" });
+      await hold.appended(1);
+      ben.send({ type: "nick", seq: 1, nick: "benny" });
+      await ben.acked(1);
+      const impostor = await server.join("ben");
+      hold.release();
+      await ana.acked(1);
+      await impostor.roundTrip();
+      await ben.roundTrip();
+      const texts = (client: TestClient) => client.lines.map((l) => l.text);
+      assert.deepEqual(
+        { benny: texts(ben), newcomer: texts(impostor) },
+        { benny: ["for ben's eyes only"], newcomer: [] },
+      );
     });
   });
 

@@ -173,6 +173,29 @@ describe("rooms and history", () => {
         "ana's first arrival came before ben's",
       );
     });
+
+    it("rejoining a room replays its latest lines, not the ones before those shown last time", async () => {
+      const server = await start({ config: { history: 2 } });
+      const ana = await server.join("ana");
+      await joined(ana, "#dev");
+      await post(ana, numbered(4));
+      const ben = await server.join("ben");
+      await joined(ben, "#dev");
+      assert.deepEqual(
+        ben.lines.filter((l) => l.room === "#dev").map((l) => l.text),
+        ["line 3", "line 4"],
+      );
+      ben.send({ type: "part", seq: 1, room: "#dev", reason: "" });
+      await ben.acked(1);
+      await post(ana, ["line 5", "line 6"]);
+      assert.deepEqual(await exchange(ben, { type: "join", seq: 900, room: "#dev" }), [
+        'room 900 #dev 2 ""',
+        "message #dev line 5 (replayed)",
+        "message #dev line 6 (replayed)",
+        "history-end 900 #dev 2 more",
+        "ack 900",
+      ]);
+    });
   });
 
   describe("a line posted as someone joins its room is seen once", () => {

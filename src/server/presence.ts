@@ -49,7 +49,7 @@ export function enter(
     seq,
     target: room.name,
     conversation: roomConversation(room.name),
-    before: 0,
+    before: "newest",
     limit: client.historyLimit,
     quietWhenEmpty: true,
   });

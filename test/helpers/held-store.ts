@@ -111,10 +111,7 @@ export class HeldStore implements Store {
     return this.#inner.beginFile(draft);
   }
 
-  keepFile(
-    id: number,
-    kept: Pick<FileRecord, "sha256" | "senderHash" | "sharedAt" | "expiresAt">,
-  ): void {
+  keepFile(id: number, kept: Parameters<Store["keepFile"]>[1]): void {
     this.#inner.keepFile(id, kept);
   }
 

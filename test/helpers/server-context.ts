@@ -1,16 +1,15 @@
-// The server in-process, put together as chat-server.ts does (directory,
-// rooms, local bus, file relay on a temporary spool) over a store the test
-// chooses, with one real Session per memory connection and no listener: for
+// The server in-process, put together by the same createContext as
+// chat-server.ts (directory, rooms, local bus, file relay on a temporary
+// spool) over a store the test chooses, with one real Session per memory connection and no listener: for
 // unit tests of sessions, rooms, presence and history without processes.
 
+import { join } from "node:path";
 import type { ProtocolError } from "../../src/protocol/errors.js";
 import type { ChatMessage, ServerMessage } from "../../src/protocol/messages.js";
-import { LocalBus } from "../../src/server/bus.js";
 import { DEFAULTS, type ServerConfig } from "../../src/server/config.js";
-import { Directory } from "../../src/server/directory.js";
-import { FileRelay } from "../../src/server/file-relay.js";
+import { DiskSpool } from "../../src/server/disk-spool.js";
 import type { ServerContext } from "../../src/server/requester.js";
-import { Rooms } from "../../src/server/rooms.js";
+import { createContext } from "../../src/server/server-context.js";
 import { Session } from "../../src/server/session.js";
 import { MemoryStore } from "../../src/store/memory-store.js";
 import type { Store } from "../../src/store/store.js";
@@ -176,20 +175,9 @@ export class TestServer {
       ...options.config,
     };
     const store = options.store ?? new MemoryStore();
-    const directory = new Directory();
-    const rooms = new Rooms(config.defaultRoom);
-    const relay = new FileRelay(
-      {
-        spoolDir: `${spool.path}/spool`,
-        maxFileBytes: config.maxFileBytes,
-        retentionMs: config.fileRetentionMs,
-        transferTimeoutMs: config.transferTimeoutMs,
-      },
-      () => rooms.defaultRoom.members as Iterable<Session>,
-    );
-    await relay.start();
-    const bus = new LocalBus(store, rooms, directory);
-    return new TestServer({ directory, rooms, bus, store, relay, config }, spool);
+    const context = createContext(config, store, new DiskSpool(join(spool.path, "spool")));
+    await context.relay.start();
+    return new TestServer(context, spool);
   }
 
   get store(): Store {

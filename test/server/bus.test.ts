@@ -35,7 +35,7 @@ class Inbox implements Member {
 function world(store: Store = new MemoryStore()) {
   const directory = new Directory();
   const rooms = new Rooms("#lobby");
-  const bus = new LocalBus(store, rooms, directory);
+  const bus = new LocalBus(store, rooms);
   const join = (nick: string, ...roomNames: string[]): Inbox => {
     const inbox = new Inbox();
     directory.admit(inbox, nick);
@@ -183,7 +183,7 @@ describe("LocalBus", () => {
       const ana = join("ana", "#dev");
       const ben = join("ben");
       const cy = join("cy", "#dev");
-      const line = await bus.post(whisper(ana, ben, "psst"), ana);
+      const line = await bus.post(whisper(ana, ben, "psst"), ana, ben);
       assert.deepEqual(ben.received, [
         {
           type: "message",
@@ -204,8 +204,8 @@ describe("LocalBus", () => {
     it("are kept under the conversation both people page, whoever wrote", async () => {
       const { bus, join, store } = world();
       const [ana, ben] = [join("ana"), join("Ben")];
-      await bus.post(whisper(ana, ben, "one"), ana);
-      await bus.post(whisper(ben, ana, "two"), ben);
+      await bus.post(whisper(ana, ben, "one"), ana, ben);
+      await bus.post(whisper(ben, ana, "two"), ben, ana);
       const texts = (key: string) => store.latest(key, 10).map((l) => l.text);
       assert.deepEqual(texts(privateConversation("ana", "Ben")), ["one", "two"]);
       assert.deepEqual(texts(privateConversation("BEN", "ANA")), ["one", "two"]);

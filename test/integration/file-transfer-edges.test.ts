@@ -17,8 +17,8 @@ import {
   nodeFileSupport,
   openFileSource,
   sha256Hasher,
-} from "../../src/client/node-files.js";
-import { tcpDial } from "../../src/client/tcp-dial.js";
+} from "../../src/client/node/node-files.js";
+import { tcpDial } from "../../src/client/node/tcp-dial.js";
 import {
   DOWNLOAD_WINDOW_BYTES,
   FILE_CHUNK_BYTES,

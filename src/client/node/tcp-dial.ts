@@ -3,9 +3,9 @@
 // 127.0.0.1:1: connection refused (is the server running?)", not ECONNREFUSED.
 
 import { connect } from "node:net";
-import { ReadSizes } from "../node/read-sizes.js";
-import { unfilledBytes } from "../node/unfilled-bytes.js";
-import type { ByteStream, Dial } from "./byte-stream.js";
+import { ReadSizes } from "../../node/read-sizes.js";
+import { unfilledBytes } from "../../node/unfilled-bytes.js";
+import type { ByteStream, Dial } from "../byte-stream.js";
 
 /** Without it a dropped SYN would leave `connect` waiting for the kernel's retries, over two minutes. */
 const CONNECT_TIMEOUT_MS = 10_000;

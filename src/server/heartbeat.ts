@@ -3,6 +3,7 @@
 // per interval keeps a late timer from dropping a client whose pong just came.
 
 import { ErrorCode } from "../protocol/errors.js";
+import { heartbeatStep } from "../protocol/heartbeat-rule.js";
 import type { Session } from "./session.js";
 
 export function startHeartbeat(sessions: Iterable<Session>, intervalMs: number): () => void {
@@ -10,11 +11,9 @@ export function startHeartbeat(sessions: Iterable<Session>, intervalMs: number):
     const now = Date.now();
     for (const session of sessions) {
       if (!session.framed) continue;
-      if (session.pingSentAt !== 0 && session.lastHeard >= session.pingSentAt)
-        session.pingSentAt = 0;
-      if (session.pingSentAt === 0) {
-        if (now - session.lastHeard >= intervalMs) session.ping(now);
-      } else if (now - session.pingSentAt >= intervalMs) {
+      const step = heartbeatStep(session, now, intervalMs);
+      if (step === "ping") session.ping(now);
+      else if (step === "dead") {
         session.end(
           ErrorCode.PingTimeout,
           `ping timeout: nothing heard for ${Math.round((now - session.lastHeard) / 1000)} s`,

@@ -43,7 +43,7 @@ export class Session implements ConnectionHandler, Member, FilePeer {
   lastActive = Date.now();
   /** When anything last arrived from the peer, for heartbeats. */
   lastHeard = Date.now();
-  /** When the unanswered ping went out; 0 when none is outstanding. */
+  /** When the last ping went out; 0 before the first (see heartbeat-rule.ts). */
   pingSentAt = 0;
   readonly #connection: Connection;
   readonly #limiter: RateLimiter;

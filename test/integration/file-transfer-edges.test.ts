@@ -70,9 +70,11 @@ function cuttableDial(port: number): { dial: Dial; cut(): void } {
         close: () => s.end(),
         listen: (handlers) => {
           s.on("data", handlers.data);
-          s.on("drain", handlers.drain);
           s.on("error", () => {});
           s.on("close", () => handlers.close("cut"));
+        },
+        onDrain: (listener) => {
+          s.on("drain", listener);
         },
       };
     },

@@ -68,8 +68,10 @@ export function tcpDial(
           listen: (handlers) => {
             received = handlers.data;
             for (const bytes of early.splice(0)) handlers.data(bytes);
-            socket.on("drain", handlers.drain);
             socket.on("close", () => handlers.close(closeReason));
+          },
+          onDrain: (listener) => {
+            socket.on("drain", listener);
           },
         };
         resolve(stream);

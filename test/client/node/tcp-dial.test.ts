@@ -36,7 +36,6 @@ describe("tcpDial", () => {
     await new Promise<void>((resolve) =>
       stream.listen({
         data: (bytes) => reads.push(bytes),
-        drain: () => {},
         close: () => resolve(),
       }),
     );

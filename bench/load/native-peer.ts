@@ -2,7 +2,7 @@
 // terminal client uses it.
 
 import { ChatClient } from "../../src/client/chat-client.js";
-import { tcpDial } from "../../src/client/tcp-dial.js";
+import { tcpDial } from "../../src/client/node/tcp-dial.js";
 import { type Parsed, parseBenchString } from "./payload.js";
 import { HOST, type Peer, type PeerEvents } from "./peer.js";
 

@@ -180,6 +180,30 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     await this.#request((seq) => ({ type: "file-get", seq, id, offset }));
   }
 
+  /**
+   * Downloads the newest shared file called `name` in the room typed into;
+   * resolves with its id once the server has offered it (it offers the file
+   * before it confirms the request). A download by name starts from the
+   * beginning: resuming one takes its id.
+   */
+  async getFileNamed(name: string): Promise<number> {
+    let id: number | undefined;
+    const offered = (message: ServerMessage) => {
+      if (message.type === "file-offered" && message.requested && message.name === name)
+        id ??= message.id;
+    };
+    this.on("server", offered);
+    try {
+      await this.#request((seq) => ({ type: "file-get", seq, id: 0, offset: 0, name }));
+    } finally {
+      this.off("server", offered);
+    }
+    if (id === undefined) {
+      throw new ProtocolError(ErrorCode.NoSuchFile, `the server offered no file called ${name}`);
+    }
+    return id;
+  }
+
   /** Stops sending file `id` (or the only file being sent); false if there is no such upload. */
   cancelFile(id: number | undefined, reason = ""): boolean {
     const ids = this.#uploads.ids;

@@ -19,6 +19,8 @@ export interface Bus {
   post(draft: LineDraft, from: Member, to?: Member): Promise<StoredLine>;
   /** Delivers an event nobody keeps to everyone in room `name` but `except`. */
   announce(name: string, message: ServerMessage, except?: object): void;
+  /** Delivers an event once to everyone in any of the rooms `names` but `except`: someone leaving, or renamed. */
+  announceOnce(names: readonly string[], message: ServerMessage, except?: object): void;
 }
 
 /** Delivers `message` to each of `members` but `except`. */
@@ -76,5 +78,14 @@ export class LocalBus implements Bus {
   announce(name: string, message: ServerMessage, except?: object): void {
     const room = this.#rooms.get(name);
     if (room !== undefined) deliverAll(room.members, message, except);
+  }
+
+  announceOnce(names: readonly string[], message: ServerMessage, except?: object): void {
+    if (names.length === 1) return this.announce(names[0] as string, message, except);
+    const told = new Set<Member>();
+    for (const name of names) {
+      for (const member of this.#rooms.get(name)?.members ?? []) told.add(member);
+    }
+    deliverAll(told, message, except);
   }
 }

@@ -7,7 +7,6 @@ import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import { roomConversation } from "../store/conversations.js";
 import { joinChannel, leaveChannel, publish, renameChannel } from "./diagnostics.js";
 import { sendPage } from "./history.js";
-import type { Member } from "./member.js";
 import type { Requester, ServerContext } from "./requester.js";
 import type { Room } from "./rooms.js";
 
@@ -84,17 +83,15 @@ export function leaveRoom(
 
 /** Takes a client that has gone out of every room and the directory, telling who shared a room with it. */
 export function depart(context: ServerContext, client: Requester, reason: string): void {
-  const { directory, rooms, config } = context;
-  const told = new Set<Member>();
-  for (const room of rooms.of(client)) {
-    // A room over the limit hears no goodbyes, and costs nothing to skip.
-    if (room.members.size > config.presenceLimit) continue;
-    for (const member of room.members) if (member !== client) told.add(member);
-  }
+  const { directory, rooms, bus, config } = context;
+  // A room over the limit hears no goodbyes, and costs nothing to skip.
+  const told = rooms
+    .of(client)
+    .filter((room) => room.members.size <= config.presenceLimit)
+    .map((room) => room.name);
   rooms.leaveAll(client);
   if (!directory.remove(client)) return;
-  const left = { type: "left", nick: client.nick, reason, room: "" } as const;
-  for (const member of told) member.deliver(left);
+  bus.announceOnce(told, { type: "left", nick: client.nick, reason, room: "" }, client);
   publish(leaveChannel, { nick: client.nick, address: client.address, reason });
 }
 
@@ -109,7 +106,8 @@ export function rename(
   const error = context.directory.rename(client, wanted);
   if (error !== undefined) return error;
   const renamed = { type: "renamed", from, to: wanted } as const;
-  for (const member of context.rooms.sharing(client)) member.deliver(renamed);
+  const rooms = context.rooms.of(client).map((room) => room.name);
+  context.bus.announceOnce(rooms, renamed, client);
   client.send(renamed);
   context.relay.renamed(client);
   publish(renameChannel, { from, to: wanted });

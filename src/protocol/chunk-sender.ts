@@ -52,7 +52,7 @@ export interface ChunkFiles<F extends SentFile> {
   sent?(file: F, data: Uint8Array): void;
   /** `file` can go no further for now and has left the line, until it is `ready` again. */
   paused?(file: F): void;
-  /** `file` could not be read, and cannot go on. */
+  /** `file` could not be read: it leaves the line, and its owner settles it. */
   unreadable(file: F, error: Error): void;
 }
 
@@ -108,8 +108,8 @@ export class ChunkSender<F extends SentFile> {
         const file = this.#next();
         if (file === undefined) return;
         // Stays marked as queued while served, so a `ready` meanwhile does not queue it twice.
-        await this.#serve(file);
-        if (this.#canGoOn(file)) this.#line.push(file);
+        const served = await this.#serve(file);
+        if (served && this.#canGoOn(file)) this.#line.push(file);
         else this.#pause(file);
       }
     } finally {
@@ -139,14 +139,14 @@ export class ChunkSender<F extends SentFile> {
     return file.offset < files.readable(file) ? file.credit > 0 : files.endable(file);
   }
 
-  /** Sends `file` its next chunk, or its end. */
-  async #serve(file: F): Promise<void> {
+  /** Sends `file` its next chunk, or its end; false if it could not be read. */
+  async #serve(file: F): Promise<boolean> {
     const files = this.#files;
     const offset = file.offset;
     const readable = files.readable(file);
     if (offset >= readable) {
       files.end(file);
-      return;
+      return true;
     }
     const wanted = Math.min(FILE_CHUNK_BYTES, file.credit, readable - offset);
     let data =
@@ -159,10 +159,10 @@ export class ChunkSender<F extends SentFile> {
       } catch (error) {
         // One that is no longer live was settled by its owner meanwhile; otherwise it cannot go on.
         if (files.live(file)) files.unreadable(file, error as Error);
-        return;
+        return false;
       }
       // Settled, restarted or cut off while it was read: it tries again in turn.
-      if (!files.live(file) || file.offset !== offset) return;
+      if (!files.live(file) || file.offset !== offset) return true;
       data = sliceBlock(this.#block, offset, wanted) as Uint8Array;
     }
     this.#link.writeBulk(
@@ -172,12 +172,13 @@ export class ChunkSender<F extends SentFile> {
     file.offset += data.length;
     file.credit -= data.length;
     files.sent?.(file, data);
+    return true;
   }
 
   #pause(file: F): void {
     file.queued = false;
     if (!this.#keepBlock && this.#block?.file === file) this.#block = undefined;
-    this.#files.paused?.(file);
+    if (this.#files.live(file)) this.#files.paused?.(file);
   }
 
   /** Drops served entries once they are most of the line, so it never grows unbounded. */

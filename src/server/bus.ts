@@ -81,7 +81,10 @@ export class LocalBus implements Bus {
   }
 
   announceOnce(names: readonly string[], message: ServerMessage, except?: object): void {
-    if (names.length === 1) return this.announce(names[0] as string, message, except);
+    if (names.length === 1) {
+      this.announce(names[0] as string, message, except);
+      return;
+    }
     const told = new Set<Member>();
     for (const name of names) {
       for (const member of this.#rooms.get(name)?.members ?? []) told.add(member);

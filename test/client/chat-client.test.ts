@@ -55,7 +55,13 @@ async function joined(
   });
   const joining = client.connect();
   const hello = await server.take("hello");
-  server.send({ type: "welcome", nick: given, server: "scripted", maxMessageBytes: 4096 });
+  server.send({
+    type: "welcome",
+    nick: given,
+    server: "scripted",
+    maxMessageBytes: 4096,
+    room: "#lobby",
+  });
   await joining;
   return { client, server, clientEnd, hello };
 }
@@ -153,7 +159,17 @@ describe("ChatClient", () => {
     assert.equal(client.pendingCount, 3);
     server.send(
       { type: "ack", seq: says[0].seq },
-      { type: "message", kind: "say", ts: 1, from: "bob", to: "", text: "hi" },
+      {
+        type: "message",
+        kind: "say",
+        ts: 1,
+        from: "bob",
+        to: "",
+        text: "hi",
+        room: "#lobby",
+        id: 1,
+        replayed: false,
+      },
       { type: "ack", seq: says[1].seq },
       { type: "ack", seq: says[2].seq },
     );
@@ -294,6 +310,7 @@ describe("ChatClient", () => {
         ok: true,
         reason: "",
         senderHash: true,
+        room: "#lobby",
       },
       { type: "file-complete", id: 5, name: "up.bin", delivered: 2, failed: 0, detail: "" },
     );
@@ -379,6 +396,7 @@ describe("ChatClient", () => {
       size: data.length,
       offset: 0,
       requested: false,
+      room: "#lobby",
     });
     sender.ready(download);
     await server.until(() => pauses.length > 0, "a full window");

@@ -161,6 +161,9 @@ const terminals: Terminal[] = [];
 let scratch = "";
 
 /** `sockchat connect` on a pseudo-terminal COLUMNS wide; colour allowed unless `env` says otherwise. */
+/** The escape character that opens a control sequence. */
+const ESC = "\u001b";
+
 function connectOnTty(port: number, nick: string, env: NodeJS.ProcessEnv = {}): Terminal {
   const dir = mkdtempSync(join(scratch, `${nick}-`));
   const client = `"${process.execPath}" "${CLI}" connect 127.0.0.1:${port} --nick ${nick}`;
@@ -296,7 +299,10 @@ describe("sockchat connect on a terminal", {
       lines.some((line) => /^\[\d\d:\d\d\] <early> said before you came$/.test(line)),
     );
     // ESC [ 2 m: dim, over the whole line, time included.
-    assert.match(late.raw(), /\x1b\[2m\[\d\d:\d\d\] <early> said before you came/);
+    assert.match(
+      late.raw(),
+      new RegExp(`${ESC}\\[2m\\[\\d\\d:\\d\\d\\] <early> said before you came`),
+    );
     await late.until("the end of the replay", (lines) =>
       lines.includes("* 1 earlier line of #lobby above"),
     );

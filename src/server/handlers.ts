@@ -13,7 +13,7 @@ import type { Inbound } from "../transport/connection.js";
 import { sendPage } from "./history.js";
 import type { Member } from "./member.js";
 import { reasonProblem, textProblem, topicProblem } from "./message-rules.js";
-import { arrive, enter, leaveRoom, rename } from "./presence.js";
+import { arrive, enter, leaveRoom, rename, welcome } from "./presence.js";
 import type { Requester, ServerContext } from "./requester.js";
 import type { Room } from "./rooms.js";
 
@@ -36,13 +36,7 @@ export const handlers: Handlers = {
     // A client that upgraded from text after its welcome joined as a guest:
     // it takes the nickname it asked for if it can, and is welcomed anew.
     if (m.nick !== "") client.refuseIfError(0, rename(context, client, m.nick));
-    client.send({
-      type: "welcome",
-      nick: client.nick,
-      server: context.config.serverName,
-      maxMessageBytes: context.config.maxMessageBytes,
-      room: client.typingInto?.name ?? context.rooms.defaultRoom.name,
-    });
+    welcome(context, client);
   },
   say: postToRoom,
   action: postToRoom,

@@ -12,18 +12,25 @@ import type { Room } from "./rooms.js";
 
 /** Admits a client that said hello: named, in the default room, shown its recent lines. */
 export function arrive(context: ServerContext, client: Requester, wanted: string): void {
-  const { directory, rooms, config } = context;
+  const { directory, rooms } = context;
   directory.admit(client, wanted);
   client.admitted();
+  client.typingInto = rooms.defaultRoom;
+  welcome(context, client);
+  publish(joinChannel, { nick: client.nick, address: client.address });
+  enter(context, client, rooms.defaultRoom, { seq: 0, arriving: true });
+}
+
+/** Tells `client` its nickname, the server's limits, and the room it types into. */
+export function welcome(context: ServerContext, client: Requester): void {
+  const { rooms, config } = context;
   client.send({
     type: "welcome",
     nick: client.nick,
     server: config.serverName,
     maxMessageBytes: config.maxMessageBytes,
-    room: rooms.defaultRoom.name,
+    room: (client.typingInto ?? rooms.defaultRoom).name,
   });
-  publish(joinChannel, { nick: client.nick, address: client.address });
-  enter(context, client, rooms.defaultRoom, { seq: 0, arriving: true });
 }
 
 /**

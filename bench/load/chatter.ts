@@ -4,7 +4,7 @@
 // Usage: node chatter.js <port> <lines-per-second>
 
 import { ChatClient } from "../../src/client/chat-client.js";
-import { tcpDial } from "../../src/client/tcp-dial.js";
+import { tcpDial } from "../../src/client/node/tcp-dial.js";
 
 const [port, rate] = process.argv.slice(2);
 const join = async (nick: string) => {

@@ -9,8 +9,8 @@
 
 import { ChatClient } from "../../src/client/chat-client.js";
 import type { FileStore } from "../../src/client/files.js";
-import { sha256Hasher } from "../../src/client/node-files.js";
-import { tcpDial } from "../../src/client/tcp-dial.js";
+import { sha256Hasher } from "../../src/client/node/node-files.js";
+import { tcpDial } from "../../src/client/node/tcp-dial.js";
 import type { FileReceiveOutcome } from "./messages.js";
 
 const [port, nick, mode] = process.argv.slice(2);

@@ -9,8 +9,8 @@ import { randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
 import { ChatClient, type OutgoingFile } from "../../src/client/chat-client.js";
 import type { FileSource } from "../../src/client/files.js";
-import { sha256Hasher } from "../../src/client/node-files.js";
-import { tcpDial } from "../../src/client/tcp-dial.js";
+import { sha256Hasher } from "../../src/client/node/node-files.js";
+import { tcpDial } from "../../src/client/node/tcp-dial.js";
 import type { FileSendOutcome } from "./messages.js";
 
 /** A file whose verdict takes longer than this means the server is stuck: the run stops. */

@@ -5,7 +5,7 @@
 // place in the window for the next line.
 
 import { ChatClient } from "../../src/client/chat-client.js";
-import { tcpDial } from "../../src/client/tcp-dial.js";
+import { tcpDial } from "../../src/client/node/tcp-dial.js";
 import type { Histogram } from "../histogram.js";
 import { benchText, monoUs } from "./payload.js";
 import { HOST, type Peer } from "./peer.js";

@@ -3,7 +3,7 @@
 // bench counts what is said while it runs, not what a room kept from before.
 
 import { ChatClient } from "../../src/client/chat-client.js";
-import { tcpDial } from "../../src/client/tcp-dial.js";
+import { tcpDial } from "../../src/client/node/tcp-dial.js";
 import { type Parsed, parseBenchString } from "./payload.js";
 import { HOST, type Peer, type PeerEvents } from "./peer.js";
 

@@ -6,8 +6,8 @@
 
 import { ChatClient } from "../../src/client/chat-client.js";
 import type { FileStore } from "../../src/client/files.js";
-import { DirectoryStore, sha256Hasher } from "../../src/client/node-files.js";
-import { tcpDial } from "../../src/client/tcp-dial.js";
+import { DirectoryStore, sha256Hasher } from "../../src/client/node/node-files.js";
+import { tcpDial } from "../../src/client/node/tcp-dial.js";
 import { throttledStore } from "../../test/helpers/throttled-store.js";
 
 const [port, nick, saveDir, rate] = process.argv.slice(2);

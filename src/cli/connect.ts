@@ -9,8 +9,8 @@ import { userInfo } from "node:os";
 import { createInterface } from "node:readline";
 import { ChatClient } from "../client/chat-client.js";
 import type { TransferEvent } from "../client/files.js";
-import { nodeFileSupport, openFileSource } from "../client/node-files.js";
-import { tcpDial } from "../client/tcp-dial.js";
+import { nodeFileSupport, openFileSource } from "../client/node/node-files.js";
+import { tcpDial } from "../client/node/tcp-dial.js";
 import { type Command, parseInput } from "../protocol/commands.js";
 import { ErrorCode } from "../protocol/errors.js";
 import { inert } from "../protocol/render.js";
@@ -118,10 +118,11 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
   /** Downloads under way: `done` settles once one is saved, failed, interrupted or cancelled. */
   const downloads = new Map<number, { done: Promise<void>; settle: () => void }>();
   const interrupted = new Set<number>();
-  /** Downloads file `id`; settles once it is saved, failed or interrupted, or the /get refused. */
-  const fetchFile = async (id: number) => {
+  /** Downloads file `id` (or the newest called `name`); settles once it is saved, failed or interrupted, or the /get refused. */
+  const fetchFile = async (id: number, name = "") => {
     try {
-      await client.getFile(id);
+      if (id === 0) id = await client.getFileNamed(name);
+      else await client.getFile(id);
     } catch (error) {
       const { code, message } = error as Error & { code?: string };
       return fail(code ?? ErrorCode.NoSuchFile, message);
@@ -260,7 +261,7 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
       case "send":
         return track(sendFile(input.path));
       case "get":
-        return track(fetchFile(input.id));
+        return track(fetchFile(input.id, input.name));
       case "cancel":
         if (!client.cancelFile(input.id, CANCELLED_BY_SENDER)) {
           const ids = client.uploadIds;

@@ -1,6 +1,6 @@
 // `sockchat serve`: runs a server in the foreground until SIGINT or SIGTERM.
 
-import { hostPort } from "../client/tcp-dial.js";
+import { hostPort } from "../client/node/tcp-dial.js";
 import { ChatServer } from "../server/chat-server.js";
 import type { ServerConfig } from "../server/config.js";
 import { startConsoleLog } from "../server/console-log.js";

@@ -8,12 +8,13 @@ export interface ByteStream {
   close(): void;
   /** Makes a buffer that is about to be filled; the host's cheapest way (no zero-fill where it can). */
   readonly allocate?: (length: number) => Uint8Array;
-  listen(handlers: {
-    data: (bytes: Uint8Array) => void;
-    /** Everything buffered has been handed to the network. */
-    drain: () => void;
-    close: (reason: string) => void;
-  }): void;
+  listen(handlers: { data: (bytes: Uint8Array) => void; close: (reason: string) => void }): void;
+  /**
+   * Calls `listener` whenever everything buffered has been handed to the
+   * network. A stream with no such event (a WebSocket, whose bufferedAmount can
+   * only be read) leaves it out, and is polled while an upload waits for room.
+   */
+  readonly onDrain?: (listener: () => void) => void;
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   versionSpoken,
 } from "../protocol/frame.js";
 import { FrameDecoder } from "../protocol/frame-decoder.js";
+import { heartbeatStep, type PeerHeard } from "../protocol/heartbeat-rule.js";
 import {
   type ClientMessage,
   decodeServerMessage,
@@ -22,6 +23,7 @@ import {
   HEARTBEAT_MS,
   type ServerMessage,
 } from "../protocol/messages.js";
+import { FlushTurn, WriteBatcher } from "../protocol/write-batcher.js";
 import type { ByteStream, Dial } from "./byte-stream.js";
 import { Downloads } from "./downloads.js";
 import type { FileSource, FileSupport, TransferEvent, TransferPort } from "./files.js";
@@ -43,7 +45,7 @@ export interface ChatClientOptions {
   history?: number;
   /** Reconnect after a lost connection; without it a loss is final. */
   reconnect?: ReconnectPolicy;
-  /** Silence after which the server is pinged; twice this and it is taken for dead. */
+  /** Silence after which the server is pinged; a ping unanswered as long again and it is taken for dead. */
   heartbeatMs?: number;
   /** Hashing and storage for files; without them the client sends none and declines all. */
   files?: FileSupport;
@@ -75,6 +77,13 @@ interface Pending {
 
 /** Text before the magic (a server that took us for a text client) is skipped up to this. */
 const MAX_PREAMBLE_BYTES = 64 * 1024;
+/**
+ * How often a stream that cannot say when it has drained is looked at while an
+ * upload waits for room: a chunk per look is some 50 MB/s.
+ */
+const WRITABLE_POLL_MS = 5;
+/** Requests made in one turn leave in one write, for every client in the process. */
+const turn = new FlushTurn(queueMicrotask);
 
 export class ChatClient extends EventEmitter<ChatClientEvents> {
   readonly #options: ChatClientOptions;
@@ -84,13 +93,13 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   #decoder = new FrameDecoder();
   /** Bytes received before the server's handshake was complete; undefined once it was. */
   #preamble: Uint8Array | undefined;
-  #outbox: Uint8Array[] = [];
+  readonly #outbox = new WriteBatcher((bytes) => this.#stream?.write(bytes), { turn });
   #nick: string;
   #nextSeq = 1;
   #joining: { resolve: (welcome: Welcome) => void; reject: (error: Error) => void } | undefined;
-  #flushScheduled = false;
-  #lastHeard = 0;
+  readonly #heard: PeerHeard = { lastHeard: 0, pingSentAt: 0 };
   #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #writablePoll: ReturnType<typeof setTimeout> | undefined;
   #retryDelayMs = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #lastBye: string | undefined;
@@ -107,14 +116,17 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     const port: TransferPort = {
       enqueue: (message) => this.#enqueue(message),
       writeBulk: (header, data) => {
-        this.#flush();
+        this.#outbox.flush();
         this.#stream?.write(header);
         this.#stream?.write(data);
       },
-      bulkReady: () =>
-        this.#stream !== undefined &&
-        this.#preamble === undefined &&
-        this.#stream.bufferedBytes < FILE_CHUNK_BYTES,
+      bulkReady: () => {
+        const stream = this.#stream;
+        if (stream === undefined || this.#preamble !== undefined) return false;
+        if (stream.bufferedBytes < FILE_CHUNK_BYTES) return true;
+        if (stream.onDrain === undefined) this.#pollWritable();
+        return false;
+      },
     };
     const emit = (event: TransferEvent) => this.emit("transfer", event);
     this.#uploads = new Uploads(port, emit);
@@ -168,6 +180,30 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     await this.#request((seq) => ({ type: "file-get", seq, id, offset }));
   }
 
+  /**
+   * Downloads the newest shared file called `name` in the room typed into;
+   * resolves with its id once the server has offered it (it offers the file
+   * before it confirms the request). A download by name starts from the
+   * beginning: resuming one takes its id.
+   */
+  async getFileNamed(name: string): Promise<number> {
+    let id: number | undefined;
+    const offered = (message: ServerMessage) => {
+      if (message.type === "file-offered" && message.requested && message.name === name)
+        id ??= message.id;
+    };
+    this.on("server", offered);
+    try {
+      await this.#request((seq) => ({ type: "file-get", seq, id: 0, offset: 0, name }));
+    } finally {
+      this.off("server", offered);
+    }
+    if (id === undefined) {
+      throw new ProtocolError(ErrorCode.NoSuchFile, `the server offered no file called ${name}`);
+    }
+    return id;
+  }
+
   /** Stops sending file `id` (or the only file being sent); false if there is no such upload. */
   cancelFile(id: number | undefined, reason = ""): boolean {
     const ids = this.#uploads.ids;
@@ -209,7 +245,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     clearTimeout(this.#retryTimer);
     if (this.#stream === undefined) return Promise.resolve();
     const closed = new Promise<void>((resolve) => this.once("disconnected", () => resolve()));
-    this.#flush();
+    this.#outbox.flush();
     this.#stream.close();
     return closed;
   }
@@ -231,15 +267,16 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     this.#decoder = new FrameDecoder({ allocate: stream.allocate });
     this.#preamble = new Uint8Array(0);
     this.#lastBye = undefined;
-    this.#lastHeard = Date.now();
+    this.#heard.lastHeard = Date.now();
+    this.#heard.pingSentAt = 0;
     const welcome = new Promise<Welcome>((resolve, reject) => {
       this.#joining = { resolve, reject };
     });
     stream.listen({
       data: (bytes) => this.#received(bytes),
-      drain: () => this.#uploads.writable(),
       close: (reason) => this.#lost(stream, this.#lastBye ?? reason),
     });
+    stream.onDrain?.(() => this.#uploads.writable());
     this.#outbox.push(handshakeBytes());
     const { clientName, history } = this.#options;
     this.#enqueue({
@@ -253,7 +290,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   }
 
   #received(bytes: Uint8Array): void {
-    this.#lastHeard = Date.now();
+    this.#heard.lastHeard = Date.now();
     let rest = bytes;
     if (this.#preamble !== undefined) {
       const seen = concatBytes([this.#preamble, bytes]);
@@ -347,32 +384,33 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
 
   #enqueue(message: ClientMessage): void {
     this.#outbox.push(encodeClientMessage(message));
-    // Requests made in one turn leave in one write.
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      queueMicrotask(() => this.#flush());
-    }
   }
 
-  #flush(): void {
-    this.#flushScheduled = false;
-    if (this.#outbox.length === 0 || this.#stream === undefined) return;
-    const bytes = concatBytes(this.#outbox);
-    this.#outbox = [];
-    this.#stream.write(bytes);
+  /** Wakes the uploads once the stream, which cannot say when it has drained, has room. */
+  #pollWritable(): void {
+    if (this.#writablePoll !== undefined) return;
+    this.#writablePoll = setTimeout(() => {
+      this.#writablePoll = undefined;
+      this.#uploads.writable();
+    }, WRITABLE_POLL_MS);
   }
 
   #startHeartbeat(): void {
     const interval = this.#options.heartbeatMs ?? HEARTBEAT_MS;
     clearInterval(this.#heartbeat);
     this.#heartbeat = setInterval(() => {
-      const silentMs = Date.now() - this.#lastHeard;
-      if (silentMs >= 2 * interval)
+      const now = Date.now();
+      const step = heartbeatStep(this.#heard, now, interval);
+      if (step === "ping") {
+        this.#heard.pingSentAt = now;
+        this.#enqueue({ type: "ping", token: now >>> 0 });
+      } else if (step === "dead") {
+        const silentMs = now - this.#heard.lastHeard;
         this.#fail(
           ErrorCode.PingTimeout,
           `no word from the server for ${Math.round(silentMs / 1000)} s`,
         );
-      else if (silentMs >= interval) this.#enqueue({ type: "ping", token: Date.now() >>> 0 });
+      }
     }, interval / 2);
   }
 
@@ -384,8 +422,10 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   #lost(stream: ByteStream, reason: string): void {
     if (stream !== this.#stream) return;
     this.#stream = undefined;
-    this.#outbox = [];
+    this.#outbox.discard();
     clearInterval(this.#heartbeat);
+    clearTimeout(this.#writablePoll);
+    this.#writablePoll = undefined;
     const lost = new ProtocolError(
       ErrorCode.ConnectionLost,
       `connection lost before the server confirmed: ${reason}`,

@@ -1,6 +1,7 @@
 // What the client core needs to move files, without knowing where they live:
 // Node reads and writes the disk, a browser will use its File APIs.
 
+import type { ChunkLink } from "../protocol/chunk-sender.js";
 import type { ClientMessage } from "../protocol/messages.js";
 
 export interface Hasher {
@@ -58,14 +59,10 @@ export interface FileSupport {
   store?: FileStore;
 }
 
-/** How the transfer code reaches the connection. */
-export interface TransferPort {
+/** How the transfer code reaches the connection: chunk frames as a ChunkLink, the rest enqueued. */
+export interface TransferPort extends ChunkLink {
   /** Sends a control frame, in order with every other frame. */
   enqueue(message: ClientMessage): void;
-  /** Writes a chunk frame at once, after everything enqueued before it. */
-  writeBulk(header: Uint8Array, data: Uint8Array): void;
-  /** A chunk written now would wait behind at most one other. */
-  bulkReady(): boolean;
 }
 
 export type TransferEvent =

@@ -1,15 +1,11 @@
 // Sending files: each waits for one of the server's upload slots, is offered,
-// and is read from its source a chunk at a time, as the server's window and
-// the connection's room allow, hashing on the way.
+// and is sent from its source a chunk at a time by a ChunkSender, as the
+// server's window and the connection's room allow, hashing on the way.
 
-import { type Block, sliceBlock } from "../protocol/bytes.js";
+import { type ChunkFiles, ChunkSender, type SentFile } from "../protocol/chunk-sender.js";
 import { ErrorCode, ProtocolError, RemoteError } from "../protocol/errors.js";
-import {
-  FILE_CHUNK_BYTES,
-  MAX_UPLOADS_PER_CLIENT,
-  UPLOAD_WINDOW_BYTES,
-} from "../protocol/frame.js";
-import { fileChunkHeader, type ServerMessage } from "../protocol/messages.js";
+import { MAX_UPLOADS_PER_CLIENT, UPLOAD_WINDOW_BYTES } from "../protocol/frame.js";
+import type { ServerMessage } from "../protocol/messages.js";
 import type { FileSource, Hasher, TransferEvent, TransferPort } from "./files.js";
 import { type UploadSlot, UploadSlots } from "./upload-slots.js";
 
@@ -31,20 +27,19 @@ export interface Delivered {
   detail: string;
 }
 
-const READ_BLOCK_BYTES = 1024 * 1024;
-
-interface Upload {
+interface Upload extends SentFile {
   id: number;
   source: FileSource;
   hasher: Hasher;
   /** Held until the server has freed its own: at verification, or when the upload ends. */
   slot: UploadSlot;
-  sent: number;
-  credit: number;
-  reading: boolean;
+  /**
+   * Each upload has a sender of its own, so each keeps its own block: one
+   * sender taking uploads in turn would read each block several times over.
+   */
+  sender: ChunkSender<Upload>;
+  /** Its end is sent: every byte is out. */
   ended: boolean;
-  /** The last block read from the source; chunks are cut from it. */
-  block: Block | undefined;
   finish: (outcome: Delivered | Error) => void;
 }
 
@@ -61,6 +56,28 @@ export class Uploads {
   readonly #active = new Map<number, Upload>();
   readonly #slots = new UploadSlots(MAX_UPLOADS_PER_CLIENT);
   readonly #offering = new Set<Offering>();
+  readonly #files: ChunkFiles<Upload> = {
+    id: (upload) => upload.id,
+    live: (upload) => this.#active.get(upload.id) === upload,
+    readable: (upload) => upload.source.size,
+    endable: (upload) => !upload.ended,
+    read: (upload, offset, length) => upload.source.read(offset, length),
+    end: (upload) => {
+      upload.ended = true;
+      this.#port.enqueue({ type: "file-end", id: upload.id, sha256: upload.hasher.digest() });
+    },
+    sent: (upload, data) => {
+      upload.hasher.update(data);
+      this.#emit({
+        type: "upload-progress",
+        id: upload.id,
+        name: upload.source.name,
+        sent: upload.offset,
+        size: upload.source.size,
+      });
+    },
+    unreadable: (upload, error) => this.cancel(upload.id, `cannot read the file: ${error.message}`),
+  };
 
   constructor(port: TransferPort, emit: (event: TransferEvent) => void) {
     this.#port = port;
@@ -126,11 +143,16 @@ export class Uploads {
         source,
         hasher,
         slot,
-        sent: 0,
+        offset: 0,
         credit: UPLOAD_WINDOW_BYTES,
-        reading: false,
+        queued: false,
+        sender: new ChunkSender({
+          direction: "up",
+          link: this.#port,
+          files: this.#files,
+          keepBlockWhilePaused: true,
+        }),
         ended: false,
-        block: undefined,
         finish: (outcome) => {
           this.#active.delete(id);
           slot.release();
@@ -140,7 +162,7 @@ export class Uploads {
         },
       };
       this.#active.set(id, upload);
-      void this.#pump(upload);
+      upload.sender.ready(upload);
     });
   }
 
@@ -161,7 +183,7 @@ export class Uploads {
     switch (message.type) {
       case "file-window":
         upload.credit += message.bytes;
-        void this.#pump(upload);
+        upload.sender.ready(upload);
         return true;
       case "file-verified":
         // The server's slot is free now, whatever receivers still have to do.
@@ -187,7 +209,7 @@ export class Uploads {
 
   /** The connection has room again. */
   writable(): void {
-    for (const upload of this.#active.values()) void this.#pump(upload);
+    for (const upload of this.#active.values()) upload.sender.wake();
   }
 
   /** The connection is gone: no upload can finish, and none still waiting can be offered. */
@@ -200,50 +222,6 @@ export class Uploads {
       upload.finish(
         new ProtocolError(ErrorCode.ConnectionLost, `connection lost while sending: ${reason}`),
       );
-    }
-  }
-
-  async #pump(upload: Upload): Promise<void> {
-    if (upload.reading) return;
-    upload.reading = true;
-    try {
-      const { source } = upload;
-      while (!upload.ended && this.#port.bulkReady()) {
-        if (upload.sent === source.size) {
-          upload.ended = true;
-          this.#port.enqueue({ type: "file-end", id: upload.id, sha256: upload.hasher.digest() });
-          return;
-        }
-        if (upload.credit <= 0) return;
-        const offset = upload.sent;
-        const wanted = Math.min(FILE_CHUNK_BYTES, upload.credit, source.size - offset);
-        let data = sliceBlock(upload.block, offset, wanted);
-        if (data === undefined) {
-          // Reading a block at a time costs one file read per many chunks.
-          upload.block = {
-            offset,
-            data: await source.read(offset, Math.min(READ_BLOCK_BYTES, source.size - offset)),
-          };
-          if (!this.#active.has(upload.id)) return;
-          data = sliceBlock(upload.block, offset, wanted) as Uint8Array;
-        }
-        const length = data.length;
-        upload.hasher.update(data);
-        this.#port.writeBulk(fileChunkHeader("up", upload.id, offset, length), data);
-        upload.sent += length;
-        upload.credit -= length;
-        this.#emit({
-          type: "upload-progress",
-          id: upload.id,
-          name: source.name,
-          sent: upload.sent,
-          size: source.size,
-        });
-      }
-    } catch (error) {
-      this.cancel(upload.id, `cannot read the file: ${(error as Error).message}`);
-    } finally {
-      upload.reading = false;
     }
   }
 }

@@ -6,20 +6,30 @@
 import type { ChatMessage, ServerMessage } from "../protocol/messages.js";
 import type { LineDraft, Store, StoredLine } from "../store/store.js";
 import { messageChannel, publish } from "./diagnostics.js";
-import type { Directory } from "./directory.js";
 import type { Member } from "./member.js";
 import type { Rooms } from "./rooms.js";
 
 export interface Bus {
   /**
-   * Keeps the line, then delivers it to everyone in its room (or to the
-   * recipient of a private line) but `from`; resolves once it is stored and
-   * delivered, rejects with the store's error when it could not be kept (and
-   * then nobody sees it).
+   * Keeps the line, then delivers it to everyone in its room but `from`, or,
+   * a private line, to `to`: the person addressed when it was sent, whatever
+   * they are called by then. Resolves once it is stored and delivered, rejects
+   * with the store's error when it could not be kept (and then nobody sees it).
    */
-  post(draft: LineDraft, from: Member): Promise<StoredLine>;
+  post(draft: LineDraft, from: Member, to?: Member): Promise<StoredLine>;
   /** Delivers an event nobody keeps to everyone in room `name` but `except`. */
-  announce(name: string, message: ServerMessage, except?: Member): void;
+  announce(name: string, message: ServerMessage, except?: object): void;
+  /** Delivers an event once to everyone in any of the rooms `names` but `except`: someone leaving, or renamed. */
+  announceOnce(names: readonly string[], message: ServerMessage, except?: object): void;
+}
+
+/** Delivers `message` to each of `members` but `except`. */
+export function deliverAll(
+  members: Iterable<{ deliver(message: ServerMessage): void }>,
+  message: ServerMessage,
+  except?: object,
+): void {
+  for (const member of members) if (member !== except) member.deliver(message);
 }
 
 /** A stored line as its receivers get it. */
@@ -40,12 +50,10 @@ export function chatMessage(line: StoredLine, replayed: boolean): ChatMessage {
 export class LocalBus implements Bus {
   readonly #store: Store;
   readonly #rooms: Rooms;
-  readonly #directory: Directory;
 
-  constructor(store: Store, rooms: Rooms, directory: Directory) {
+  constructor(store: Store, rooms: Rooms) {
     this.#store = store;
     this.#rooms = rooms;
-    this.#directory = directory;
   }
 
   /**
@@ -54,12 +62,12 @@ export class LocalBus implements Bus {
    * them before any of their senders' next requests is handled: a member
    * joining then gets a replay up to the last of them and every later one live.
    */
-  async post(draft: LineDraft, from: Member): Promise<StoredLine> {
+  async post(draft: LineDraft, from: Member, to?: Member): Promise<StoredLine> {
     const { line, stored } = this.#store.append(draft);
     await stored;
     const message = chatMessage(line, false);
     if (line.kind === "private") {
-      this.#directory.find(line.to)?.deliver(message);
+      to?.deliver(message);
       return line;
     }
     this.announce(line.room, message, from);
@@ -67,9 +75,20 @@ export class LocalBus implements Bus {
     return line;
   }
 
-  announce(name: string, message: ServerMessage, except?: Member): void {
+  announce(name: string, message: ServerMessage, except?: object): void {
     const room = this.#rooms.get(name);
-    if (room === undefined) return;
-    for (const member of room.members) if (member !== except) member.deliver(message);
+    if (room !== undefined) deliverAll(room.members, message, except);
+  }
+
+  announceOnce(names: readonly string[], message: ServerMessage, except?: object): void {
+    if (names.length === 1) {
+      this.announce(names[0] as string, message, except);
+      return;
+    }
+    const told = new Set<Member>();
+    for (const name of names) {
+      for (const member of this.#rooms.get(name)?.members ?? []) told.add(member);
+    }
+    deliverAll(told, message, except);
   }
 }

@@ -7,14 +7,11 @@ import { join } from "node:path";
 import { ErrorCode } from "../protocol/errors.js";
 import { openStore } from "../store/open-store.js";
 import { listenTcp, type TcpListener } from "../transport/tcp-listener.js";
-import { LocalBus } from "./bus.js";
 import type { ServerConfig } from "./config.js";
-import { Directory } from "./directory.js";
 import { DiskSpool } from "./disk-spool.js";
-import { FileRelay } from "./file-relay.js";
 import { startHeartbeat } from "./heartbeat.js";
-import type { Requester, ServerContext } from "./requester.js";
-import { Rooms } from "./rooms.js";
+import type { ServerContext } from "./requester.js";
+import { createContext } from "./server-context.js";
 import { Session } from "./session.js";
 
 /** How long connections get to flush their last words before being cut. */
@@ -44,28 +41,9 @@ export class ChatServer {
   async start(): Promise<AddressInfo> {
     const config = this.#config;
     const store = openStore(config.store, config.dataDir);
-    const directory = new Directory();
-    const rooms = new Rooms<Requester>(config.defaultRoom);
-    const relay = new FileRelay(
-      {
-        maxFileBytes: config.maxFileBytes,
-        retentionMs: config.fileRetentionMs,
-        transferTimeoutMs: config.transferTimeoutMs,
-      },
-      {
-        store,
-        spool: new DiskSpool(join(config.dataDir, "spool")),
-        audience: (room) => rooms.get(room)?.members ?? [],
-      },
-    );
-    this.#context = {
-      directory,
-      rooms,
-      bus: new LocalBus(store, rooms, directory),
-      store,
-      relay,
-      config,
-    };
+    const context = createContext(config, store, new DiskSpool(join(config.dataDir, "spool")));
+    this.#context = context;
+    const { relay } = context;
     try {
       await relay.start();
       this.#expireHistory();

@@ -18,6 +18,7 @@ import type { FileChunk, FileEnd, FileEntry, ServerMessage } from "../protocol/m
 import { formatBytes, formatSeconds } from "../protocol/render.js";
 import { roomKey } from "../protocol/rooms.js";
 import type { FileDraft, Store } from "../store/store.js";
+import type { Bus } from "./bus.js";
 import { Deadlines } from "./deadlines.js";
 import { DownloadPump } from "./download-pump.js";
 import { LegacyUploads, type SpooledFile } from "./legacy-uploads.js";
@@ -41,6 +42,9 @@ export interface FileRelayParts {
   /** Where the files' bytes are kept. */
   spool: SpoolStorage;
   /** The members of `room` connected now: a transfer's offer and notices go to its room's. */
+  /** Carries the room's notices: offers, verdicts, cancellations. */
+  bus: Pick<Bus, "announce">;
+  /** This server's members of a room, which it sends file data to. */
   audience: (room: string) => Iterable<FilePeer>;
 }
 
@@ -58,6 +62,7 @@ export class FileRelay {
   readonly #store: Store;
   readonly #spool: SpoolStorage;
   readonly #audience: (room: string) => Iterable<FilePeer>;
+  readonly #bus: Pick<Bus, "announce">;
   /** Transfers under way or listed, by id. */
   readonly #transfers = new Map<number, Transfer>();
   /** The listed ones of each room, by room key. */
@@ -89,6 +94,7 @@ export class FileRelay {
     this.#store = parts.store;
     this.#spool = parts.spool;
     this.#audience = parts.audience;
+    this.#bus = parts.bus;
     const timeout = config.transferTimeoutMs;
     this.#uploadDeadlines = new Deadlines(timeout, (t) =>
       this.#abort(t, `no data from ${t.fromNick} for ${formatSeconds(timeout)}`),
@@ -458,10 +464,9 @@ export class FileRelay {
       requested: false,
       room: transfer.room,
     };
+    this.#bus.announce(transfer.room, offered, from);
     for (const peer of this.#audience(transfer.room)) {
-      if (peer === from) continue;
-      peer.deliver(offered);
-      if (takesFileData(peer)) this.#addDelivery(transfer, peer, 0);
+      if (peer !== from && takesFileData(peer)) this.#addDelivery(transfer, peer, 0);
     }
   }
 
@@ -665,13 +670,11 @@ export class FileRelay {
    * the word to free the upload's slot.
    */
   #tellRoom(transfer: Transfer, message: ServerMessage): void {
+    this.#bus.announce(transfer.room, message);
     const sender = transfer.from;
-    let senderTold = false;
-    for (const peer of this.#audience(transfer.room)) {
-      peer.deliver(message);
-      if (peer === sender) senderTold = true;
+    if (sender !== undefined && !includes(this.#audience(transfer.room), sender)) {
+      sender.deliver(message);
     }
-    if (!senderTold) sender?.deliver(message);
   }
 
   /** New data, or the verdict: every copy under way may go on. */
@@ -691,6 +694,11 @@ export class FileRelay {
   async #settled(): Promise<void> {
     while (this.#work.size > 0) await Promise.allSettled([...this.#work]);
   }
+}
+
+function includes<T>(items: Iterable<T>, item: T): boolean {
+  for (const each of items) if (each === item) return true;
+  return false;
 }
 
 /** Can take file bytes (text clients cannot). */

@@ -8,11 +8,12 @@ import type { ClientMessage } from "../protocol/messages.js";
 import { nickProblem } from "../protocol/nicknames.js";
 import { roomProblem } from "../protocol/rooms.js";
 import { privateConversation, roomConversation } from "../store/conversations.js";
-import { StoreWriteError } from "../store/store.js";
+import { type LineDraft, StoreWriteError } from "../store/store.js";
 import type { Inbound } from "../transport/connection.js";
 import { sendPage } from "./history.js";
+import type { Member } from "./member.js";
 import { reasonProblem, textProblem, topicProblem } from "./message-rules.js";
-import { arrive, enter, leaveRoom, rename } from "./presence.js";
+import { arrive, enter, leaveRoom, rename, welcome } from "./presence.js";
 import type { Requester, ServerContext } from "./requester.js";
 import type { Room } from "./rooms.js";
 
@@ -35,13 +36,7 @@ export const handlers: Handlers = {
     // A client that upgraded from text after its welcome joined as a guest:
     // it takes the nickname it asked for if it can, and is welcomed anew.
     if (m.nick !== "") client.refuseIfError(0, rename(context, client, m.nick));
-    client.send({
-      type: "welcome",
-      nick: client.nick,
-      server: context.config.serverName,
-      maxMessageBytes: context.config.maxMessageBytes,
-      room: client.typingInto?.name ?? context.rooms.defaultRoom.name,
-    });
+    welcome(context, client);
   },
   say: postToRoom,
   action: postToRoom,
@@ -55,14 +50,15 @@ export const handlers: Handlers = {
       );
       return;
     }
-    return post(context, client, m, {
+    const draft = {
       conversation: privateConversation(client.nick, target.nick),
       kind: "private",
       room: "",
       from: client.nick,
       to: target.nick,
       text: m.text,
-    });
+    } as const;
+    return post(context, client, m, draft, target);
   },
   nick(context, client, m) {
     if (client.refuseIfError(m.seq, rename(context, client, m.nick))) return;
@@ -218,10 +214,11 @@ function post(
   context: ServerContext,
   client: Requester,
   m: Extract<ClientMessage, { type: "say" | "action" | "private" }>,
-  draft: Parameters<ServerContext["bus"]["post"]>[0],
+  draft: LineDraft,
+  to?: Member,
 ): Promise<void> {
   client.lastActive = Date.now();
-  return context.bus.post(draft, client).then(
+  return context.bus.post(draft, client, to).then(
     () => client.confirm(m),
     (error: unknown) => {
       if (!(error instanceof StoreWriteError)) throw error;

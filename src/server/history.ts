@@ -10,8 +10,11 @@ export interface PageRequest {
   /** How the client names the conversation: a room, or the other person's nickname. */
   target: string;
   conversation: string;
-  /** Lines before this id; 0: before the oldest shown to this client, or the newest. */
-  before: number;
+  /**
+   * Lines before this id; 0: before the oldest shown to this client, or the
+   * newest; "newest": the newest, whatever was shown (a join's replay).
+   */
+  before: number | "newest";
   limit: number;
   /** A join's replay of an empty room says nothing, as joining an empty chat always did. */
   quietWhenEmpty?: boolean;
@@ -31,7 +34,8 @@ export function sendPage(
     );
   }
   if (page.limit === 0) return undefined;
-  const before = page.before || client.shownFrom.get(page.conversation) || 0;
+  const before =
+    page.before === "newest" ? 0 : page.before || client.shownFrom.get(page.conversation) || 0;
   // One line more than asked tells whether older ones are kept.
   const lines =
     before === 0

@@ -7,24 +7,30 @@ import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import { roomConversation } from "../store/conversations.js";
 import { joinChannel, leaveChannel, publish, renameChannel } from "./diagnostics.js";
 import { sendPage } from "./history.js";
-import type { Member } from "./member.js";
 import type { Requester, ServerContext } from "./requester.js";
 import type { Room } from "./rooms.js";
 
 /** Admits a client that said hello: named, in the default room, shown its recent lines. */
 export function arrive(context: ServerContext, client: Requester, wanted: string): void {
-  const { directory, rooms, config } = context;
+  const { directory, rooms } = context;
   directory.admit(client, wanted);
   client.admitted();
+  client.typingInto = rooms.defaultRoom;
+  welcome(context, client);
+  publish(joinChannel, { nick: client.nick, address: client.address });
+  enter(context, client, rooms.defaultRoom, { seq: 0, arriving: true });
+}
+
+/** Tells `client` its nickname, the server's limits, and the room it types into. */
+export function welcome(context: ServerContext, client: Requester): void {
+  const { rooms, config } = context;
   client.send({
     type: "welcome",
     nick: client.nick,
     server: config.serverName,
     maxMessageBytes: config.maxMessageBytes,
-    room: rooms.defaultRoom.name,
+    room: (client.typingInto ?? rooms.defaultRoom).name,
   });
-  publish(joinChannel, { nick: client.nick, address: client.address });
-  enter(context, client, rooms.defaultRoom, { seq: 0, arriving: true });
 }
 
 /**
@@ -49,7 +55,7 @@ export function enter(
     seq,
     target: room.name,
     conversation: roomConversation(room.name),
-    before: 0,
+    before: "newest",
     limit: client.historyLimit,
     quietWhenEmpty: true,
   });
@@ -84,17 +90,15 @@ export function leaveRoom(
 
 /** Takes a client that has gone out of every room and the directory, telling who shared a room with it. */
 export function depart(context: ServerContext, client: Requester, reason: string): void {
-  const { directory, rooms, config } = context;
-  const told = new Set<Member>();
-  for (const room of rooms.of(client)) {
-    // A room over the limit hears no goodbyes, and costs nothing to skip.
-    if (room.members.size > config.presenceLimit) continue;
-    for (const member of room.members) if (member !== client) told.add(member);
-  }
+  const { directory, rooms, bus, config } = context;
+  // A room over the limit hears no goodbyes, and costs nothing to skip.
+  const told = rooms
+    .of(client)
+    .filter((room) => room.members.size <= config.presenceLimit)
+    .map((room) => room.name);
   rooms.leaveAll(client);
   if (!directory.remove(client)) return;
-  const left = { type: "left", nick: client.nick, reason, room: "" } as const;
-  for (const member of told) member.deliver(left);
+  bus.announceOnce(told, { type: "left", nick: client.nick, reason, room: "" }, client);
   publish(leaveChannel, { nick: client.nick, address: client.address, reason });
 }
 
@@ -109,7 +113,8 @@ export function rename(
   const error = context.directory.rename(client, wanted);
   if (error !== undefined) return error;
   const renamed = { type: "renamed", from, to: wanted } as const;
-  for (const member of context.rooms.sharing(client)) member.deliver(renamed);
+  const rooms = context.rooms.of(client).map((room) => room.name);
+  context.bus.announceOnce(rooms, renamed, client);
   client.send(renamed);
   context.relay.renamed(client);
   publish(renameChannel, { from, to: wanted });

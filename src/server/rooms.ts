@@ -70,24 +70,13 @@ export class Rooms<M extends Member = Member> {
     return true;
   }
 
-  /** Takes `member` out of every room; returns everyone who shared one with it. */
-  leaveAll(member: M): Set<M> {
-    const others = this.sharing(member);
+  /** Takes `member` out of every room. */
+  leaveAll(member: M): void {
     for (const room of this.#memberships.get(member) ?? []) {
       room.members.delete(member);
       this.#closeIfEmpty(room);
     }
     this.#memberships.delete(member);
-    return others;
-  }
-
-  /** Everyone else in any room `member` is in. */
-  sharing(member: M): Set<M> {
-    const others = new Set<M>();
-    for (const room of this.#memberships.get(member) ?? []) {
-      for (const other of room.members) if (other !== member) others.add(other);
-    }
-    return others;
   }
 
   /** `member`'s rooms, oldest joined first. */

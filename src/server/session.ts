@@ -4,6 +4,7 @@
 // bounds what waits to be sent to it.
 
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
+import { heartbeatStep } from "../protocol/heartbeat-rule.js";
 import type { ServerMessage } from "../protocol/messages.js";
 import type { Confirmable } from "../transport/codec.js";
 import type { Connection, ConnectionHandler, Inbound } from "../transport/connection.js";
@@ -42,7 +43,7 @@ export class Session implements ConnectionHandler, Requester {
   readonly #context: ServerContext;
   /** When anything last arrived from the peer, for heartbeats. */
   #lastHeard = Date.now();
-  /** When the unanswered ping went out; 0 when none is outstanding. */
+  /** When the last ping went out; 0 before the first (see heartbeat-rule.ts). */
   #pingSentAt = 0;
   readonly #connection: Connection;
   readonly #limiter: RateLimiter;
@@ -180,13 +181,12 @@ export class Session implements ConnectionHandler, Requester {
    */
   heartbeat(now: number, intervalMs: number): void {
     if (!this.capabilities.heartbeat) return;
-    if (this.#pingSentAt !== 0 && this.#lastHeard >= this.#pingSentAt) this.#pingSentAt = 0;
-    if (this.#pingSentAt === 0) {
-      if (now - this.#lastHeard >= intervalMs) {
-        this.#pingSentAt = now;
-        this.send({ type: "ping", token: now >>> 0 });
-      }
-    } else if (now - this.#pingSentAt >= intervalMs) {
+    const heard = { lastHeard: this.#lastHeard, pingSentAt: this.#pingSentAt };
+    const step = heartbeatStep(heard, now, intervalMs);
+    if (step === "ping") {
+      this.#pingSentAt = now;
+      this.send({ type: "ping", token: now >>> 0 });
+    } else if (step === "dead") {
       this.end(
         ErrorCode.PingTimeout,
         `ping timeout: nothing heard for ${Math.round((now - this.#lastHeard) / 1000)} s`,

@@ -4,7 +4,7 @@
 import { once } from "node:events";
 import { connect as netConnect, type Socket } from "node:net";
 import { ChatClient } from "../../src/client/chat-client.js";
-import { tcpDial } from "../../src/client/tcp-dial.js";
+import { tcpDial } from "../../src/client/node/tcp-dial.js";
 import type { ServerMessage } from "../../src/protocol/messages.js";
 import { LineCollector } from "./lines.js";
 

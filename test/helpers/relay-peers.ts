@@ -9,6 +9,7 @@ import { ProtocolError } from "../../src/protocol/errors.js";
 import { FILE_CHUNK_BYTES, UPLOAD_WINDOW_BYTES } from "../../src/protocol/frame.js";
 import { decodeServerMessage, type ServerMessage } from "../../src/protocol/messages.js";
 import { DEFAULT_ROOM } from "../../src/protocol/rooms.js";
+import { deliverAll } from "../../src/server/bus.js";
 import { DiskSpool } from "../../src/server/disk-spool.js";
 import { FileRelay, type FileRelayConfig } from "../../src/server/file-relay.js";
 import type { FilePeer, Transfer } from "../../src/server/transfer.js";
@@ -91,6 +92,10 @@ export async function startRelay(options: {
     {
       store: options.store,
       spool: new DiskSpool(spoolDirOf(options.dir)),
+      // Notices reach the room's members as the local bus would deliver them.
+      bus: {
+        announce: (room, message, except) => deliverAll(options.audience(room), message, except),
+      },
       audience: options.audience,
     },
   );

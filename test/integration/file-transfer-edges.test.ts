@@ -17,8 +17,8 @@ import {
   nodeFileSupport,
   openFileSource,
   sha256Hasher,
-} from "../../src/client/node-files.js";
-import { tcpDial } from "../../src/client/tcp-dial.js";
+} from "../../src/client/node/node-files.js";
+import { tcpDial } from "../../src/client/node/tcp-dial.js";
 import {
   DOWNLOAD_WINDOW_BYTES,
   FILE_CHUNK_BYTES,
@@ -70,9 +70,11 @@ function cuttableDial(port: number): { dial: Dial; cut(): void } {
         close: () => s.end(),
         listen: (handlers) => {
           s.on("data", handlers.data);
-          s.on("drain", handlers.drain);
           s.on("error", () => {});
           s.on("close", () => handlers.close("cut"));
+        },
+        onDrain: (listener) => {
+          s.on("drain", listener);
         },
       };
     },

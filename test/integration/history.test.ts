@@ -13,6 +13,8 @@ import {
   encodeClientMessage,
   type ServerMessage,
 } from "../../src/protocol/messages.js";
+import { roomConversation } from "../../src/store/conversations.js";
+import { SqliteStore } from "../../src/store/sqlite-store.js";
 import { tempDir } from "../helpers/files.js";
 import { joinedTextPeer } from "../helpers/peers.js";
 import { type ServerProcess, spawnCli, startServer } from "../helpers/processes.js";
@@ -168,5 +170,37 @@ describe("history", () => {
     socket.destroy();
     ann.socket.destroy();
     watcher.socket.destroy();
+  });
+
+  it("--history-retention deletes lines older than it at start, and keeps the rest", async () => {
+    const data = await tempDir("history-retention");
+    try {
+      const store = new SqliteStore(data.path);
+      const day = 86_400_000;
+      const line = (text: string) =>
+        ({
+          conversation: roomConversation("#lobby"),
+          kind: "say",
+          room: "#lobby",
+          from: "old",
+          to: "",
+          text,
+        }) as const;
+      await store.append(line("ten days ago"), Date.now() - 10 * day).stored;
+      await store.append(line("yesterday"), Date.now() - day).stored;
+      store.close();
+
+      const server = await start(["--data-dir", data.path, "--history-retention", "5"]);
+      const reader = await joinedTextPeer(server.port, "reader");
+      await reader.lines.waitFor(/^\* 1 earlier line of #lobby above$/);
+      const replayed = reader.lines.lines.filter((l) => REPLAYED.test(l));
+      assert.deepEqual(
+        replayed.map((l) => l.replace(REPLAYED, "")),
+        ["<old> yesterday"],
+      );
+      reader.socket.destroy();
+    } finally {
+      await data.remove();
+    }
   });
 });

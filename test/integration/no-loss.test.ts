@@ -6,7 +6,7 @@ import { once } from "node:events";
 import { connect as netConnect, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { ChatClient } from "../../src/client/chat-client.js";
-import { tcpDial } from "../../src/client/tcp-dial.js";
+import { tcpDial } from "../../src/client/node/tcp-dial.js";
 import { type ServerProcess, startServer } from "../helpers/processes.js";
 
 const SENDERS = 4;

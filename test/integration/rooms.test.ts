@@ -2,7 +2,9 @@
 // who never joins a room sees the chat exactly as before rooms existed.
 
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { randomFile, sha256File, tempDir } from "../helpers/files.js";
 import { joinedTextPeer, nativePeer } from "../helpers/peers.js";
 import { type ServerProcess, spawnCli, startServer } from "../helpers/processes.js";
 
@@ -93,5 +95,40 @@ describe("rooms", () => {
     await watcher.lines.waitFor(/^<fay> still here$/);
     fay.socket.destroy();
     watcher.socket.destroy();
+  });
+
+  it("SEND shares a file with the room typed into, and /files lists the room's files", async () => {
+    const work = await tempDir("room-files");
+    try {
+      const source = join(work.path, "plan.txt");
+      const digest = await randomFile(source, 3 * 1024 * 1024);
+      const outsider = await joinedTextPeer(server.port, "outsider");
+      const member = spawnCli([
+        "connect",
+        `127.0.0.1:${server.port}`,
+        "--nick",
+        "member",
+        "--save-dir",
+        join(work.path, "member"),
+      ]);
+      await member.stdout.waitFor(/^\* welcome/);
+      member.child.stdin.write("/join #plans\n");
+      await member.stdout.waitFor(/^\* now talking in #plans/);
+      const sender = spawnCli(["connect", `127.0.0.1:${server.port}`, "--nick", "planner"]);
+      sender.child.stdin.end(`/join #plans\nSEND ${source}\n`);
+      assert.equal(await sender.exited, 0, sender.stdout.lines.join("\n"));
+      await member.stdout.waitFor(/^\* saved terima_plan\.txt/);
+      assert.equal(await sha256File(join(work.path, "member", "terima_plan.txt")), digest);
+
+      outsider.send("/files");
+      await outsider.lines.waitFor(/^\* no shared files$/);
+      assert.ok(!outsider.lines.lines.some((l) => l.includes("plan.txt")));
+      member.child.stdin.end("/files\n");
+      await member.stdout.waitFor(/^\* {3}\d+ {2}plan\.txt {2}3\.1 MB {2}from planner/);
+      assert.equal(await member.exited, 0);
+      outsider.socket.destroy();
+    } finally {
+      await work.remove();
+    }
   });
 });

@@ -137,7 +137,6 @@ describe("text clients", () => {
         listen: (handlers) => {
           handlers.data(first);
           socket.on("data", handlers.data);
-          socket.on("drain", handlers.drain);
           socket.on("close", () => handlers.close("closed"));
           socket.resume();
         },

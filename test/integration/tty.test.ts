@@ -12,14 +12,14 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { stripVTControlCharacters } from "node:util";
 import { ChatClient } from "../../src/client/chat-client.js";
-import { sha256Hasher } from "../../src/client/node-files.js";
-import { tcpDial } from "../../src/client/tcp-dial.js";
+import { sha256Hasher } from "../../src/client/node/node-files.js";
+import { tcpDial } from "../../src/client/node/tcp-dial.js";
 import type { ServerMessage } from "../../src/protocol/messages.js";
 import { randomFile } from "../helpers/files.js";
 import { holdingProxy } from "../helpers/holding-proxy.js";
 import { hostileServer } from "../helpers/hostile-server.js";
 import { type NativePeer, nativePeer } from "../helpers/peers.js";
-import { CLI, type ServerProcess, startServer } from "../helpers/processes.js";
+import { CLI, type ServerProcess, spawnCli, startServer } from "../helpers/processes.js";
 
 const COLUMNS = 80;
 
@@ -161,6 +161,9 @@ const terminals: Terminal[] = [];
 let scratch = "";
 
 /** `sockchat connect` on a pseudo-terminal COLUMNS wide; colour allowed unless `env` says otherwise. */
+/** The escape character that opens a control sequence. */
+const ESC = "\u001b";
+
 function connectOnTty(port: number, nick: string, env: NodeJS.ProcessEnv = {}): Terminal {
   const dir = mkdtempSync(join(scratch, `${nick}-`));
   const client = `"${process.execPath}" "${CLI}" connect 127.0.0.1:${port} --nick ${nick}`;
@@ -252,7 +255,8 @@ describe("sockchat connect on a terminal", {
 
   before(async () => {
     scratch = mkdtempSync(join(tmpdir(), "sockchat-tty-"));
-    server = await startServer();
+    // Each test reads the chat from its start: earlier tests' lines are not replayed.
+    server = await startServer(["--history", "0"]);
     bob = await nativePeer(server.port, "bob");
     peers.push(bob);
   });
@@ -280,6 +284,30 @@ describe("sockchat connect on a terminal", {
     // ESC [ … m sets colours and attributes.
     assert.match(byCtrlC.raw(), /\[2m\* welcome to sockchat/, "notices are dimmed");
     assert.doesNotMatch(byCtrlD.raw(), /\[[\d;]*m/, "NO_COLOR: no colours at all");
+  });
+
+  it("shows a room's replayed lines dimmed, with their time, before live ones", async () => {
+    const chatty = await startServer();
+    cleanups.push(async () => {
+      await chatty.stop();
+    });
+    const earlier = spawnCli(["connect", `127.0.0.1:${chatty.port}`, "--nick", "early"]);
+    earlier.child.stdin.end("said before you came\n");
+    assert.equal(await earlier.exited, 0);
+    const late = connectOnTty(chatty.port, "late");
+    await late.until("the replayed line", (lines) =>
+      lines.some((line) => /^\[\d\d:\d\d\] <early> said before you came$/.test(line)),
+    );
+    // ESC [ 2 m: dim, over the whole line, time included.
+    assert.match(
+      late.raw(),
+      new RegExp(`${ESC}\\[2m\\[\\d\\d:\\d\\d\\] <early> said before you came`),
+    );
+    await late.until("the end of the replay", (lines) =>
+      lines.includes("* 1 earlier line of #lobby above"),
+    );
+    late.type("\x04");
+    assert.equal(await late.exited, 0);
   });
 
   it("edits a line as bash does: after Ctrl-U, typing goes in at the start, before what followed the cursor", async () => {

@@ -5,8 +5,8 @@ import { createHash } from "node:crypto";
 import { constants } from "node:fs";
 import { type FileHandle, link, mkdir, open, rm, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { AppendQueue } from "../node/append-queue.js";
-import { safeFileName } from "../protocol/file-names.js";
+import { AppendQueue } from "../../node/append-queue.js";
+import { safeFileName } from "../../protocol/file-names.js";
 import type {
   FileSink,
   FileSource,
@@ -14,7 +14,7 @@ import type {
   FileSupport,
   Hasher,
   IncomingFile,
-} from "./files.js";
+} from "../files.js";
 import { claimPart, createPart, releasePart } from "./part-files.js";
 
 const RECEIVED_PREFIX = "terima_";

@@ -4,8 +4,8 @@ import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { after, describe, it } from "node:test";
-import { tcpDial } from "../../src/client/tcp-dial.js";
-import { concatBytes } from "../../src/protocol/bytes.js";
+import { tcpDial } from "../../../src/client/node/tcp-dial.js";
+import { concatBytes } from "../../../src/protocol/bytes.js";
 
 describe("tcpDial", () => {
   const sockets = new Set<Socket>();
@@ -36,7 +36,6 @@ describe("tcpDial", () => {
     await new Promise<void>((resolve) =>
       stream.listen({
         data: (bytes) => reads.push(bytes),
-        drain: () => {},
         close: () => resolve(),
       }),
     );

@@ -3,9 +3,9 @@
 // 127.0.0.1:1: connection refused (is the server running?)", not ECONNREFUSED.
 
 import { connect } from "node:net";
-import { ReadSizes } from "../node/read-sizes.js";
-import { unfilledBytes } from "../node/unfilled-bytes.js";
-import type { ByteStream, Dial } from "./byte-stream.js";
+import { ReadSizes } from "../../node/read-sizes.js";
+import { unfilledBytes } from "../../node/unfilled-bytes.js";
+import type { ByteStream, Dial } from "../byte-stream.js";
 
 /** Without it a dropped SYN would leave `connect` waiting for the kernel's retries, over two minutes. */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -68,8 +68,10 @@ export function tcpDial(
           listen: (handlers) => {
             received = handlers.data;
             for (const bytes of early.splice(0)) handlers.data(bytes);
-            socket.on("drain", handlers.drain);
             socket.on("close", () => handlers.close(closeReason));
+          },
+          onDrain: (listener) => {
+            socket.on("drain", listener);
           },
         };
         resolve(stream);

@@ -9,12 +9,12 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import type { IncomingFile } from "../../src/client/files.js";
-import { DirectoryStore, sha256Hasher } from "../../src/client/node-files.js";
-import { tempDir } from "../helpers/files.js";
-import { LineCollector } from "../helpers/lines.js";
+import type { IncomingFile } from "../../../src/client/files.js";
+import { DirectoryStore, sha256Hasher } from "../../../src/client/node/node-files.js";
+import { tempDir } from "../../helpers/files.js";
+import { LineCollector } from "../../helpers/lines.js";
 
-const PARTIAL_HOLDER = fileURLToPath(new URL("../fixtures/partial-holder.js", import.meta.url));
+const PARTIAL_HOLDER = fileURLToPath(new URL("../../fixtures/partial-holder.js", import.meta.url));
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");

@@ -1,0 +1,84 @@
+// Gathers what is sent to one peer and hands it on in one write per turn, so a
+// burst of messages (a fan-out on the server, requests made together on the
+// client) costs one system call or WebSocket frame, not one each. Batchers
+// that share a FlushTurn are flushed by one callback per turn between them.
+
+import { concatBytes } from "./bytes.js";
+
+/** Runs `callback` later: the host's idea of the end of a turn. */
+export type Defer = (callback: () => void) => void;
+
+export class FlushTurn {
+  readonly #defer: Defer;
+  readonly #dirty = new Set<WriteBatcher>();
+  #scheduled = false;
+
+  constructor(defer: Defer) {
+    this.#defer = defer;
+  }
+
+  /** `batcher` holds bytes: it is flushed at the end of this turn. */
+  add(batcher: WriteBatcher): void {
+    this.#dirty.add(batcher);
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    this.#defer(() => this.#flushAll());
+  }
+
+  /** `batcher` holds nothing any more. */
+  delete(batcher: WriteBatcher): void {
+    this.#dirty.delete(batcher);
+  }
+
+  #flushAll(): void {
+    this.#scheduled = false;
+    for (const batcher of this.#dirty) batcher.flush();
+    this.#dirty.clear();
+  }
+}
+
+export interface WriteBatcherOptions {
+  turn: FlushTurn;
+  /** Makes the buffer a batch is joined into; the host's cheapest way (no zero-fill where it can). */
+  allocate?: (length: number) => Uint8Array;
+}
+
+export class WriteBatcher {
+  readonly #write: (bytes: Uint8Array) => void;
+  readonly #turn: FlushTurn;
+  readonly #allocate: ((length: number) => Uint8Array) | undefined;
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
+
+  constructor(write: (bytes: Uint8Array) => void, options: WriteBatcherOptions) {
+    this.#write = write;
+    this.#turn = options.turn;
+    this.#allocate = options.allocate;
+  }
+
+  /** Bytes waiting for the flush. */
+  get bytes(): number {
+    return this.#pendingBytes;
+  }
+
+  push(bytes: Uint8Array): void {
+    this.#pending.push(bytes);
+    this.#pendingBytes += bytes.length;
+    if (this.#pending.length === 1) this.#turn.add(this);
+  }
+
+  /** Writes what is waiting now, before the turn ends: ahead of a write that must follow it. */
+  flush(): void {
+    if (this.#pending.length === 0) return;
+    const batch = concatBytes(this.#pending, this.#allocate);
+    this.discard();
+    this.#write(batch);
+  }
+
+  /** Forgets unsent bytes, for a connection that is already gone. */
+  discard(): void {
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#turn.delete(this);
+  }
+}

@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { FlushTurn, WriteBatcher } from "../../src/protocol/write-batcher.js";
+
+/** A turn whose end the test calls, counting how often it was asked for. */
+function manualTurn() {
+  const ends: (() => void)[] = [];
+  return { turn: new FlushTurn((callback) => ends.push(callback)), ends };
+}
+
+describe("WriteBatcher", () => {
+  it("hands a turn's writes on in one, joined at the end of the turn", () => {
+    const { turn, ends } = manualTurn();
+    const written: number[][] = [];
+    const batcher = new WriteBatcher((bytes) => written.push([...bytes]), { turn });
+    batcher.push(Uint8Array.of(1, 2));
+    batcher.push(Uint8Array.of(3));
+    assert.equal(batcher.bytes, 3);
+    assert.deepEqual(written, []);
+    assert.equal(ends.length, 1);
+    ends.shift()?.();
+    assert.deepEqual(written, [[1, 2, 3]]);
+    assert.equal(batcher.bytes, 0);
+  });
+
+  it("flushes every batcher sharing a turn with one callback", () => {
+    const { turn, ends } = manualTurn();
+    const written: string[] = [];
+    const a = new WriteBatcher((bytes) => written.push(`a${bytes.length}`), { turn });
+    const b = new WriteBatcher((bytes) => written.push(`b${bytes.length}`), { turn });
+    a.push(new Uint8Array(2));
+    b.push(new Uint8Array(5));
+    a.push(new Uint8Array(1));
+    assert.equal(ends.length, 1);
+    ends.shift()?.();
+    assert.deepEqual(written, ["a3", "b5"]);
+  });
+
+  it("writes at once when flushed early, and nothing of what it discards", () => {
+    const { turn, ends } = manualTurn();
+    const written: number[] = [];
+    const batcher = new WriteBatcher((bytes) => written.push(bytes.length), { turn });
+    batcher.push(new Uint8Array(4));
+    batcher.flush();
+    assert.deepEqual(written, [4]);
+    batcher.push(new Uint8Array(6));
+    batcher.discard();
+    for (const end of ends.splice(0)) end();
+    assert.deepEqual(written, [4]);
+  });
+
+  it("passes a lone write on as it is, and joins several into what `allocate` makes", () => {
+    const { turn, ends } = manualTurn();
+    const allocated: number[] = [];
+    const written: Uint8Array[] = [];
+    const batcher = new WriteBatcher((bytes) => written.push(bytes), {
+      turn,
+      allocate: (length) => {
+        allocated.push(length);
+        return new Uint8Array(length);
+      },
+    });
+    const lone = Uint8Array.of(7);
+    batcher.push(lone);
+    ends.shift()?.();
+    batcher.push(Uint8Array.of(8));
+    batcher.push(Uint8Array.of(9));
+    ends.shift()?.();
+    assert.equal(written[0], lone);
+    assert.deepEqual([...(written[1] as Uint8Array)], [8, 9]);
+    assert.deepEqual(allocated, [2]);
+  });
+});

@@ -1,14 +1,11 @@
 // Byte helpers that work the same in Node and in the browser.
 
-/** `chunks` as one array (the one chunk itself if there is only one), made by `allocate`. */
-export function concatBytes(
-  chunks: readonly Uint8Array[],
-  allocate: (length: number) => Uint8Array = (length) => new Uint8Array(length),
-): Uint8Array {
+/** `chunks` as one array (the one chunk itself if there is only one). */
+export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
   if (chunks.length === 1) return chunks[0] as Uint8Array;
   let length = 0;
   for (const chunk of chunks) length += chunk.length;
-  const out = allocate(length);
+  const out = new Uint8Array(length);
   let offset = 0;
   for (const chunk of chunks) {
     out.set(chunk, offset);

@@ -530,7 +530,8 @@ export function decodeServerMessage(frame: Frame): ServerMessage {
         const room = kind === "private" ? "" : DEFAULT_ROOM;
         return { type: "message", kind, ts, from, to, text, room, id: 0, replayed: false };
       }
-      const room = r.str();
+      // A room recurs as a nickname does: read through the same small cache.
+      const room = r.name();
       return {
         type: "message",
         kind,

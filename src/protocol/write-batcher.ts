@@ -37,23 +37,26 @@ export class FlushTurn {
   }
 }
 
+/** Joins the chunks of a batch (more than one, `length` bytes in all) into one. */
+export type Join = (chunks: readonly Uint8Array[], length: number) => Uint8Array;
+
 export interface WriteBatcherOptions {
   turn: FlushTurn;
-  /** Makes the buffer a batch is joined into; the host's cheapest way (no zero-fill where it can). */
-  allocate?: (length: number) => Uint8Array;
+  /** The host's cheapest way to join a batch; concatBytes by default. */
+  join?: Join;
 }
 
 export class WriteBatcher {
   readonly #write: (bytes: Uint8Array) => void;
   readonly #turn: FlushTurn;
-  readonly #allocate: ((length: number) => Uint8Array) | undefined;
+  readonly #join: Join;
   #pending: Uint8Array[] = [];
   #pendingBytes = 0;
 
   constructor(write: (bytes: Uint8Array) => void, options: WriteBatcherOptions) {
     this.#write = write;
     this.#turn = options.turn;
-    this.#allocate = options.allocate;
+    this.#join = options.join ?? concatBytes;
   }
 
   /** Bytes waiting for the flush. */
@@ -70,7 +73,9 @@ export class WriteBatcher {
   /** Writes what is waiting now, before the turn ends: ahead of a write that must follow it. */
   flush(): void {
     if (this.#pending.length === 0) return;
-    const batch = concatBytes(this.#pending, this.#allocate);
+    const pending = this.#pending;
+    const batch =
+      pending.length === 1 ? (pending[0] as Uint8Array) : this.#join(pending, this.#pendingBytes);
     this.discard();
     this.#write(batch);
   }

@@ -1,7 +1,6 @@
 // Per-connection send queue. Writes are gathered and handed to the socket once
 // per event-loop turn, so a burst of fan-out costs one syscall per receiver.
 
-import { unfilledBytes } from "../node/unfilled-bytes.js";
 import { FlushTurn, WriteBatcher } from "../protocol/write-batcher.js";
 
 /** After the turn's I/O: everything its reads sent goes out in one write per connection. */
@@ -9,6 +8,7 @@ const turn = new FlushTurn(setImmediate);
 
 export class OutboundQueue extends WriteBatcher {
   constructor(write: (bytes: Uint8Array) => void) {
-    super(write, { turn, allocate: unfilledBytes });
+    // Node's own join: no zero-fill, and cheaper per chunk than a loop of set().
+    super(write, { turn, join: (chunks, length) => Buffer.concat(chunks, length) });
   }
 }

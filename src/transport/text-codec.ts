@@ -57,7 +57,11 @@ export class TextCodec implements Codec {
     if (message.type === "welcome") this.#typingInto = message.room;
     else if (message.type === "room") this.#typingInto = message.name;
     const room = roomShown(message);
-    const here = room === undefined || roomKey(room) === roomKey(this.#typingInto);
+    // Spelled as the room's creator spelled it, the room typed into is the same string.
+    const here =
+      room === undefined ||
+      room === this.#typingInto ||
+      roomKey(room) === roomKey(this.#typingInto);
     return here ? encodeHere(message) : encodeElsewhere(message);
   }
 

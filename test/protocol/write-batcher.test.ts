@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { concatBytes } from "../../src/protocol/bytes.js";
 import { FlushTurn, WriteBatcher } from "../../src/protocol/write-batcher.js";
 
 /** A turn whose end the test calls, counting how often it was asked for. */
@@ -49,15 +50,15 @@ describe("WriteBatcher", () => {
     assert.deepEqual(written, [4]);
   });
 
-  it("passes a lone write on as it is, and joins several into what `allocate` makes", () => {
+  it("passes a lone write on as it is, and joins several with the host's `join`", () => {
     const { turn, ends } = manualTurn();
-    const allocated: number[] = [];
+    const joined: number[] = [];
     const written: Uint8Array[] = [];
     const batcher = new WriteBatcher((bytes) => written.push(bytes), {
       turn,
-      allocate: (length) => {
-        allocated.push(length);
-        return new Uint8Array(length);
+      join: (chunks, length) => {
+        joined.push(length);
+        return concatBytes(chunks);
       },
     });
     const lone = Uint8Array.of(7);
@@ -68,6 +69,6 @@ describe("WriteBatcher", () => {
     ends.shift()?.();
     assert.equal(written[0], lone);
     assert.deepEqual([...(written[1] as Uint8Array)], [8, 9]);
-    assert.deepEqual(allocated, [2]);
+    assert.deepEqual(joined, [2]);
   });
 });

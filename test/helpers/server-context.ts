@@ -4,6 +4,7 @@
 // unit tests of sessions, rooms, presence and history without processes.
 
 import { join } from "node:path";
+import { afterEach } from "node:test";
 import type { ProtocolError } from "../../src/protocol/errors.js";
 import type { ChatMessage, ServerMessage } from "../../src/protocol/messages.js";
 import { DEFAULTS, type ServerConfig } from "../../src/server/config.js";
@@ -215,4 +216,17 @@ export class TestServer {
     this.context.store.close();
     await this.#spool.remove();
   }
+}
+
+/** For the suite that calls it: a fresh TestServer per test, closed after the test. */
+export function serverPerTest(): (options?: TestServerOptions) => Promise<TestServer> {
+  let server: TestServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+  return async (options = {}) => {
+    server = await TestServer.start(options);
+    return server;
+  };
 }

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
-import { afterEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { ErrorCode } from "../../src/protocol/errors.js";
 import type { ServerMessage } from "../../src/protocol/messages.js";
 import {
@@ -15,7 +15,7 @@ import {
   renameChannel,
 } from "../../src/server/diagnostics.js";
 import { HeldStore } from "../helpers/held-store.js";
-import { type TestClient, TestServer, type TestServerOptions } from "../helpers/server-context.js";
+import { serverPerTest, type TestClient } from "../helpers/server-context.js";
 
 /** Presence as a client hears it: "joined ben #lobby", "left ben #dev (why)", "renamed a b". */
 function presence(received: readonly ServerMessage[]): string[] {
@@ -44,15 +44,7 @@ async function partRoom(client: TestClient, seq: number, room: string): Promise<
 }
 
 describe("presence", () => {
-  let server: TestServer | undefined;
-  const start = async (options: TestServerOptions = {}) => {
-    server = await TestServer.start(options);
-    return server;
-  };
-  afterEach(async () => {
-    await server?.close();
-    server = undefined;
-  });
+  const start = serverPerTest();
 
   describe("arrival", () => {
     it("tells each arrival to everyone already in the lobby, not to the one arriving", async () => {

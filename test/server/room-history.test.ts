@@ -4,11 +4,11 @@
 // errors for rooms that are not there or not joined.
 
 import assert from "node:assert/strict";
-import { afterEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { ErrorCode } from "../../src/protocol/errors.js";
 import type { ClientMessage, ServerMessage } from "../../src/protocol/messages.js";
 import { HeldStore } from "../helpers/held-store.js";
-import { type TestClient, TestServer, type TestServerOptions } from "../helpers/server-context.js";
+import { serverPerTest, type TestClient } from "../helpers/server-context.js";
 
 /** What a client received, briefly: "message #dev one (replayed)", "history-end 0 #dev 3 more". */
 function brief(received: readonly ServerMessage[]): string[] {
@@ -63,15 +63,7 @@ const numbered = (n: number, prefix = "line") =>
   Array.from({ length: n }, (_, i) => `${prefix} ${i + 1}`);
 
 describe("rooms and history", () => {
-  let server: TestServer | undefined;
-  const start = async (options: TestServerOptions = {}) => {
-    server = await TestServer.start(options);
-    return server;
-  };
-  afterEach(async () => {
-    await server?.close();
-    server = undefined;
-  });
+  const start = serverPerTest();
 
   describe("the replay on joining", () => {
     it("arriving replays the lobby's latest lines, marked, then how many came and that more are kept", async () => {

@@ -5,12 +5,12 @@
 // line, the rate limit, and a handler's failure costing only its own session.
 
 import assert from "node:assert/strict";
-import { afterEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { ErrorCode, ProtocolError } from "../../src/protocol/errors.js";
 import type { ServerMessage } from "../../src/protocol/messages.js";
 import { StoreWriteError } from "../../src/store/store.js";
 import { HeldStore } from "../helpers/held-store.js";
-import { TestServer, type TestServerOptions } from "../helpers/server-context.js";
+import { serverPerTest } from "../helpers/server-context.js";
 
 const say = (seq: number, text: string) => ({ type: "say", seq, text }) as const;
 
@@ -33,15 +33,7 @@ function answers(received: readonly ServerMessage[]): string[] {
 }
 
 describe("Session", () => {
-  let server: TestServer | undefined;
-  const start = async (options: TestServerOptions = {}) => {
-    server = await TestServer.start(options);
-    return server;
-  };
-  afterEach(async () => {
-    await server?.close();
-    server = undefined;
-  });
+  const start = serverPerTest();
 
   describe("hello", () => {
     it("is answered with a welcome naming the nickname, the server, the size limit and the room", async () => {

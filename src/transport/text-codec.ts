@@ -42,8 +42,9 @@ const UNNUMBERED = 0;
 export class TextCodec implements Codec {
   /** A person at netcat answers no pings (TCP keepalive covers them), saves no files, numbers nothing. */
   readonly capabilities = NO_CAPABILITIES;
-  /** Where this client's lines go, as the server last told it. */
+  /** Where this client's lines go, as the server last told it, and its key. */
   #typingInto = DEFAULT_ROOM;
+  #typingIntoKey = roomKey(DEFAULT_ROOM);
   readonly #lines: LineSplitter;
   /** Set while an upload's bytes are coming in, up to its end marker. */
   #upload: MarkerScanner | undefined;
@@ -54,15 +55,19 @@ export class TextCodec implements Codec {
   }
 
   encode(message: ServerMessage): Uint8Array | undefined {
-    if (message.type === "welcome") this.#typingInto = message.room;
-    else if (message.type === "room") this.#typingInto = message.name;
+    if (message.type === "welcome") this.#typeInto(message.room);
+    else if (message.type === "room") this.#typeInto(message.name);
     const room = roomShown(message);
-    // Spelled as the room's creator spelled it, the room typed into is the same string.
+    // Spelled as the room's creator spelled it, the room typed into is the same string;
+    // a line kept from before the room was made anew may be spelled otherwise.
     const here =
-      room === undefined ||
-      room === this.#typingInto ||
-      roomKey(room) === roomKey(this.#typingInto);
+      room === undefined || room === this.#typingInto || roomKey(room) === this.#typingIntoKey;
     return here ? encodeHere(message) : encodeElsewhere(message);
+  }
+
+  #typeInto(room: string): void {
+    this.#typingInto = room;
+    this.#typingIntoKey = roomKey(room);
   }
 
   /**

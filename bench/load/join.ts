@@ -1,9 +1,9 @@
 // Connecting a load process's clients, `concurrency` at a time, each join
 // retried a few times.
 
+import { FramePeer } from "./frame-peer.js";
 import { IrcPeer } from "./irc-peer.js";
 import type { LoadPlan } from "./messages.js";
-import { NativePeer } from "./native-peer.js";
 import type { Peer, PeerEvents } from "./peer.js";
 import { TextPeer } from "./text-peer.js";
 
@@ -14,7 +14,7 @@ export function makePeer(plan: LoadPlan, index: number, events: PeerEvents): Pee
   const nick = `${plan.nickPrefix}${index}`;
   switch (plan.protocol) {
     case "native":
-      return new NativePeer(plan.port, nick, events, roomOf(plan, index));
+      return new FramePeer(plan.port, nick, events, roomOf(plan, index));
     case "text":
       return new TextPeer(plan.port, nick, events, plan.silent ?? false);
     case "irc":

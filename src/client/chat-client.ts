@@ -323,6 +323,11 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   }
 
   #handle(message: ServerMessage): void {
+    // Chat lines, most of what a client hears, concern no transfer.
+    if (message.type === "message") {
+      this.emit("server", message);
+      return;
+    }
     if (this.#uploads.handle(message) || this.#downloads.handle(message)) return;
     switch (message.type) {
       case "file-accepted":

@@ -177,7 +177,16 @@ export class Uploads {
 
   /** Handles the server's file messages about uploads; false when not about one of ours. */
   handle(message: ServerMessage): boolean {
-    if (!("id" in message)) return false;
+    switch (message.type) {
+      case "file-window":
+      case "file-verified":
+      case "file-cancelled":
+      case "file-complete":
+        break;
+      default:
+        // Chat lines carry an id too, but a message id is no transfer's.
+        return false;
+    }
     const upload = this.#active.get(message.id);
     if (upload === undefined) return false;
     switch (message.type) {
@@ -201,8 +210,6 @@ export class Uploads {
           failed: message.failed,
           detail: message.detail,
         });
-        return false;
-      default:
         return false;
     }
   }

@@ -25,18 +25,25 @@ export type Confirmable = Extract<ClientMessage, { seq: number }>;
 
 /**
  * Fan-out hands the same message object to every receiver, so each encoding is
- * computed once per message rather than once per delivery.
+ * computed once per message rather than once per delivery. A fan-out asks for
+ * one message many times in a row: the last one answers before the map does.
  */
 export function memoizeEncoding(
   encode: (message: ServerMessage) => Uint8Array | undefined,
 ): (message: ServerMessage) => Uint8Array | undefined {
   const cache = new WeakMap<ServerMessage, Uint8Array | undefined>();
+  let lastMessage: ServerMessage | undefined;
+  let lastBytes: Uint8Array | undefined;
   return (message) => {
-    const cached = cache.get(message);
-    // One lookup per delivery; `has` only for messages that encode to nothing.
-    if (cached !== undefined || cache.has(message)) return cached;
-    const bytes = encode(message);
-    cache.set(message, bytes);
+    if (message === lastMessage) return lastBytes;
+    let bytes = cache.get(message);
+    // `has` only for messages that encode to nothing.
+    if (bytes === undefined && !cache.has(message)) {
+      bytes = encode(message);
+      cache.set(message, bytes);
+    }
+    lastMessage = message;
+    lastBytes = bytes;
     return bytes;
   };
 }

@@ -71,4 +71,41 @@ describe("WriteBatcher", () => {
     assert.deepEqual([...(written[1] as Uint8Array)], [8, 9]);
     assert.deepEqual(joined, [2]);
   });
+
+  it("joins the same chunks once for every batcher of a turn, and only within the turn", () => {
+    const { turn, ends } = manualTurn();
+    let joins = 0;
+    const join = (chunks: readonly Uint8Array[]) => {
+      joins += 1;
+      return concatBytes(chunks);
+    };
+    const written = new Map<string, Uint8Array>();
+    const batcher = (name: string) =>
+      new WriteBatcher((bytes) => written.set(name, bytes), { turn, join });
+    const [a, b, c, early] = [batcher("a"), batcher("b"), batcher("c"), batcher("early")];
+    const one = Uint8Array.of(1);
+    const two = Uint8Array.of(2);
+    for (const member of [a, b, early]) {
+      member.push(one);
+      member.push(two);
+    }
+    // The same bytes, but other chunks: c's join is its own.
+    c.push(Uint8Array.of(1));
+    c.push(two);
+    early.flush();
+    assert.equal(joins, 1);
+    ends.shift()?.();
+    assert.equal(joins, 3);
+    assert.equal(written.get("a"), written.get("b"));
+    assert.notEqual(written.get("a"), written.get("early"));
+    assert.notEqual(written.get("a"), written.get("c"));
+    for (const name of ["a", "b", "c", "early"]) {
+      assert.deepEqual([...(written.get(name) as Uint8Array)], [1, 2], name);
+    }
+    // A later turn joins afresh: what was joined before is not kept.
+    a.push(one);
+    a.push(two);
+    ends.shift()?.();
+    assert.equal(joins, 4);
+  });
 });

@@ -46,6 +46,7 @@ export async function serve(config: ServerConfig, options: { quiet: boolean }): 
   for (const [i, host] of reachable.entries())
     write(`${i === 0 ? "  connect:" : "          "}  npx sockchat connect ${hostPort(host, port)}`);
   write(`       or:  nc ${reachable[0]} ${port}`);
+  write(`   or open:  http://${hostPort(reachable[0] as string, port)}/`);
   if (!isLoopback(address.address)) {
     process.stderr.write(
       `sockchat: warning: open to the network: anyone who can reach this machine on port ${port} can join,\n` +

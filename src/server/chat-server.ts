@@ -2,20 +2,29 @@
 // file relay, a session per connection, the heartbeat, and the listeners; and
 // takes it apart again gracefully.
 
+import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { ErrorCode } from "../protocol/errors.js";
+import { FRAME_HEADER_BYTES, MAX_FRAME_PAYLOAD } from "../protocol/frame.js";
 import { openStore } from "../store/open-store.js";
+import type { Connection } from "../transport/connection.js";
+import { httpKind } from "../transport/http-kind.js";
 import { listenTcp, type TcpListener } from "../transport/tcp-listener.js";
+import { websocketUpgrade } from "../transport/websocket-upgrade.js";
 import type { ServerConfig } from "./config.js";
 import { DiskSpool } from "./disk-spool.js";
 import { startHeartbeat } from "./heartbeat.js";
+import { createHttpService } from "./http-service.js";
+import { PageFiles } from "./page-files.js";
 import type { ServerContext } from "./requester.js";
 import { createContext } from "./server-context.js";
 import { Session } from "./session.js";
 
 /** How long connections get to flush their last words before being cut. */
 const CLOSE_GRACE_MS = 2000;
+/** A browser splits what it sends to fit: a frame and its header. */
+const MAX_WEBSOCKET_MESSAGE_BYTES = MAX_FRAME_PAYLOAD + FRAME_HEADER_BYTES;
 /** How often lines past `--history-retention` are deleted. */
 const EXPIRY_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -24,6 +33,7 @@ export class ChatServer {
   readonly #sessions = new Set<Session>();
   #context: ServerContext | undefined;
   #listener: TcpListener | undefined;
+  #http: HttpServer | undefined;
   #stopHeartbeat: (() => void) | undefined;
   #expiryTimer: NodeJS.Timeout | undefined;
   #allClosed: (() => void) | undefined;
@@ -44,6 +54,21 @@ export class ChatServer {
     const context = createContext(config, store, new DiskSpool(join(config.dataDir, "spool")));
     this.#context = context;
     const { relay } = context;
+    const accept = (connection: Connection) => {
+      this.#sessions.add(new Session(connection, context, (s) => this.#forget(s)));
+    };
+    this.#http = createHttpService({
+      page: PageFiles.load(),
+      download: (id) => relay.download(id),
+      upgrade: websocketUpgrade(
+        {
+          maxMessageBytes: MAX_WEBSOCKET_MESSAGE_BYTES,
+          closeGraceMs: CLOSE_GRACE_MS,
+          silenceMs: config.textWelcomeDelayMs,
+        },
+        accept,
+      ),
+    });
     try {
       await relay.start();
       this.#expireHistory();
@@ -56,11 +81,9 @@ export class ChatServer {
           textWelcomeDelayMs: config.textWelcomeDelayMs,
           closeGraceMs: CLOSE_GRACE_MS,
           keepAliveMs: config.heartbeatMs,
+          handOffs: [httpKind(this.#http)],
         },
-        (connection) => {
-          const context = this.#context as ServerContext;
-          this.#sessions.add(new Session(connection, context, (s) => this.#forget(s)));
-        },
+        accept,
       );
     } catch (error) {
       await relay.stop();
@@ -80,6 +103,8 @@ export class ChatServer {
       this.#allClosed = resolve;
     });
     for (const session of this.#sessions) session.end(ErrorCode.Shutdown, reason);
+    // Page loads and downloads: a browser reconnects to what comes up next.
+    this.#http?.closeAllConnections();
     if (this.#sessions.size === 0) this.#allClosed?.();
     await Promise.all([listenerClosed, allClosed]);
     await this.#context?.relay.stop();

@@ -57,6 +57,15 @@ const SMALL_CHUNK_BYTES = 16 * 1024;
 /** Files /files lists at most: the newest ones. */
 export const MAX_LISTED_FILES = 100;
 
+/** A verified file as an HTTP download sees it. */
+export interface FileDownload {
+  readonly name: string;
+  readonly size: number;
+  readonly sha256: Uint8Array;
+  /** `length` bytes from `offset` of the spooled file. */
+  read(offset: number, length: number): Promise<Uint8Array>;
+}
+
 export class FileRelay {
   readonly #config: FileRelayConfig;
   readonly #store: Store;
@@ -278,6 +287,18 @@ export class FileRelay {
       expiresAt: t.expiresAt,
     }));
     return { files, total: kept?.size ?? 0 };
+  }
+
+  /** Verified file `id`, for a download over HTTP; undefined unless it is listed. */
+  download(id: number): FileDownload | undefined {
+    const transfer = this.#transfers.get(id);
+    if (transfer?.state !== "verified" || transfer.sha256 === undefined) return undefined;
+    return {
+      name: transfer.name,
+      size: transfer.size,
+      sha256: transfer.sha256,
+      read: (offset, length) => transfer.spool.read(offset, length),
+    };
   }
 
   /** The id of the file called `name` shared last in `room`, if it keeps one. */

@@ -3,6 +3,7 @@
 // bytes that none claims speak the fallback. No I/O here: the connection feeds
 // in what it reads and acts on the verdict.
 
+import type { Duplex } from "node:stream";
 import { concatBytes } from "../protocol/bytes.js";
 import type { Codec } from "./codec.js";
 
@@ -22,22 +23,33 @@ export interface CodecKind extends CodecFactory {
   recognise(firstBytes: Uint8Array): Recognition;
 }
 
-// Kinds to come fit as they are: HTTP recognises "GET ", "HEAD " and the like,
-// and its codec answers the request or upgrades to WebSocket. TLS would be a
-// wrapping entry: it recognises a ClientHello (0x16 0x03) but makes no codec;
-// the connection hands its stream, the bytes seen included, to a TLS socket and
-// classifies the decrypted stream afresh, with a registry of its own.
+/**
+ * A kind of peer that is no chat connection: its stream is handed over whole
+ * to what serves it. HTTP is one (the page, its WebSocket, file downloads);
+ * TLS will be another, handing the stream to a TLS socket whose decrypted
+ * stream is classified afresh.
+ */
+export interface HandOffKind {
+  recognise(firstBytes: Uint8Array): Recognition;
+  /** Takes `stream` over; `firstBytes` were read from it already. */
+  take(stream: Duplex, firstBytes: Uint8Array): void;
+}
+
 export interface CodecRegistry {
   /** Asked in order: the first that does not say "not mine" decides, so a kind that needs more is waited for. */
-  readonly kinds: readonly CodecKind[];
+  readonly kinds: readonly (CodecKind | HandOffKind)[];
   /** Spoken when every kind says "not mine", and provisionally by a peer that stays silent. */
   readonly fallback: CodecFactory;
 }
 
 export interface Classified {
-  readonly codec: CodecFactory;
-  /** Every byte seen, for the chosen codec to decode from the start. */
+  readonly kind: CodecFactory | HandOffKind;
+  /** Every byte seen, for the chosen codec (or the taker) to read from the start. */
   readonly bytes: Uint8Array;
+}
+
+export function isHandOff(kind: CodecFactory | HandOffKind): kind is HandOffKind {
+  return "take" in kind;
 }
 
 /** A connection's first bytes, gathered until the registry can tell what they speak. */
@@ -52,15 +64,18 @@ export class Preamble {
   /** Adds `chunk`; undefined while no kind has decided. */
   push(chunk: Uint8Array): Classified | undefined {
     const seen = this.#seen.length === 0 ? chunk : concatBytes([this.#seen, chunk]);
-    const codec = classify(this.#codecs, seen);
-    if (codec !== undefined) return { codec, bytes: seen };
+    const kind = classify(this.#codecs, seen);
+    if (kind !== undefined) return { kind, bytes: seen };
     // Usually the first read decides, and its bytes are decoded in place; only kept ones are copied.
     this.#seen = seen === chunk ? chunk.slice() : seen;
     return undefined;
   }
 }
 
-function classify(codecs: CodecRegistry, firstBytes: Uint8Array): CodecFactory | undefined {
+function classify(
+  codecs: CodecRegistry,
+  firstBytes: Uint8Array,
+): CodecFactory | HandOffKind | undefined {
   for (const kind of codecs.kinds) {
     const recognition = kind.recognise(firstBytes);
     if (recognition === "mine") return kind;

@@ -40,13 +40,18 @@ export const nativeCodecKind: CodecKind = {
 };
 
 export class NativeCodec implements Codec {
-  readonly capabilities = NATIVE_CAPABILITIES;
+  readonly capabilities: Capabilities;
   readonly encode = encodeNative;
   readonly #frames = new FrameDecoder({ allocate: unfilledBytes });
   #handshakeSeen = 0;
   #failed = false;
   /** The version the client asked for, which this connection speaks. */
   #version = PROTOCOL_VERSION;
+
+  /** A kind of peer that cannot do all a TCP client can (a browser takes no file data) says so. */
+  constructor(capabilities: Capabilities = NATIVE_CAPABILITIES) {
+    this.capabilities = capabilities;
+  }
 
   /** Native clients number what they wait for: the ack names it; 0 was awaited by nobody. */
   confirm(request: Confirmable): Uint8Array | undefined {

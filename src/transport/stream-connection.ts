@@ -8,7 +8,7 @@ import type { Duplex } from "node:stream";
 import { FILE_CHUNK_BYTES } from "../protocol/frame.js";
 import type { ServerMessage } from "../protocol/messages.js";
 import type { Codec, Confirmable } from "./codec.js";
-import { type CodecFactory, type CodecRegistry, Preamble } from "./codec-registry.js";
+import { type CodecFactory, type CodecRegistry, isHandOff, Preamble } from "./codec-registry.js";
 import {
   type Capabilities,
   type Connection,
@@ -40,6 +40,26 @@ export class StreamConnection implements Connection {
   #closeCause = "connection closed";
   /** Set by `end`, or by the stream's close. */
   #ending = false;
+  // What this connection listens to on the stream, kept so that it can let go of it.
+  // Views of plain Uint8Array are cheaper to slice than Buffers, per frame.
+  readonly #onData = (chunk: Buffer) =>
+    this.#received(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  readonly #onDrain = () => this.#handler?.drain();
+  readonly #onEnd = () => {
+    this.#closeCause = "connection closed";
+    this.#stream.end();
+  };
+  readonly #onError = (error: NodeJS.ErrnoException) => {
+    this.#closeCause = error.code ?? error.message;
+  };
+  readonly #onClose = () => {
+    // Closed is past ending: nothing more is sent, and no grace timer is started.
+    this.#ending = true;
+    clearTimeout(this.#fallbackTimer);
+    clearTimeout(this.#graceTimer);
+    this.#queue.discard();
+    this.#handler?.closed(this.#closeCause);
+  };
 
   constructor(stream: Duplex, remoteAddress: string, options: StreamConnectionOptions) {
     this.#stream = stream;
@@ -48,26 +68,11 @@ export class StreamConnection implements Connection {
     this.#closeGraceMs = options.closeGraceMs;
     this.#preamble = new Preamble(options.codecs);
     this.#queue = new OutboundQueue((bytes) => stream.write(bytes));
-    // Views of plain Uint8Array are cheaper to slice than Buffers, per frame.
-    stream.on("data", (chunk: Buffer) =>
-      this.#received(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
-    );
-    stream.on("drain", () => this.#handler?.drain());
-    stream.on("end", () => {
-      this.#closeCause = "connection closed";
-      stream.end();
-    });
-    stream.on("error", (error: NodeJS.ErrnoException) => {
-      this.#closeCause = error.code ?? error.message;
-    });
-    stream.on("close", () => {
-      // Closed is past ending: nothing more is sent, and no grace timer is started.
-      this.#ending = true;
-      clearTimeout(this.#fallbackTimer);
-      clearTimeout(this.#graceTimer);
-      this.#queue.discard();
-      this.#handler?.closed(this.#closeCause);
-    });
+    stream.on("data", this.#onData);
+    stream.on("drain", this.#onDrain);
+    stream.on("end", this.#onEnd);
+    stream.on("error", this.#onError);
+    stream.on("close", this.#onClose);
     this.#fallbackTimer = setTimeout(
       () => this.#choose(options.codecs.fallback),
       options.fallbackDelayMs,
@@ -142,12 +147,33 @@ export class StreamConnection implements Connection {
     if (classified === undefined) return;
     this.#preamble = undefined;
     clearTimeout(this.#fallbackTimer);
+    const { kind, bytes } = classified;
+    // A silent peer greeted as a text client stays one: its first line is chat, whatever it looks like.
+    if (isHandOff(kind) && this.#codec === undefined) {
+      this.#handOff(kind.take.bind(kind), bytes);
+      return;
+    }
     // A silent peer's provisional codec stays if the bytes confirm it: it has greeted already.
     const codec =
-      this.#codec !== undefined && classified.codec === this.#codecs.fallback
+      this.#codec !== undefined && (isHandOff(kind) || kind === this.#codecs.fallback)
         ? this.#codec
-        : this.#choose(classified.codec, classified.bytes);
-    codec.decode(classified.bytes, this.#handler);
+        : this.#choose(kind as CodecFactory, bytes);
+    codec.decode(bytes, this.#handler);
+  }
+
+  /** Lets go of the stream for `take`: from here on it is no chat connection, and the session ends unheard. */
+  #handOff(take: (stream: Duplex, firstBytes: Uint8Array) => void, firstBytes: Uint8Array): void {
+    const stream = this.#stream;
+    stream.pause();
+    stream.off("data", this.#onData);
+    stream.off("drain", this.#onDrain);
+    stream.off("end", this.#onEnd);
+    stream.off("error", this.#onError);
+    stream.off("close", this.#onClose);
+    this.#ending = true;
+    this.#queue.discard();
+    this.#handler?.closed("handed over");
+    take(stream, firstBytes);
   }
 
   #choose(factory: CodecFactory, firstBytes: Uint8Array = new Uint8Array(0)): Codec {

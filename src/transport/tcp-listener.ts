@@ -2,6 +2,7 @@
 // socket tuned for chat, then the byte-stream connection over it.
 
 import { type AddressInfo, createServer, type Server } from "node:net";
+import type { HandOffKind } from "./codec-registry.js";
 import type { Connection } from "./connection.js";
 import { nativeCodecKind } from "./native-codec.js";
 import { StreamConnection } from "./stream-connection.js";
@@ -17,6 +18,8 @@ export interface TcpListenOptions {
   /** How long a closing connection may take to flush before it is destroyed. */
   closeGraceMs: number;
   keepAliveMs: number;
+  /** Peers that are no chat connections, told apart by their first bytes (HTTP). */
+  handOffs: readonly HandOffKind[];
 }
 
 export interface TcpListener {
@@ -30,7 +33,7 @@ export function listenTcp(
 ): Promise<TcpListener> {
   const connectionOptions = {
     codecs: {
-      kinds: [nativeCodecKind],
+      kinds: [...options.handOffs, nativeCodecKind],
       fallback: { create: () => new TextCodec(options.maxLineBytes) },
     },
     fallbackDelayMs: options.textWelcomeDelayMs,

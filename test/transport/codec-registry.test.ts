@@ -35,7 +35,7 @@ describe("Preamble", () => {
   it("gives the connection to the first kind that claims it", () => {
     const mine = kind(() => "mine");
     const registry = { kinds: [kind(() => "not mine"), mine, kind(() => "mine")], fallback };
-    assert.equal(pushAll(registry, [Uint8Array.of(1)]).last?.codec, mine);
+    assert.equal(pushAll(registry, [Uint8Array.of(1)]).last?.kind, mine);
   });
 
   it("waits for an earlier kind that needs more, though a later one would claim it", () => {
@@ -46,13 +46,13 @@ describe("Preamble", () => {
     };
     const { last, undecided } = pushAll(registry, [Uint8Array.of(1), Uint8Array.of(2, 3)]);
     assert.deepEqual(undecided, [undefined]);
-    assert.equal(last?.codec, later);
+    assert.equal(last?.kind, later);
   });
 
   it("falls back when every kind says not mine", () => {
     const registry = { kinds: [kind(() => "not mine"), kind(() => "not mine")], fallback };
-    assert.equal(pushAll(registry, [Uint8Array.of(1)]).last?.codec, fallback);
-    assert.equal(pushAll({ kinds: [], fallback }, [Uint8Array.of(1)]).last?.codec, fallback);
+    assert.equal(pushAll(registry, [Uint8Array.of(1)]).last?.kind, fallback);
+    assert.equal(pushAll({ kinds: [], fallback }, [Uint8Array.of(1)]).last?.kind, fallback);
   });
 
   it("hands on every byte seen, however the reads were cut", () => {
@@ -83,7 +83,7 @@ describe("nativeCodecKind", () => {
       for (let j = i; j <= handshake.length; j++) {
         const chunks = [handshake.subarray(0, i), handshake.subarray(i, j), handshake.subarray(j)];
         const preamble = new Preamble(native);
-        const verdicts = chunks.map((chunk) => preamble.push(chunk)?.codec);
+        const verdicts = chunks.map((chunk) => preamble.push(chunk)?.kind);
         const claimedAt = verdicts.findIndex((codec) => codec !== undefined);
         assert.equal(verdicts[claimedAt], nativeCodecKind, `cut at ${i} and ${j}`);
         // Not before the version byte is in.
@@ -101,7 +101,7 @@ describe("nativeCodecKind", () => {
       const bytes = MAGIC.slice(0, i + 1);
       bytes[i] = (bytes[i] as number) ^ 0x01;
       assert.equal(nativeCodecKind.recognise(bytes), "not mine", `byte ${i}`);
-      assert.equal(pushAll(native, [bytes]).last?.codec, fallback, `byte ${i}`);
+      assert.equal(pushAll(native, [bytes]).last?.kind, fallback, `byte ${i}`);
     }
     assert.equal(nativeCodecKind.recognise(new TextEncoder().encode("hello\n")), "not mine");
   });

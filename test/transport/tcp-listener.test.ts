@@ -20,6 +20,7 @@ function openWith(speaks: "native" | "text"): OpenPair {
         textWelcomeDelayMs: speaks === "native" ? 10_000 : 5,
         closeGraceMs,
         keepAliveMs: 60_000,
+        handOffs: [],
       },
       (connection) => {
         connection.attach(recorder);

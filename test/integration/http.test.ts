@@ -8,7 +8,8 @@ import { connect } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import WebSocket from "ws";
-import type { ServerMessage } from "../../src/protocol/messages.js";
+import { handshakeBytes } from "../../src/protocol/frame.js";
+import { encodeClientMessage, type ServerMessage } from "../../src/protocol/messages.js";
 import { randomFile, tempDir } from "../helpers/files.js";
 import { joinedTextPeer, nativePeer } from "../helpers/peers.js";
 import { type ServerProcess, spawnCli, startServer } from "../helpers/processes.js";
@@ -194,5 +195,37 @@ describe("HTTP on the chat port", { timeout: 60_000 }, () => {
     assert.equal(head.body.length, 0);
     assert.equal((await get(server.port, "/files/999999/none")).status, 404);
     await browser.client.close();
+  });
+});
+
+describe("a WebSocket that stops reading", { timeout: 90_000 }, () => {
+  it("is dropped with a reason, as over TCP, while the others get every message", async () => {
+    const server = await startServer(["--quiet", "--rate-limit", "0"]);
+    const stalled = new WebSocket(`ws://127.0.0.1:${server.port}/chat`);
+    await new Promise((resolve) => stalled.once("open", resolve));
+    stalled.send(handshakeBytes());
+    stalled.send(encodeClientMessage({ type: "hello", nick: "stalled", client: "test" }));
+    await new Promise((resolve) => stalled.once("message", resolve));
+    stalled.pause();
+    const fast = await nativePeer(server.port, "fast");
+    const sender = await nativePeer(server.port, "flooder");
+    const count = 16_000; // 64 MB, far beyond any socket buffer
+    let delivered = 0;
+    fast.client.on("server", (m) => {
+      if (m.type === "message" && m.from === "flooder") delivered += 1;
+    });
+    const confirmations: Promise<void>[] = [];
+    for (let i = 0; i < count; i++) {
+      // No more than 512 KB ahead of the healthy receiver, so that only the stalled one lags.
+      if (i - delivered >= 128) await fast.waitFor(() => i - delivered < 64, 30_000);
+      confirmations.push(sender.client.send({ type: "say", text: `${i} ${"x".repeat(4000)}` }));
+    }
+    await Promise.all(confirmations);
+    const left = await fast.waitFor((m) => m.type === "left" && m.nick === "stalled", 30_000);
+    assert.match(left.type === "left" ? left.reason : "", /stopped reading/);
+    await fast.waitFor(() => delivered === count, 30_000);
+    stalled.terminate();
+    await Promise.all([fast.client.close(), sender.client.close()]);
+    assert.equal(await server.stop(), 0);
   });
 });

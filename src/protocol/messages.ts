@@ -157,6 +157,8 @@ export type ServerMessage =
       reason: string;
       senderHash: boolean;
       room: string;
+      /** The file's SHA-256 once verified: what a link to it over HTTP can show. */
+      sha256?: Uint8Array;
     }
   /** To the sender: every receiver has confirmed or failed. */
   | {
@@ -222,6 +224,19 @@ function readFileChunk(r: PayloadReader): FileChunk {
 
 function readSha256(r: PayloadReader): Uint8Array {
   return r.raw(SHA256_BYTES);
+}
+
+/** A SHA-256 that may be absent: its length (0 or 32), then its bytes. */
+function optionalSha256(r: PayloadReader): Uint8Array | undefined {
+  const length = r.u32();
+  if (length === 0) return undefined;
+  if (length !== SHA256_BYTES) {
+    throw new ProtocolError(
+      ErrorCode.Malformed,
+      `a SHA-256 has ${SHA256_BYTES} bytes, not ${length}`,
+    );
+  }
+  return r.raw(length).slice();
 }
 
 export function encodeClientMessage(m: ClientMessage): Uint8Array {
@@ -460,6 +475,8 @@ export function encodeServerMessage(m: ServerMessage): Uint8Array {
         .str(m.reason)
         .u8(m.senderHash ? 1 : 0)
         .str(m.room)
+        .u32(m.sha256?.length ?? 0)
+        .raw(m.sha256 ?? new Uint8Array(0))
         .finish();
     case "file-complete":
       return new FrameWriter(FrameType.FileComplete)
@@ -589,8 +606,8 @@ export function decodeServerMessage(frame: Frame): ServerMessage {
       return { type: "file-window", id: r.u32(), bytes: r.u32() };
     case FrameType.FileCancelled:
       return { type: "file-cancelled", id: r.u32(), name: r.str(), reason: r.str() };
-    case FrameType.FileVerified:
-      return {
+    case FrameType.FileVerified: {
+      const verdict: ServerMessage = {
         type: "file-verified",
         id: r.u32(),
         from: r.str(),
@@ -602,6 +619,10 @@ export function decodeServerMessage(frame: Frame): ServerMessage {
         senderHash: r.remaining >= 1 ? r.u8() === 1 : true,
         room: optionalStr(r) || DEFAULT_ROOM,
       };
+      // Servers before it sent no hash; a failed upload has none.
+      const sha256 = r.remaining >= 4 ? optionalSha256(r) : undefined;
+      return sha256 === undefined ? verdict : { ...verdict, sha256 };
+    }
     case FrameType.FileComplete:
       return {
         type: "file-complete",

@@ -682,6 +682,7 @@ export class FileRelay {
       reason: failure,
       senderHash: transfer.senderHash,
       room: transfer.room,
+      ...(failure === "" && transfer.sha256 !== undefined ? { sha256: transfer.sha256 } : {}),
     });
   }
 

@@ -311,6 +311,7 @@ describe("ChatClient", () => {
         reason: "",
         senderHash: true,
         room: "#lobby",
+        sha256: sha256(data),
       },
       { type: "file-complete", id: 5, name: "up.bin", delivered: 2, failed: 0, detail: "" },
     );

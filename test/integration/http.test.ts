@@ -160,6 +160,11 @@ describe("HTTP on the chat port", { timeout: 60_000 }, () => {
     );
     assert.equal(await sender.exited, 0);
     assert.ok(verified.type === "file-verified" && verified.ok);
+    assert.equal(
+      Buffer.from(verified.sha256 ?? []).toString("hex"),
+      digest,
+      "the verdict names the hash",
+    );
     const id = verified.type === "file-verified" ? verified.id : 0;
     assert.ok(
       !browser.received.some((m) => m.type === "file-chunk"),

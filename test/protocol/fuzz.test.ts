@@ -215,6 +215,7 @@ function randomServerMessage(r: Random): ServerMessage {
         reason: randomText(r),
         senderHash: r.int(2) === 0,
         room: randomRoom(r),
+        ...(r.int(2) === 0 ? { sha256: r.bytes(32) } : {}),
       };
     case 19:
       return {

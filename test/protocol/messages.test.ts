@@ -175,6 +175,7 @@ const SERVER_MESSAGES: ServerMessage[] = [
     reason: "",
     senderHash: true,
     room: "#lobby",
+    sha256: SHA,
   },
   {
     type: "file-verified",
@@ -242,8 +243,9 @@ function appendedBytes(m: ClientMessage | ServerMessage): number {
     case "message":
       return strBytes(m.room) + 8 + 1;
     case "file-offered":
-    case "file-verified":
       return 1 + strBytes(m.room);
+    case "file-verified":
+      return 1 + strBytes(m.room) + 4 + (m.sha256?.length ?? 0);
     case "file-list":
       return 4;
     default:
@@ -502,7 +504,11 @@ describe("message encoding", () => {
         senderHash: false,
         room: "#dev",
       };
-      assert.deepEqual(fromOlderServer(verdict, strBytes("#dev")), { ...verdict, room: "#lobby" });
+      // The room, and the hash's length after it.
+      assert.deepEqual(fromOlderServer(verdict, strBytes("#dev") + 4), {
+        ...verdict,
+        room: "#lobby",
+      });
     });
 
     it("reads a file offer or verdict from a server before their flags as it meant them", () => {
@@ -539,7 +545,7 @@ describe("message encoding", () => {
         senderHash: false,
         room: "#dev",
       };
-      assert.deepEqual(fromOlderServer(verdict, flagAndRoom), {
+      assert.deepEqual(fromOlderServer(verdict, flagAndRoom + 4), {
         ...verdict,
         senderHash: true,
         room: "#lobby",

@@ -1,7 +1,8 @@
 // A seeded hostile session against a running server: a native peer sending raw
 // frames and a netcat-style peer sending raw lines, every free-text field drawn
 // from the hostile generator, in the situations where reasons reach others:
-// receiving a file and declining it, sending one and cancelling it, quitting.
+// receiving a file and declining it, sending one and cancelling it, setting a
+// room's topic, leaving a room, quitting.
 
 import { isUtf8 } from "node:buffer";
 import { createHash } from "node:crypto";
@@ -14,6 +15,7 @@ import {
   type ServerMessage,
 } from "../../src/protocol/messages.js";
 import { encodeUtf8 } from "../../src/protocol/payload.js";
+import { DEFAULT_ROOM } from "../../src/protocol/rooms.js";
 import { DEFAULTS } from "../../src/server/config.js";
 import { hostileText, mutateUtf8 } from "./hostile-text.js";
 import type { Random } from "./random.js";
@@ -26,6 +28,8 @@ import type { TextObserver } from "./text-observer.js";
 export const NATIVE_OBSERVER = "alice";
 export const TEXT_OBSERVER = "bob";
 const CLEAN_NICKS = ["mallory", "eve", "trudy"];
+/** Rooms a hostile peer can make, so that its topics there show in the room list. */
+const CLEAN_ROOMS = ["#dev", "#ops"];
 /** A byte that never occurs in UTF-8. */
 const INVALID_UTF8 = 0xff;
 
@@ -80,6 +84,8 @@ export class HostileSession {
     for (let round = 0; round < 2; round++) await this.#hostileOffersAndCancels();
     await this.#nativeBatch(30);
     await this.#textBatch(25);
+    await this.#nativeRooms();
+    await this.#textRooms();
     await this.#hostileUploads();
     await this.#textQuits();
     await this.#nativeQuits();
@@ -232,12 +238,42 @@ export class HostileSession {
         peer.write(encodeWithFieldBytes({ type: "say", seq: ++this.#seq, text }, "text", bytes));
       }
     }
+    // A part may have taken the peer out of the observers' room: what follows happens there.
+    peer.send({ type: "join", seq: ++this.#seq, room: DEFAULT_ROOM });
+    await this.#settled(peer);
+  }
+
+  /**
+   * The hostile native peer sets the observers' room's topic, makes a room of its
+   * own with a topic that the room list shows, and leaves the observers' room
+   * with a reason, then comes back: each of these reaches the observers.
+   */
+  async #nativeRooms(): Promise<void> {
+    const peer = await this.#nativePeer();
+    for (let i = 0; i < 3; i++) {
+      this.#sendNative(peer, {
+        type: "topic",
+        seq: ++this.#seq,
+        room: this.#r.pick(["", DEFAULT_ROOM]),
+        set: true,
+        text: this.#hostile(),
+      });
+    }
+    const own = this.#r.pick(CLEAN_ROOMS);
+    peer.send({ type: "join", seq: ++this.#seq, room: own });
+    const text = this.#hostile();
+    this.#sendNative(peer, { type: "topic", seq: ++this.#seq, room: own, set: true, text });
+    await this.#settled(peer);
+    await this.#roomsListed();
+    const reason = this.#hostile();
+    this.#sendNative(peer, { type: "part", seq: ++this.#seq, room: DEFAULT_ROOM, reason });
+    peer.send({ type: "join", seq: ++this.#seq, room: DEFAULT_ROOM });
     await this.#settled(peer);
   }
 
   #randomRequest(): ClientMessage {
     const seq = ++this.#seq;
-    switch (this.#r.int(11)) {
+    switch (this.#r.int(14)) {
       case 0:
         return { type: "hello", nick: this.#nick(), client: this.#hostile() };
       case 1:
@@ -259,6 +295,14 @@ export class HostileSession {
       }
       case 9:
         return { type: "files", seq };
+      case 11:
+        return { type: "join", seq, room: this.#room() };
+      case 12:
+        return { type: "part", seq, room: this.#room(), reason: this.#hostile() };
+      case 13: {
+        const set = this.#r.int(4) !== 0;
+        return { type: "topic", seq, room: this.#room(), set, text: set ? this.#hostile() : "" };
+      }
       default:
         return { type: "who", seq };
     }
@@ -323,12 +367,26 @@ export class HostileSession {
         peer.socket.write(Uint8Array.from([...encodeUtf8(text), INVALID_UTF8, 0x0a]));
       }
     }
+    peer.socket.write(`/join ${DEFAULT_ROOM}\n`);
+    await this.#textSettled(peer);
+  }
+
+  /** The same as #nativeRooms, typed as netcat would. */
+  async #textRooms(): Promise<void> {
+    const peer = await this.#textPeer();
+    for (let i = 0; i < 3; i++) this.#sendLine(peer, "text /topic", `/topic ${this.#hostile()}`);
+    peer.socket.write(`/join ${this.#r.pick(CLEAN_ROOMS)}\n`);
+    this.#sendLine(peer, "text /topic", `/topic ${this.#hostile()}`);
+    await this.#textSettled(peer);
+    await this.#roomsListed();
+    this.#sendLine(peer, "text /part", `/part ${DEFAULT_ROOM} ${this.#hostile()}`);
+    peer.socket.write(`/join ${DEFAULT_ROOM}\n`);
     await this.#textSettled(peer);
   }
 
   #randomLine(): { label: string; line: string } {
     const text = this.#hostile();
-    switch (this.#r.int(9)) {
+    switch (this.#r.int(12)) {
       case 0:
       case 1:
         return { label: "text say", line: text };
@@ -344,6 +402,14 @@ export class HostileSession {
         return { label: "text SEND", line: `${this.#r.pick(["SEND", "/send"])} ${text}` };
       case 7:
         return { label: "text other", line: `${this.#r.pick(["/cancel", "/get", "/x"])} ${text}` };
+      case 9:
+        return { label: "text /join", line: `/join ${this.#room()}` };
+      case 10: {
+        const room = this.#r.pick(["", `${this.#room()} `]);
+        return { label: "text /part", line: `/part ${room}${text}` };
+      }
+      case 11:
+        return { label: "text /topic", line: `/topic ${text}` };
       default:
         return {
           label: "text other",
@@ -370,12 +436,32 @@ export class HostileSession {
     return this.#r.int(3) === 0 ? this.#r.pick(CLEAN_NICKS) : this.#hostile();
   }
 
+  /** A room name: the observers' room, one a peer may make, or a hostile one. */
+  #room(): string {
+    return this.#r.pick([
+      DEFAULT_ROOM,
+      this.#r.pick(CLEAN_ROOMS),
+      `#${this.#hostile()}`,
+      this.#hostile(),
+    ]);
+  }
+
   #target(): string {
     return this.#r.pick([NATIVE_OBSERVER, TEXT_OBSERVER, this.#hostile()]);
   }
 
   #record(label: string, text: string, mutated: boolean): void {
     this.sent.push({ label, text, mutated });
+  }
+
+  /** Both observers ask for the room list, which shows every room's topic. */
+  async #roomsListed(): Promise<void> {
+    const seq = ++this.#seq;
+    this.#alice.send({ type: "rooms", seq });
+    await this.#alice.waitFor((m) => m.type === "room-list" && m.seq === seq);
+    const from = this.#bob.lines.lines.length;
+    this.#bob.send("/rooms");
+    await this.#bob.lines.waitFor(/^\* \d+ rooms?:$/, 10_000, from);
   }
 
   /** Alice has seen every hostile connection leave: all joined but bob. */

@@ -44,6 +44,11 @@ const FIELDS = [
   "native file-cancel.reason (sender)",
   "native file-cancel.reason (receiver)",
   "native file-received.reason",
+  "native join.room",
+  "native part.room",
+  "native part.reason",
+  "native topic.room",
+  "native topic.text",
   "text say",
   "text //say",
   "text /me",
@@ -51,6 +56,9 @@ const FIELDS = [
   "text /nick",
   "text /quit",
   "text SEND",
+  "text /join",
+  "text /part",
+  "text /topic",
 ];
 
 /** What the observers must have seen over the run, or the fuzzing missed its target. */
@@ -64,8 +72,14 @@ const PATHS = [
   "renamed",
   "file-offered by a hostile peer",
   "file-verified of a hostile upload",
+  "topic set by a hostile peer",
+  "left a room with a hostile reason",
+  "room list with a hostile topic",
   "text observer: left line",
   "text observer: cancelled line",
+  "text observer: topic line",
+  "text observer: left a room line",
+  "text observer: room list with a topic",
   "console: left after a quit",
   "console: chat line",
 ];
@@ -127,10 +141,22 @@ function tallyPaths(
     if (m.type === "file-offered") reached.add("file-offered by a hostile peer");
     if (m.type === "file-verified" && m.ok && m.from !== NATIVE_OBSERVER)
       reached.add("file-verified of a hostile upload");
+    if (m.type === "topic-is" && m.topic !== "") reached.add("topic set by a hostile peer");
+    if (m.type === "left" && m.room !== "" && m.reason !== "") {
+      reached.add("left a room with a hostile reason");
+    }
+    if (m.type === "room-list" && m.rooms.some((r) => r.topic !== "")) {
+      reached.add("room list with a hostile topic");
+    }
   }
   for (const line of bobLines) {
     if (/^\* \S+ left/u.test(line)) reached.add("text observer: left line");
     if (/ was cancelled: /u.test(line)) reached.add("text observer: cancelled line");
+    if (/^\* topic of \S+ set by /u.test(line)) reached.add("text observer: topic line");
+    if (/^\* \S+ left #\S+ \(/u.test(line)) reached.add("text observer: left a room line");
+    if (/^\* {3}#\S+ +\d+ members? {2}\S/u.test(line)) {
+      reached.add("text observer: room list with a topic");
+    }
   }
   for (const line of consoleLines) {
     if (/ disconnected: quit/u.test(line)) reached.add("console: left after a quit");

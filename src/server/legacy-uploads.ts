@@ -239,14 +239,7 @@ export class LegacyUploads {
     if (upload.failed) return;
     upload.failed = true;
     this.#drop(upload);
-    this.#tellRefused(
-      peer,
-      upload.name,
-      new ProtocolError(
-        code,
-        `${reason}; what is left of it is dropped, up to its end marker ${END_MARKER}`,
-      ),
-    );
+    this.#tellRefused(peer, upload.name, new ProtocolError(code, reason));
   }
 
   #drop(upload: Upload): void {
@@ -255,12 +248,13 @@ export class LegacyUploads {
     this.#host.discard(upload.id);
   }
 
+  /** Refused at its start too, its bytes still come up to the marker: the sender is told so. */
   #tellRefused(peer: FilePeer, name: string, why: ProtocolError): void {
     peer.deliver({
       type: "error",
       seq: 0,
       code: why.code,
-      message: `${name} was not sent: ${why.message}`,
+      message: `${name} was not sent: ${why.message}; what is left of it is dropped, up to its end marker ${END_MARKER}`,
     });
   }
 }

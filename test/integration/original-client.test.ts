@@ -18,6 +18,8 @@ import {
 } from "../helpers/processes.js";
 import { smallDisk } from "../helpers/small-disk.js";
 
+const END_MARKER = Buffer.from(LEGACY_END_MARKER).toString("latin1");
+
 /** A text client as the original one is welcomed: its nickname, from the welcome line. */
 async function welcomed(client: OriginalClient): Promise<string> {
   const line = await client.lines.waitFor(/^\* welcome to .*, you are (\S+);/);
@@ -229,6 +231,56 @@ describe("the original chat client", { timeout: 120_000 }, () => {
           .slice(since)
           .some((m) => m.type === "file-offered" && m.name === "cut.bin"),
       );
+    });
+
+    it("over the uploads one address may have under way: the sender is told in one line, nothing is offered, what follows is chat", async () => {
+      // A text connection has one upload at a time, so its own cap of 8 is never
+      // reached: the cap a legacy upload meets is its address's, 16.
+      const capped = await startServer(["--quiet", "--data-dir", join(work.path, "capped")]);
+      const held: OriginalClient[] = [];
+      try {
+        const onlooker = await nativePeer(capped.port, "onlooker");
+        for (let i = 0; i < 16; i++) {
+          const client = await originalClient(capped.port);
+          held.push(client);
+          await client.write(`SEND held-${i}.bin\nits first bytes, and no marker yet`);
+          await client.lines.waitFor(new RegExp(`^\\* receiving held-${i}\\.bin from you`));
+        }
+        const path = join(work.path, "one-too-many.bin");
+        const digest = await randomFile(path, 200_000);
+        const original = await originalClient(capped.port);
+        const nick = await welcomed(original);
+        await original.sendFile(path);
+        await original.say("chat after the refusal");
+        await onlooker.waitFor(
+          (m) => m.type === "message" && m.from === nick && m.text === "chat after the refusal",
+        );
+        const told = original.lines.lines.filter((l) => l.includes("one-too-many.bin"));
+        assert.deepEqual(told, [
+          `* error: one-too-many.bin was not sent: 16 files are already being sent from your address; wait for one to finish; what is left of it is dropped, up to its end marker ${END_MARKER}`,
+        ]);
+        assert.ok(!onlooker.received.some((m) => m.type === "file-offered"));
+        const fromIt = onlooker.received.filter((m) => m.type === "message" && m.from === nick);
+        assert.equal(fromIt.length, 1, JSON.stringify(fromIt).slice(0, 500));
+
+        // One held upload ends: its slot is free, and the same SEND is taken.
+        await (held[0] as OriginalClient).write(LEGACY_END_MARKER);
+        await onlooker.waitFor((m) => m.type === "file-offered" && m.name === "held-0.bin");
+        await original.sendFile(path);
+        await original.lines.waitFor(
+          new RegExp(
+            `^\\* one-too-many\\.bin arrived: .*SHA-256 computed by the server ${digest}$`,
+          ),
+        );
+        await onlooker.waitFor((m) => m.type === "file-offered" && m.name === "one-too-many.bin");
+        for (const client of held) client.socket.destroy();
+        original.socket.destroy();
+        await spoolHoldsOnlyListed(join(work.path, "capped", "spool"), onlooker);
+        onlooker.client.close();
+      } finally {
+        for (const client of held) client.socket.destroy();
+        assert.equal(await capped.stop(), 0);
+      }
     });
 
     it("larger than the disk has room for: refused, and the rest dropped up to the marker", async () => {

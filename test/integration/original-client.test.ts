@@ -189,7 +189,7 @@ describe("the original chat client", { timeout: 120_000 }, () => {
       original.socket.destroy();
     });
 
-    it("silent for --transfer-timeout: given up; its late bytes still stay out of chat until the marker", async () => {
+    it("silent for --transfer-timeout: given up, its spool file deleted; its late bytes still stay out of chat until the marker", async () => {
       const since = watcher.received.length;
       const original = await originalClient(server.port);
       const nick = await welcomed(original);
@@ -214,6 +214,8 @@ describe("the original chat client", { timeout: 120_000 }, () => {
           .slice(since)
           .some((m) => m.type === "file-offered" && m.name === "stalled.bin"),
       );
+      // Still connected, the sender does not clean it up by leaving: giving up did.
+      await spoolHoldsOnlyListed(join(work.path, "server", "spool"), watcher);
       original.socket.destroy();
     });
 

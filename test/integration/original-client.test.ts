@@ -109,31 +109,44 @@ describe("the original chat client", { timeout: 120_000 }, () => {
   });
 
   it("takes the SEND line, the file and the marker however they are cut into writes", async () => {
-    const variants: { name: string; cut: (line: Buffer, file: Buffer, end: Buffer) => Buffer[] }[] =
-      [
-        { name: "one-write.bin", cut: (line, file, end) => [Buffer.concat([line, file, end])] },
-        {
-          name: "line-and-start.bin",
-          cut: (line, file, end) => [
-            Buffer.concat([line, file.subarray(0, 5)]),
-            file.subarray(5),
-            end,
-          ],
-        },
-        ...[1, 8, 16].map((at) => ({
-          name: `marker-cut-${at}.bin`,
-          cut: (line: Buffer, file: Buffer, end: Buffer) => [
-            line,
-            Buffer.concat([file, end.subarray(0, at)]),
-            Buffer.concat([end.subarray(at), Buffer.from("chat right after\n")]),
-          ],
-        })),
-      ];
+    type Cut = (line: Buffer, file: Buffer, end: Buffer) => Buffer[];
+    // Each write is its own segment (no Nagle, each awaited), though the server
+    // may still read two as one: every cut of every read is the unit tests' part
+    // (text-codec.test.ts, marker-scanner.test.ts).
+    const variants: { name: string; cut: Cut }[] = [
+      { name: "one-write.bin", cut: (line, file, end) => [Buffer.concat([line, file, end])] },
+      {
+        name: "line-and-start.bin",
+        cut: (line, file, end) => [
+          Buffer.concat([line, file.subarray(0, 5)]),
+          file.subarray(5),
+          end,
+        ],
+      },
+      // The SEND line itself cut: in its word, after it, in the path, before its newline.
+      ...[1, 4, 5, 9, -1].map((at) => ({
+        name: `line-cut-${at < 0 ? "before-newline" : at}.bin`,
+        cut: (line: Buffer, file: Buffer, end: Buffer) => [
+          line.subarray(0, at),
+          Buffer.concat([line.subarray(at), file, end]),
+        ],
+      })),
+      // The marker cut at every point, with chat right behind it in the same write.
+      ...Array.from({ length: LEGACY_END_MARKER.length - 1 }, (_, i) => i + 1).map((at) => ({
+        name: `marker-cut-${at}.bin`,
+        cut: (line: Buffer, file: Buffer, end: Buffer) => [
+          line,
+          Buffer.concat([file, end.subarray(0, at)]),
+          Buffer.concat([end.subarray(at), Buffer.from("chat right after\n")]),
+        ],
+      })),
+    ];
     for (const { name, cut } of variants) {
       const path = join(work.path, name);
       const digest = await randomFile(path, 20_000);
+      const seen = receivers.map(({ cli }) => cli.stdout.lines.length);
+      // As the original client does, it writes at once: the SEND line is the connection's first bytes.
       const original = await originalClient(server.port);
-      const nick = await welcomed(original);
       const pieces = cut(
         Buffer.from(`SEND ${path}\n`),
         await readFile(path),
@@ -141,9 +154,21 @@ describe("the original chat client", { timeout: 120_000 }, () => {
       );
       for (const piece of pieces) await original.write(piece);
       await original.say("and then this");
+      const nick = await welcomed(original);
       await bothSaved(name, digest);
-      for (const { cli } of receivers)
-        await cli.stdout.waitFor(new RegExp(`^<${nick}> and then this$`));
+      const chat = [
+        ...(name.startsWith("marker-cut-") ? ["chat right after"] : []),
+        "and then this",
+      ];
+      for (const [i, { cli }] of receivers.entries()) {
+        await cli.stdout.waitFor(new RegExp(`^<${nick}> and then this$`), 15_000, seen[i]);
+        const fromIt = cli.stdout.lines.slice(seen[i]).filter((l) => l.startsWith(`<${nick}> `));
+        assert.deepEqual(
+          fromIt,
+          chat.map((text) => `<${nick}> ${text}`),
+          name,
+        );
+      }
       original.socket.destroy();
     }
   });

@@ -3,7 +3,8 @@
 // its own clients, byte for byte, and the chat around it stays chat.
 
 import assert from "node:assert/strict";
-import { readdir, readFile } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { LEGACY_END_MARKER } from "../../src/protocol/legacy-upload.js";
@@ -171,6 +172,36 @@ describe("the original chat client", { timeout: 120_000 }, () => {
       }
       original.socket.destroy();
     }
+  });
+
+  it("a file that holds the marker is cut there, and the sender is told the size and hash it got", async () => {
+    const head = randomBytes(30_000);
+    const tail = Buffer.from("the rest of the file\n");
+    const path = join(work.path, "holds-marker.bin");
+    await writeFile(path, Buffer.concat([head, LEGACY_END_MARKER, tail]));
+    const digest = createHash("sha256").update(head).digest("hex");
+    const original = await originalClient(server.port);
+    const nick = await welcomed(original);
+    const seen = receivers.map(({ cli }) => cli.stdout.lines.length);
+    await original.sendFile(path);
+    await original.say("after it");
+    await bothSaved("holds-marker.bin", digest);
+    await original.lines.waitFor(
+      new RegExp(
+        `^\\* holds-marker\\.bin arrived: 30\\.0 KB \\(30000 bytes\\), SHA-256 computed by the server ${digest}$`,
+      ),
+    );
+    // What followed the marker in the file is lines: then its real marker, and the next line.
+    const chat = ["the rest of the file", `${END_MARKER.slice(1)}after it`];
+    for (const [i, { cli }] of receivers.entries()) {
+      await cli.stdout.waitFor(new RegExp(`^<${nick}> ${chat[1]}$`), 15_000, seen[i]);
+      const fromIt = cli.stdout.lines.slice(seen[i]).filter((l) => l.startsWith(`<${nick}> `));
+      assert.deepEqual(
+        fromIt,
+        chat.map((text) => `<${nick}> ${text}`),
+      );
+    }
+    original.socket.destroy();
   });
 
   describe("when an upload cannot be taken", () => {

@@ -177,6 +177,22 @@ function zeroByteFiles(files: number): HardeningConfig[] {
   }));
 }
 
+/**
+ * Empty files at `files` and twice as many, while `receivers` clients that
+ * never confirm one are in the room: each file leaves a copy per receiver
+ * unsettled, and a cost that grows with those shows as 4, not 2.
+ */
+function unconfirmedCrowd(receivers: number, files: number): HardeningConfig[] {
+  return [files, 2 * files].map((n) => ({
+    id: `hardening-unconfirmed-crowd-${receivers}-${n}`,
+    scenario: "unconfirmed-crowd",
+    files: n,
+    fileBytes: 0,
+    atOnce: SERVER_UPLOAD_CAP,
+    receivers,
+  }));
+}
+
 /** 4 MiB files, one at a time: each fills the newest-bytes window the server keeps per upload. */
 function unconfirmedReceiver(files: number): HardeningConfig {
   return {
@@ -238,6 +254,7 @@ export function makePlan(quick: boolean): BenchPlan {
         // Below 5,000 the heap the server grows once outweighs what a kept file costs.
         ...zeroByteFiles(5000),
         unconfirmedReceiver(50),
+        ...unconfirmedCrowd(50, 1000),
       ],
       ingest: [ingest(INGEST_SENDERS, INGEST_WINDOW, 5)],
       storeHistory: [storeHistory(1_000_000)],
@@ -267,6 +284,9 @@ export function makePlan(quick: boolean): BenchPlan {
       ...joins("native", 5000),
       ...zeroByteFiles(10_000),
       unconfirmedReceiver(200),
+      // 250 such peers, as reported (there with 6,600 files: 1.65 M copies); 2,000 files
+      // make half a million copies, which a cost per copy that grows shows well enough.
+      ...unconfirmedCrowd(250, 1000),
     ],
     ingest: [ingest(INGEST_SENDERS, INGEST_WINDOW, 20)],
     storeHistory: [storeHistory(1_000_000)],

@@ -137,6 +137,18 @@ export type HardeningConfig =
       fileBytes: number;
       /** The sender's uploads under way at once. */
       atOnce: number;
+    }
+  | {
+      id: string;
+      /**
+       * `files` files of `fileBytes` from one uploader while `receivers` clients
+       * that never confirm a file are in the room; then a fresh client connects.
+       */
+      scenario: "unconfirmed-crowd";
+      files: number;
+      fileBytes: number;
+      atOnce: number;
+      receivers: number;
     };
 
 /** The server at one moment. */
@@ -166,6 +178,8 @@ export interface HardeningResult extends Repeated {
   openFilesLimit: number;
   /** What the clients saw, for the table's notes. */
   note: string;
+  /** unconfirmed-crowd: a fresh client's connect to its welcome, as soon as the last file was verified. */
+  connectMs?: number;
 }
 
 /** Durable ingest (ingest.ts): lines acknowledged per second, every one stored. */

@@ -144,7 +144,13 @@ function steps(plan: BenchPlan, profileDir: string | undefined): Step[] {
     for (const config of plan.hardening) {
       const step = {
         id: `${config.id} sockchat`,
-        run: () => (config.scenario === "joins" ? runJoins(config) : runFileHardening(config)),
+        run: () =>
+          config.scenario === "joins"
+            ? runJoins(config)
+            : runFileHardening(
+                config,
+                profileDir === undefined ? undefined : join(profileDir, config.id),
+              ),
       };
       // Runs at N and 2N are compared with each other: repeated like the other compared runs.
       if (config.scenario === "unconfirmed-receiver") once.push(step);

@@ -359,6 +359,12 @@ export class ChatModel {
     this.#changed();
   }
 
+  /** Opens the private conversation with `nick`, making it if new. */
+  talkTo(nick: string): void {
+    if (nickKey(nick) === nickKey(this.#me)) return;
+    this.open(this.#private(nick).key);
+  }
+
   /** The page became visible or hidden. */
   setVisible(visible: boolean): void {
     this.#visible = visible;
@@ -421,6 +427,7 @@ export class ChatModel {
   #welcome(m: Extract<ServerMessage, { type: "welcome" }>): void {
     const reconnect = this.#welcomed;
     this.#welcomed = true;
+    this.#quitting = false;
     this.#me = m.nick;
     this.#ownNicks.add(nickKey(m.nick));
     this.#connection = { state: "connected" };

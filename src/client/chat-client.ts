@@ -82,8 +82,12 @@ const MAX_PREAMBLE_BYTES = 64 * 1024;
  * upload waits for room: a chunk per look is some 50 MB/s.
  */
 const WRITABLE_POLL_MS = 5;
-/** Requests made in one turn leave in one write, for every client in the process. */
-const turn = new FlushTurn(queueMicrotask);
+/**
+ * Requests made in one turn leave in one write, for every client in the process.
+ * A browser's queueMicrotask throws "Illegal invocation" unless called on the
+ * global, and FlushTurn calls its defer as a method of its own: hence the arrow.
+ */
+const turn = new FlushTurn((callback) => queueMicrotask(callback));
 
 export class ChatClient extends EventEmitter<ChatClientEvents> {
   readonly #options: ChatClientOptions;

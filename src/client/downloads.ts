@@ -117,6 +117,8 @@ export class Downloads {
   #offered(offer: Extract<ServerMessage, { type: "file-offered" }>): void {
     const store = this.#files.store;
     if (store === undefined) {
+      // Declining a file the server never meant to push would be refused as about no download.
+      if (this.#files.fetchedElsewhere === true) return;
       this.#port.enqueue({
         type: "file-cancel",
         id: offer.id,

@@ -55,8 +55,14 @@ export interface FileSink {
 
 export interface FileSupport {
   hasher(): Hasher;
-  /** Without a store the client declines every file it is offered. */
+  /** Without a store the client declines every file it is offered, unless they are `fetchedElsewhere`. */
   store?: FileStore;
+  /**
+   * The server pushes this client no file data, as it gets files some other
+   * way (a browser downloads them over HTTP): offers are neither taken nor
+   * declined, only passed on as events.
+   */
+  fetchedElsewhere?: boolean;
 }
 
 /** How the transfer code reaches the connection: chunk frames as a ChunkLink, the rest enqueued. */

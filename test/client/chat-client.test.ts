@@ -420,6 +420,52 @@ describe("ChatClient", () => {
     await client.close();
   });
 
+  it("declines an offered file when it has nowhere to store it", async () => {
+    const { client, server } = await joined({ files: { hasher: sha256Hasher } });
+    server.send(offered(7));
+    const cancel = await server.take("file-cancel");
+    assert.deepEqual(cancel, {
+      type: "file-cancel",
+      id: 7,
+      reason: "declined: this client does not take files",
+    });
+    await client.close();
+  });
+
+  it("neither takes nor declines a file fetched elsewhere, and passes its notices on", async () => {
+    const { client, server } = await joined({
+      files: { hasher: sha256Hasher, fetchedElsewhere: true },
+    });
+    const events: ServerMessage[] = [];
+    client.on("server", (m) => events.push(m));
+    server.send(offered(7), {
+      type: "file-verified",
+      id: 7,
+      from: "bob",
+      name: "notes.txt",
+      size: 5,
+      ok: true,
+      reason: "",
+      senderHash: true,
+      room: "#lobby",
+    });
+    await server.until(() => events.length === 2, "the notices");
+    // A decline would have left as the offer came, before this request.
+    const who = client.send({ type: "who" });
+    const { seq } = await server.take("who");
+    server.send({ type: "who-list", seq, users: [] }, { type: "ack", seq });
+    await who;
+    assert.deepEqual(
+      server.received.map((m) => m.type),
+      ["hello", "who"],
+    );
+    assert.deepEqual(
+      events.map((m) => m.type),
+      ["file-offered", "file-verified", "who-list"],
+    );
+    await client.close();
+  });
+
   it("closes once what is queued has gone, and rejects what the server did not confirm", async () => {
     const { client, server } = await joined();
     const disconnected = new Promise((resolve) => client.once("disconnected", resolve));
@@ -431,3 +477,16 @@ describe("ChatClient", () => {
     assert.deepEqual(await disconnected, { reason: "connection closed", retryInMs: undefined });
   });
 });
+
+function offered(id: number): ServerMessage {
+  return {
+    type: "file-offered",
+    id,
+    from: "bob",
+    name: "notes.txt",
+    size: 5,
+    offset: 0,
+    requested: false,
+    room: "#lobby",
+  };
+}

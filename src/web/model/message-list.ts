@@ -1,0 +1,133 @@
+// One conversation's lines in the order the server stored them, whatever
+// order they arrive in: live, replayed on joining, paged in from the history,
+// replayed again after a reconnect. A stored line is known by its id and is
+// kept once. A line without an id (an own line the server has not sent back,
+// a notice, a file) keeps the place it had when it came: after the stored line
+// then newest. An own line can be `claim`ed by the server's copy of it, which
+// then takes its place in id order, so it never shows twice.
+
+export interface Placed<T> {
+  /** Stable for as long as the line is in the list, also when claimed: for rendering. */
+  readonly key: string;
+  /** The server's id of a stored line. */
+  readonly id: number | undefined;
+  readonly item: T;
+}
+
+interface Slot<T> {
+  key: string;
+  id: number | undefined;
+  item: T;
+  /** Stored lines sort by id; others come after the id they were anchored at, in arrival order. */
+  anchor: number;
+  seq: number;
+  claim: string | undefined;
+}
+
+export class MessageList<T> {
+  readonly #slots: Slot<T>[] = [];
+  readonly #ids = new Set<number>();
+  readonly #keys = new Map<string, Slot<T>>();
+  #seq = 0;
+  #oldest: number | undefined;
+  #newest: number | undefined;
+
+  /** Every line, oldest first. */
+  get entries(): readonly Placed<T>[] {
+    return this.#slots;
+  }
+
+  get size(): number {
+    return this.#slots.length;
+  }
+
+  /** The smallest stored id, where an older page starts; undefined with no stored line. */
+  get oldestId(): number | undefined {
+    return this.#oldest;
+  }
+
+  get newestId(): number | undefined {
+    return this.#newest;
+  }
+
+  has(id: number): boolean {
+    return this.#ids.has(id);
+  }
+
+  hasKey(key: string): boolean {
+    return this.#keys.has(key);
+  }
+
+  get(key: string): T | undefined {
+    return this.#keys.get(key)?.item;
+  }
+
+  /**
+   * Adds stored line `id` in id order; false, changing nothing, when it is
+   * here already. A line without an id whose claim is `claim` (the oldest such)
+   * gives way to it, and it keeps that line's key.
+   */
+  addStored(id: number, item: T, claim?: string): boolean {
+    if (this.#ids.has(id)) return false;
+    let key = `m${id}`;
+    if (claim !== undefined) {
+      const at = this.#slots.findIndex((slot) => slot.claim === claim);
+      if (at >= 0) {
+        const [claimed] = this.#slots.splice(at, 1) as [Slot<T>];
+        key = claimed.key;
+        this.#keys.delete(key);
+      }
+    }
+    const slot: Slot<T> = { key, id, item, anchor: id, seq: 0, claim: undefined };
+    this.#slots.splice(this.#insertionPoint(id), 0, slot);
+    this.#ids.add(id);
+    this.#keys.set(key, slot);
+    if (this.#oldest === undefined || id < this.#oldest) this.#oldest = id;
+    if (this.#newest === undefined || id > this.#newest) this.#newest = id;
+    return true;
+  }
+
+  /**
+   * Adds a line with no id after every line here now; `claim` lets the
+   * server's copy of it take its place later (see addStored). Returns its key,
+   * `key` if given; a key already here adds nothing.
+   */
+  addLocal(item: T, options: { key?: string; claim?: string } = {}): string {
+    this.#seq += 1;
+    const key = options.key ?? `l${this.#seq}`;
+    if (this.#keys.has(key)) return key;
+    const anchor = this.#slots.at(-1)?.anchor ?? 0;
+    const slot: Slot<T> = {
+      key,
+      id: undefined,
+      item,
+      anchor,
+      seq: this.#seq,
+      claim: options.claim,
+    };
+    this.#slots.push(slot);
+    this.#keys.set(key, slot);
+    return key;
+  }
+
+  /** Replaces the item of line `key`; false when there is none. */
+  update(key: string, change: (item: T) => T): boolean {
+    const slot = this.#keys.get(key);
+    if (slot === undefined) return false;
+    slot.item = change(slot.item);
+    return true;
+  }
+
+  /** Where a stored line `id` goes: after every line that sorts before (id, 0). */
+  #insertionPoint(id: number): number {
+    let low = 0;
+    let high = this.#slots.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      const slot = this.#slots[mid] as Slot<T>;
+      if (slot.anchor < id || (slot.anchor === id && slot.seq === 0)) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+}

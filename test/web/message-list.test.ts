@@ -1,0 +1,96 @@
+// A conversation's lines: in id order whatever order they come in, each stored
+// line once, own lines claimed by the server's copy of them.
+
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { MessageList } from "../../src/web/model/message-list.js";
+
+function texts(list: MessageList<string>): string[] {
+  return list.entries.map((entry) => entry.item);
+}
+
+describe("MessageList", () => {
+  it("keeps live lines and replayed pages interleaved in id order, each id once", () => {
+    const list = new MessageList<string>();
+    // Live lines as they come, then the join's replay, then an older page, then a reconnect's replay.
+    for (const id of [20, 21]) assert.equal(list.addStored(id, `live ${id}`), true);
+    for (const id of [15, 16, 17, 18, 19, 20]) list.addStored(id, `replayed ${id}`);
+    for (const id of [10, 12, 14]) list.addStored(id, `page ${id}`);
+    for (const id of [19, 20, 21, 22, 23]) list.addStored(id, `again ${id}`);
+    assert.deepEqual(texts(list), [
+      "page 10",
+      "page 12",
+      "page 14",
+      "replayed 15",
+      "replayed 16",
+      "replayed 17",
+      "replayed 18",
+      "replayed 19",
+      "live 20",
+      "live 21",
+      "again 22",
+      "again 23",
+    ]);
+    assert.equal(list.addStored(21, "duplicate"), false, "a duplicate is dropped");
+    assert.deepEqual([list.oldestId, list.newestId, list.size], [10, 23, 12]);
+    assert.deepEqual(
+      list.entries.map((entry) => entry.id),
+      [10, 12, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23],
+    );
+  });
+
+  it("keeps a line without an id after the line newest when it came", () => {
+    const list = new MessageList<string>();
+    list.addStored(5, "five");
+    list.addLocal("notice after five");
+    list.addStored(7, "seven");
+    list.addLocal("notice after seven");
+    list.addStored(3, "three"); // an older page
+    list.addStored(6, "six"); // a line stored between, told late
+    assert.deepEqual(texts(list), [
+      "three",
+      "five",
+      "notice after five",
+      "six",
+      "seven",
+      "notice after seven",
+    ]);
+    assert.equal(list.oldestId, 3, "lines without ids are no page boundary");
+  });
+
+  it("lets the server's copy of an own line take its place, once, in id order, under its key", () => {
+    const list = new MessageList<string>();
+    list.addStored(1, "bob: hi");
+    const first = list.addLocal("me: hello (sending)", { claim: "say hello" });
+    const second = list.addLocal("me: hello again (sending)", { claim: "say hello" });
+    list.addStored(3, "bob: you there?");
+    // After a reconnect the replay brings both own lines back, stored as 2 and 4.
+    assert.equal(list.addStored(2, "me: hello", "say hello"), true);
+    assert.equal(list.addStored(4, "me: hello again", "say hello"), true);
+    assert.equal(list.addStored(2, "me: hello", "say hello"), false);
+    assert.deepEqual(texts(list), ["bob: hi", "me: hello", "bob: you there?", "me: hello again"]);
+    assert.deepEqual(
+      list.entries.map((entry) => entry.key),
+      ["m1", first, "m3", second],
+    );
+    assert.equal(list.addStored(5, "me: hello", "say hello"), true, "nothing left to claim: added");
+    assert.equal(list.size, 5);
+  });
+
+  it("adds a keyed line once, and updates it in place", () => {
+    const list = new MessageList<string>();
+    assert.equal(list.addLocal("file 9 arriving", { key: "f9" }), "f9");
+    list.addStored(1, "one");
+    assert.equal(list.addLocal("file 9 again", { key: "f9" }), "f9");
+    assert.equal(
+      list.update("f9", () => "file 9 verified"),
+      true,
+    );
+    assert.equal(
+      list.update("nope", () => "x"),
+      false,
+    );
+    assert.deepEqual(texts(list), ["file 9 verified", "one"]);
+    assert.equal(list.get("f9"), "file 9 verified");
+  });
+});

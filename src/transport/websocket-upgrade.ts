@@ -44,10 +44,16 @@ export function websocketUpgrade(
     perMessageDeflate: false,
     clientTracking: false,
   });
-  const browserNative = { create: () => new NativeCodec(BROWSER_CAPABILITIES) };
+  // One object as kind and fallback: a peer silent past the delay is greeted by
+  // the fallback, and its handshake must then confirm that codec, not start another
+  // (which would send the server's handshake a second time).
+  const browserNative = {
+    create: () => new NativeCodec(BROWSER_CAPABILITIES),
+    recognise: nativeCodecKind.recognise,
+  };
   const connectionOptions = {
     codecs: {
-      kinds: [{ ...browserNative, recognise: nativeCodecKind.recognise }],
+      kinds: [browserNative],
       fallback: browserNative,
     },
     fallbackDelayMs: options.silenceMs,

@@ -149,6 +149,29 @@ describe("HTTP on the chat port", { timeout: 60_000 }, () => {
     await after.client.close();
   });
 
+  it("sends one handshake to a WebSocket page that is slow to speak, and takes its hello", async () => {
+    // Past the server's wait for a silent peer (DEFAULTS.textWelcomeDelayMs, 300 ms), it is
+    // greeted provisionally; its handshake must confirm that greeting, not start a second one.
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/chat`);
+    const received: Buffer[] = [];
+    ws.on("message", (data: Buffer) => received.push(data));
+    await new Promise((resolve) => ws.once("open", resolve));
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const hello = encodeClientMessage({ type: "hello", nick: "slowpage", client: "test" });
+    ws.send(Buffer.concat([handshakeBytes(), hello]));
+    // The welcome names the nick asked for: the hello was taken.
+    const deadline = Date.now() + 10_000;
+    while (!Buffer.concat(received).includes("slowpage") && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const bytes = Buffer.concat(received);
+    assert.ok(bytes.includes("slowpage"), "welcomed under the nick it asked for");
+    const handshake = Buffer.from(handshakeBytes().subarray(0, 8));
+    assert.equal(bytes.indexOf(handshake), 0);
+    assert.equal(bytes.indexOf(handshake, 1), -1, "the server's handshake came once");
+    ws.close();
+  });
+
   it("tells a WebSocket peer of a file without sending it the data, and serves the file over HTTP with ranges", async () => {
     const browser = await websocketPeer(server.port, "viewer");
     const path = join(work.path, "photo.jpg");

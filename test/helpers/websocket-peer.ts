@@ -1,37 +1,10 @@
 // A native client over the chat port's WebSocket, from Node: the client core
-// over the `ws` package's client, as a browser's page runs it over its own.
+// over the `ws` package's client (src/client/node/websocket-dial.ts), as a
+// browser's page runs it over its own.
 
-import WebSocket from "ws";
-import type { ByteStream, Dial } from "../../src/client/byte-stream.js";
 import { ChatClient } from "../../src/client/chat-client.js";
+import { websocketDial } from "../../src/client/node/websocket-dial.js";
 import type { ServerMessage } from "../../src/protocol/messages.js";
-
-export function websocketDial(url: string, origin?: string): Dial {
-  return () =>
-    new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { headers: origin === undefined ? {} : { Origin: origin } });
-      ws.once("error", reject);
-      ws.once("open", () => {
-        ws.off("error", reject);
-        resolve(byteStream(ws));
-      });
-    });
-}
-
-function byteStream(ws: WebSocket): ByteStream {
-  return {
-    write: (bytes) => ws.send(bytes),
-    get bufferedBytes() {
-      return ws.bufferedAmount;
-    },
-    close: () => ws.close(),
-    listen({ data, close }) {
-      ws.on("message", (message: Buffer) => data(new Uint8Array(message)));
-      ws.on("close", (code, reason) => close(reason.toString() || `closed (${code})`));
-      ws.on("error", () => undefined);
-    },
-  };
-}
 
 export interface WebSocketPeer {
   readonly client: ChatClient;
@@ -41,7 +14,7 @@ export interface WebSocketPeer {
 
 export async function websocketPeer(port: number, nick: string): Promise<WebSocketPeer> {
   const client = new ChatClient({
-    dial: websocketDial(`ws://127.0.0.1:${port}/chat`, `http://127.0.0.1:${port}`),
+    dial: websocketDial(`ws://127.0.0.1:${port}/chat`, { origin: `http://127.0.0.1:${port}` }),
     nick,
     clientName: "test-browser",
   });

@@ -14,6 +14,7 @@ const METHODS = ["GET ", "HEAD "];
 const MAX_REQUEST_LINE_BYTES = 8192;
 const LF = 0x0a;
 const REQUEST_LINE = /^(GET|HEAD) \/\S* HTTP\/1\.[01]\r?$/;
+const latin1 = new TextDecoder("latin1");
 
 export function recogniseHttp(firstBytes: Uint8Array): Recognition {
   const prefix = String.fromCharCode(...firstBytes.subarray(0, 5));
@@ -22,7 +23,7 @@ export function recogniseHttp(firstBytes: Uint8Array): Recognition {
   }
   const newline = firstBytes.indexOf(LF);
   if (newline < 0) return firstBytes.length > MAX_REQUEST_LINE_BYTES ? "not mine" : "need more";
-  const line = new TextDecoder("latin1").decode(firstBytes.subarray(0, newline));
+  const line = latin1.decode(firstBytes.subarray(0, newline));
   return REQUEST_LINE.test(line) ? "mine" : "not mine";
 }
 

@@ -11,6 +11,7 @@ import WebSocket from "ws";
 import { handshakeBytes } from "../../src/protocol/frame.js";
 import { encodeClientMessage, type ServerMessage } from "../../src/protocol/messages.js";
 import { randomFile, tempDir } from "../helpers/files.js";
+import { floodUntil } from "../helpers/flood.js";
 import { joinedTextPeer, nativePeer } from "../helpers/peers.js";
 import { type ServerProcess, spawnCli, startServer } from "../helpers/processes.js";
 import { websocketPeer } from "../helpers/websocket-peer.js";
@@ -236,24 +237,23 @@ describe("a WebSocket that stops reading", { timeout: 90_000 }, () => {
     await new Promise((resolve) => stalled.once("message", resolve));
     stalled.pause();
     const fast = await nativePeer(server.port, "fast");
-    const sender = await nativePeer(server.port, "flooder");
-    const count = 16_000; // 64 MB, far beyond any socket buffer
     let delivered = 0;
     fast.client.on("server", (m) => {
       if (m.type === "message" && m.from === "flooder") delivered += 1;
     });
-    const confirmations: Promise<void>[] = [];
-    for (let i = 0; i < count; i++) {
+    const { sent, outcome } = await floodUntil(
+      server.port,
+      fast,
+      (m) => m.type === "left" && m.nick === "stalled",
       // No more than 512 KB ahead of the healthy receiver, so that only the stalled one lags.
-      if (i - delivered >= 128) await fast.waitFor(() => i - delivered < 64, 30_000);
-      confirmations.push(sender.client.send({ type: "say", text: `${i} ${"x".repeat(4000)}` }));
-    }
-    await Promise.all(confirmations);
-    const left = await fast.waitFor((m) => m.type === "left" && m.nick === "stalled", 30_000);
-    assert.match(left.type === "left" ? left.reason : "", /stopped reading/);
-    await fast.waitFor(() => delivered === count, 30_000);
+      async (sent) => {
+        if (sent - delivered >= 128) await fast.waitFor(() => sent - delivered < 64, 30_000);
+      },
+    );
+    assert.match(outcome.type === "left" ? outcome.reason : "", /stopped reading/);
+    await fast.waitFor(() => delivered === sent, 30_000);
     stalled.terminate();
-    await Promise.all([fast.client.close(), sender.client.close()]);
+    await fast.client.close();
     assert.equal(await server.stop(), 0);
   });
 });

@@ -3,31 +3,10 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { floodUntil } from "../helpers/flood.js";
 import { nativePeer } from "../helpers/peers.js";
 import { startServer } from "../helpers/processes.js";
 import { rawNative } from "../helpers/raw-native.js";
-
-const MESSAGE = "x".repeat(4000);
-
-/**
- * Sends `count` messages of 4 KB. With `pace`, it waits before each as `pace`
- * says: the test keeps it no more than 512 KB ahead of a healthy receiver, which
- * on a busy machine could otherwise lag past the limit itself and be dropped.
- */
-async function flood(
-  port: number,
-  count: number,
-  pace: (sent: number) => Promise<void> = async () => {},
-): Promise<void> {
-  const sender = await nativePeer(port, "flooder");
-  const confirmations: Promise<void>[] = [];
-  for (let i = 0; i < count; i++) {
-    await pace(i);
-    confirmations.push(sender.client.send({ type: "say", text: `${i} ${MESSAGE}` }));
-  }
-  await Promise.all(confirmations);
-  sender.client.close();
-}
 
 describe("slow consumers", { timeout: 60_000 }, () => {
   it("one that stops reading is dropped with a reason; others get every message; memory stays bounded", async () => {
@@ -35,19 +14,22 @@ describe("slow consumers", { timeout: 60_000 }, () => {
     const stalled = await rawNative(server.port, "stalled");
     stalled.socket.pause();
     const fast = await nativePeer(server.port, "fast");
-    const count = 16_000; // 64 MB, far beyond any socket buffer
     let delivered = 0;
     fast.client.on("server", (m) => {
       if (m.type === "message" && m.from === "flooder") delivered += 1;
     });
 
-    await flood(server.port, count, async (sent) => {
-      if (sent - delivered >= 128) await fast.waitFor(() => sent - delivered < 64, 30_000);
-    });
-    const left = await fast.waitFor((m) => m.type === "left" && m.nick === "stalled");
-    assert.match(left.type === "left" ? left.reason : "", /stopped reading/);
+    const { sent, outcome } = await floodUntil(
+      server.port,
+      fast,
+      (m) => m.type === "left" && m.nick === "stalled",
+      async (sent) => {
+        if (sent - delivered >= 128) await fast.waitFor(() => sent - delivered < 64, 30_000);
+      },
+    );
+    assert.match(outcome.type === "left" ? outcome.reason : "", /stopped reading/);
     await fast.waitFor((m) => m.type === "left" && m.nick === "flooder");
-    assert.equal(delivered, count);
+    assert.equal(delivered, sent);
 
     const { peak } = await server.memory();
     assert.ok(peak < 200 * 1024 * 1024, `server peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`);
@@ -71,9 +53,12 @@ describe("slow consumers", { timeout: 60_000 }, () => {
     stalled.socket.pause();
     const watcher = await nativePeer(server.port, "watcher");
 
-    await flood(server.port, 8_000); // 32 MB: past socket buffers and a quarter of the limit
-    const left = await watcher.waitFor((m) => m.type === "left" && m.nick === "sluggish");
-    assert.match(left.type === "left" ? left.reason : "", /read too slowly/);
+    const { outcome } = await floodUntil(
+      server.port,
+      watcher,
+      (m) => m.type === "left" && m.nick === "sluggish",
+    );
+    assert.match(outcome.type === "left" ? outcome.reason : "", /read too slowly/);
     stalled.socket.destroy();
     watcher.client.close();
     assert.equal(await server.stop(), 0);

@@ -15,8 +15,16 @@ export interface Bus {
    * a private line, to `to`: the person addressed when it was sent, whatever
    * they are called by then. Resolves once it is stored and delivered, rejects
    * with the store's error when it could not be kept (and then nobody sees it).
+   * `stored` is called in the step that delivers the line, before any later
+   * line is delivered: the sender's confirmation then sits in its stream
+   * where the line sits in the room's order.
    */
-  post(draft: LineDraft, from: Member, to?: Member): Promise<StoredLine>;
+  post(
+    draft: LineDraft,
+    from: Member,
+    to?: Member,
+    stored?: (line: StoredLine) => void,
+  ): Promise<StoredLine>;
   /** Delivers an event nobody keeps to everyone in room `name` but `except`. */
   announce(name: string, message: ServerMessage, except?: object): void;
   /** Delivers an event once to everyone in any of the rooms `names` but `except`: someone leaving, or renamed. */
@@ -62,10 +70,17 @@ export class LocalBus implements Bus {
    * them before any of their senders' next requests is handled: a member
    * joining then gets a replay up to the last of them and every later one live.
    */
-  async post(draft: LineDraft, from: Member, to?: Member): Promise<StoredLine> {
-    const { line, stored } = this.#store.append(draft);
-    await stored;
+  async post(
+    draft: LineDraft,
+    from: Member,
+    to?: Member,
+    stored?: (line: StoredLine) => void,
+  ): Promise<StoredLine> {
+    const appended = this.#store.append(draft);
+    await appended.stored;
+    const { line } = appended;
     const message = chatMessage(line, false);
+    stored?.(line);
     if (line.kind === "private") {
       to?.deliver(message);
       return line;

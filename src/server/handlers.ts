@@ -209,7 +209,10 @@ function postToRoom(
   });
 }
 
-/** Posts the line through the bus; the client hears it is done once it is stored. */
+/**
+ * Posts the line through the bus; the client hears it is done once it is
+ * stored, at its place among the room's lines.
+ */
 function post(
   context: ServerContext,
   client: Requester,
@@ -218,17 +221,19 @@ function post(
   to?: Member,
 ): Promise<void> {
   client.lastActive = Date.now();
-  return context.bus.post(draft, client, to).then(
-    () => client.confirm(m),
-    (error: unknown) => {
-      if (!(error instanceof StoreWriteError)) throw error;
-      const why = error.diskFull ? "the server's disk is full" : error.message;
-      client.refuseIfError(
-        m.seq,
-        new ProtocolError(ErrorCode.NotStored, `not sent: it could not be stored (${why})`),
-      );
-    },
-  );
+  return context.bus
+    .post(draft, client, to, () => client.confirm(m))
+    .then(
+      () => undefined,
+      (error: unknown) => {
+        if (!(error instanceof StoreWriteError)) throw error;
+        const why = error.diskFull ? "the server's disk is full" : error.message;
+        client.refuseIfError(
+          m.seq,
+          new ProtocolError(ErrorCode.NotStored, `not sent: it could not be stored (${why})`),
+        );
+      },
+    );
 }
 
 /** The newest file called `name` in room `roomName` ("": the one typed into). */

@@ -133,6 +133,29 @@ describe("LocalBus", () => {
       }
     });
 
+    it("tells each sender its line is stored at the line's place in what that sender is delivered", async () => {
+      const { bus, join } = world();
+      const members = [join("ana"), join("ben")];
+      // Each member's stream: the lines delivered to it and its own confirmations, as they came.
+      const streams = new Map(members.map((m) => [m, [] as string[]]));
+      for (const m of members) {
+        const deliver = m.deliver.bind(m);
+        m.deliver = (message) => {
+          if (message.type === "message") streams.get(m)?.push(message.text);
+          deliver(message);
+        };
+      }
+      const posts: Promise<{ text: string }>[] = [];
+      const order: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        const from = members[i % 2 === 0 || i > 14 ? 0 : 1] as Inbox;
+        const text = `${from.nick} ${i}`;
+        posts.push(bus.post(say(from, text), from, undefined, () => streams.get(from)?.push(text)));
+      }
+      for (const line of await Promise.all(posts)) order.push(line.text);
+      for (const m of members) assert.deepEqual(streams.get(m), order, m.nick);
+    });
+
     it("sends actions with the action kind", async () => {
       const { bus, join } = world();
       const [ana, ben] = [join("ana"), join("ben")];

@@ -188,6 +188,27 @@ describe("ChatModel", () => {
     assert.equal(lobby?.unread, 0, "lines in the conversation looked at are read");
   });
 
+  it("places an own line where the server confirmed it, after the lines stored before it", () => {
+    const { model, port } = joined();
+    model.submit("mine");
+    model.server(line(5, "bob", "his, stored first"));
+    assert.deepEqual(chat(model.active), ["alice: mine", "bob: his, stored first"]);
+    port.ack(model, port.open("say")[0] as Sent);
+    model.server(line(7, "carol", "after mine"));
+    assert.deepEqual(chat(model.active), [
+      "bob: his, stored first",
+      "alice: mine",
+      "carol: after mine",
+    ]);
+    // Its stored copy, replayed after a reconnect, takes its place once.
+    model.server(replayed(6, "alice", "mine"));
+    assert.deepEqual(chat(model.active), [
+      "bob: his, stored first",
+      "alice: mine",
+      "carol: after mine",
+    ]);
+  });
+
   it("marks an own line sent when confirmed, failed with the reason when refused", async () => {
     const { model, port } = joined();
     model.submit("fine");

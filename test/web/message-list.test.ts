@@ -58,6 +58,33 @@ describe("MessageList", () => {
     assert.equal(list.oldestId, 3, "lines without ids are no page boundary");
   });
 
+  it("moves an own line where the server answered it, before own lines still unanswered", () => {
+    const list = new MessageList<string>();
+    list.addStored(1, "bob: hi");
+    const first = list.addLocal("me: hello", { claim: "say hello", awaiting: true });
+    list.addStored(2, "carol: stored before mine");
+    list.addLocal("me: second", { claim: "say second", awaiting: true });
+    list.settle(first);
+    assert.deepEqual(texts(list), [
+      "bob: hi",
+      "carol: stored before mine",
+      "me: hello",
+      "me: second",
+    ]);
+    list.addStored(4, "bob: after mine");
+    assert.deepEqual(texts(list), [
+      "bob: hi",
+      "carol: stored before mine",
+      "me: hello",
+      "me: second",
+      "bob: after mine",
+    ]);
+    list.settle("m2");
+    list.settle(first);
+    assert.equal(texts(list)[1], "carol: stored before mine", "a stored or answered line stays");
+    assert.equal(texts(list)[2], "me: hello");
+  });
+
   it("lets the server's copy of an own line take its place, once, in id order, under its key", () => {
     const list = new MessageList<string>();
     list.addStored(1, "bob: hi");

@@ -84,6 +84,8 @@ export class ChatModel {
   readonly #uploads = new UploadBook();
   readonly #pages = new HistoryPages();
   readonly #pageOf = new Map<Command, Page>();
+  /** Own lines sent and not yet confirmed, by their request. */
+  readonly #unconfirmed = new Map<Command, { conv: Conversation; key: string }>();
   /** Pages asked for with a typed /history, whose end is told as a line. */
   readonly #typedPages = new Set<Page>();
   #helloPage: Page | undefined;
@@ -281,6 +283,12 @@ export class ChatModel {
       if (this.#pages.settle(page)) this.#pageEnded(page);
     }
     this.#joins = this.#joins.filter((join) => join.command !== command);
+    const own = this.#unconfirmed.get(command);
+    if (own !== undefined) {
+      // Lines that came before the confirmation were stored before this one.
+      own.conv.lines.settle(own.key);
+      this.#unconfirmed.delete(command);
+    }
     if (command.type === "nick") this.#port.nickChosen(command.nick);
     if (command.type === "quit") {
       this.#quitting = true;
@@ -654,8 +662,12 @@ export class ChatModel {
       status: "sending",
       problem: "",
     };
-    const key = conv.lines.addLocal(line, { claim: ownClaim(style, text) });
+    const key = conv.lines.addLocal(line, { claim: ownClaim(style, text), awaiting: true });
+    this.#unconfirmed.set(command, { conv, key });
     const settle = (status: "sent" | "failed", problem: string) => {
+      // A refusal: where it came (a confirmation moved the line as it came).
+      conv.lines.settle(key);
+      this.#unconfirmed.delete(command);
       conv.lines.update(key, (l) =>
         l.kind === "chat" && l.status === "sending" ? { ...l, status, problem } : l,
       );

@@ -3,7 +3,8 @@
 // replayed again after a reconnect. A stored line is known by its id and is
 // kept once. A line without an id (an own line the server has not sent back,
 // a notice, a file) keeps the place it had when it came: after the stored line
-// then newest. An own line can be `claim`ed by the server's copy of it, which
+// then newest; an own line moves once more, to where the server answered it.
+// An own line can be `claim`ed by the server's copy of it, which
 // then takes its place in id order, so it never shows twice.
 
 export interface Placed<T> {
@@ -22,6 +23,8 @@ interface Slot<T> {
   anchor: number;
   seq: number;
   claim: string | undefined;
+  /** An own line the server has not answered yet. */
+  awaiting: boolean;
 }
 
 export class MessageList<T> {
@@ -78,7 +81,15 @@ export class MessageList<T> {
         this.#keys.delete(key);
       }
     }
-    const slot: Slot<T> = { key, id, item, anchor: id, seq: 0, claim: undefined };
+    const slot: Slot<T> = {
+      key,
+      id,
+      item,
+      anchor: id,
+      seq: 0,
+      claim: undefined,
+      awaiting: false,
+    };
     this.#slots.splice(this.#insertionPoint(id), 0, slot);
     this.#ids.add(id);
     this.#keys.set(key, slot);
@@ -89,10 +100,11 @@ export class MessageList<T> {
 
   /**
    * Adds a line with no id after every line here now; `claim` lets the
-   * server's copy of it take its place later (see addStored). Returns its key,
+   * server's copy of it take its place later (see addStored), and `awaiting`
+   * says it moves when the server answers it (see settle). Returns its key,
    * `key` if given; a key already here adds nothing.
    */
-  addLocal(item: T, options: { key?: string; claim?: string } = {}): string {
+  addLocal(item: T, options: { key?: string; claim?: string; awaiting?: boolean } = {}): string {
     this.#seq += 1;
     const key = options.key ?? `l${this.#seq}`;
     if (this.#keys.has(key)) return key;
@@ -104,10 +116,29 @@ export class MessageList<T> {
       anchor,
       seq: this.#seq,
       claim: options.claim,
+      awaiting: options.awaiting === true,
     };
     this.#slots.push(slot);
     this.#keys.set(key, slot);
     return key;
+  }
+
+  /**
+   * The server answered own line `key` (added `awaiting`): it moves after
+   * every line here now but the own lines still awaiting their answer, as the
+   * answer comes in the order the server took the room's lines.
+   */
+  settle(key: string): void {
+    const slot = this.#keys.get(key);
+    if (slot === undefined || !slot.awaiting) return;
+    slot.awaiting = false;
+    this.#slots.splice(this.#slots.indexOf(slot), 1);
+    let at = this.#slots.length;
+    while (at > 0 && (this.#slots[at - 1] as Slot<T>).awaiting) at -= 1;
+    this.#seq += 1;
+    slot.anchor = this.#slots[at - 1]?.anchor ?? 0;
+    slot.seq = this.#seq;
+    this.#slots.splice(at, 0, slot);
   }
 
   /** Replaces the item of line `key`; false when there is none. */

@@ -81,7 +81,11 @@ describe("the page in Chromium", { timeout: 240_000 }, () => {
         `${nick}'s lines in the order typed`,
       );
     }
-    assert.deepEqual(await bob.chatLines("#lobby"), order, "bob's page: the same lines, same order");
+    assert.deepEqual(
+      await bob.chatLines("#lobby"),
+      order,
+      "bob's page: the same lines, same order",
+    );
     carol.child.stdin.end();
     assert.equal(await carol.exited, 0, "the pipe client had every line confirmed");
     assert.deepEqual(chatOf(carol.stdout.lines, "carol"), order, "the pipe client: the same");

@@ -58,7 +58,9 @@ export class ChatPage {
 
   /** Resolves once the page says it is connected under its nickname. */
   async connected(timeout = 15_000): Promise<void> {
-    await this.status().filter({ hasText: `connected as ${this.nick}` }).waitFor({ timeout });
+    await this.status()
+      .filter({ hasText: `connected as ${this.nick}` })
+      .waitFor({ timeout });
   }
 
   status(): Locator {

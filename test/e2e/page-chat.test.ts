@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
 import { ChatPage, startBrowser } from "../helpers/chat-page.js";
+import { tempDir } from "../helpers/files.js";
 import { joinedTextPeer } from "../helpers/peers.js";
 import { type ServerProcess, spawnCli, startServer } from "../helpers/processes.js";
 
@@ -99,5 +100,138 @@ describe("the page in Chromium", { timeout: 240_000 }, () => {
     dave.socket.destroy();
     await Promise.all([alice.close(), bob.close()]);
     assert.equal(await server.stop(), 0);
+  });
+});
+
+describe("the page's rooms, history and reconnect in Chromium", { timeout: 240_000 }, () => {
+  let browser: Browser;
+  before(async () => {
+    browser = await startBrowser();
+  });
+
+  it("joins, creates and leaves rooms, shows topics and counts unread lines elsewhere", async () => {
+    const server = await startServer(["--quiet"]);
+    const alice = await ChatPage.join(browser, server.port, "alice");
+    const bob = await ChatPage.join(browser, server.port, "bob");
+    const carol = spawnCli(["connect", `127.0.0.1:${server.port}`, "--nick", "carol"]);
+    await carol.stdout.waitFor(/^\* welcome/);
+
+    // alice creates #side from the sidebar's form; bob joins with the terminal's command.
+    await alice.page.getByRole("textbox", { name: "Join or create a room" }).fill("#side");
+    await alice.page.getByRole("button", { name: "Join", exact: true }).click();
+    await alice.log("#side").waitFor();
+    await bob.say("/join #side");
+    await bob.log("#side").waitFor();
+    await alice.say("/topic plans for friday");
+    await bob.page.locator(".topic", { hasText: "plans for friday" }).waitFor();
+    await alice.say("only in #side");
+    await bob.waitForChatLines("#side", 1);
+    assert.deepEqual(await bob.chatLines("#side"), ["<alice> only in #side"]);
+
+    // A line in #lobby while bob looks at #side: counted, then read on opening it.
+    carol.child.stdin.write("meanwhile in the lobby\n");
+    const lobbyBadge = bob.conversation("#lobby").locator(".badge");
+    await lobbyBadge.filter({ hasText: "1 unread" }).waitFor();
+    await bob.conversation("#lobby").click();
+    await bob.waitForChatLines("#lobby", 1);
+    assert.deepEqual(await bob.chatLines("#lobby"), ["<carol> meanwhile in the lobby"]);
+    assert.equal(await lobbyBadge.count(), 0, "opened: no unread count");
+
+    await bob.page.getByRole("button", { name: "Leave #side" }).click();
+    await alice
+      .log("#side")
+      .getByText(/bob left/)
+      .waitFor();
+    assert.equal(await bob.conversation("#side").count(), 0, "bob's sidebar lost #side");
+    assert.ok(
+      !carol.stdout.lines.some((line) => line.includes("only in #side")),
+      "#side's line stayed in #side",
+    );
+    carol.child.stdin.end();
+    assert.equal(await carol.exited, 0);
+    assert.deepEqual([...alice.problems, ...bob.problems], [], "no page errors");
+    await Promise.all([alice.close(), bob.close()]);
+    assert.equal(await server.stop(), 0);
+  });
+
+  it("loads older lines as the log is scrolled up, to the room's first line, each once in order", async () => {
+    const server = await startServer(["--quiet"]);
+    const LINES = 180; // more than three of the join's replays (50 lines)
+    const said = Array.from({ length: LINES }, (_, i) => `line ${String(i).padStart(3, "0")}`);
+    const carol = spawnCli(["connect", `127.0.0.1:${server.port}`, "--nick", "carol"]);
+    carol.child.stdin.end(said.map((text) => `${text}\n`).join(""));
+    assert.equal(await carol.exited, 0, "every line stored");
+
+    const alice = await ChatPage.join(browser, server.port, "alice");
+    await alice.waitForChatLines("#lobby", 50);
+    const start = alice.page.getByText("The start of #lobby");
+    let shown = (await alice.chatLines("#lobby")).length;
+    assert.ok(shown < LINES, `the join replays the newest lines only (${shown})`);
+    while (!(await start.isVisible())) {
+      await alice.page.locator(".log").evaluate((log) => {
+        log.scrollTop = 0;
+      });
+      await alice.page.waitForFunction(
+        (before) =>
+          document.querySelectorAll("li.chat").length > before ||
+          document.querySelector(".log-start") !== null,
+        shown,
+      );
+      shown = (await alice.chatLines("#lobby")).length;
+    }
+    assert.deepEqual(
+      await alice.chatLines("#lobby"),
+      said.map((text) => `<carol> ${text}`),
+    );
+    assert.deepEqual(alice.problems, [], "no page errors");
+    await alice.close();
+    assert.equal(await server.stop(), 0);
+  });
+
+  it("reconnects after a server restart and shows what was said meanwhile: no gap, no duplicate", async () => {
+    const data = await tempDir("restart");
+    const first = await startServer(["--quiet", "--data-dir", data.path]);
+    const { port } = first;
+    const post = async (texts: string[]) => {
+      const cli = spawnCli(["connect", `127.0.0.1:${port}`, "--nick", "carol"]);
+      cli.child.stdin.end(texts.map((text) => `${text}\n`).join(""));
+      assert.equal(await cli.exited, 0, "every line stored");
+    };
+    const lines = (label: string) => Array.from({ length: 5 }, (_, i) => `${label} ${i}`);
+    const alice = await ChatPage.join(browser, port, "alice");
+    await post(lines("before"));
+    await alice.waitForChatLines("#lobby", 5);
+
+    assert.equal(await first.stop(), 0);
+    // Its retries back off; while it waits, the server comes back and lines are said.
+    await alice
+      .status()
+      .filter({ hasText: /reconnecting in (4|8|10)\.0 s/ })
+      .waitFor();
+    const second = await startServer(["--quiet", "--data-dir", data.path, "--port", String(port)]);
+    await post(lines("meanwhile"));
+    assert.match(
+      (await alice.status().textContent()) ?? "",
+      /reconnecting/,
+      "the lines were said while the page was away",
+    );
+    await alice.connected(30_000);
+    await post(lines("after"));
+    await alice.waitForChatLines("#lobby", 15);
+    assert.deepEqual(
+      await alice.chatLines("#lobby"),
+      [...lines("before"), ...lines("meanwhile"), ...lines("after")].map(
+        (text) => `<carol> ${text}`,
+      ),
+    );
+    // Chromium logs each refused dial while the server is down; anything else is the page's.
+    assert.deepEqual(
+      alice.problems.filter((problem) => !problem.includes("net::ERR_CONNECTION_REFUSED")),
+      [],
+      "no page errors",
+    );
+    await alice.close();
+    assert.equal(await second.stop(), 0);
+    await data.remove();
   });
 });

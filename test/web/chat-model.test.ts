@@ -427,7 +427,7 @@ describe("ChatModel", () => {
     ]);
   });
 
-  it("shows shared files once, with their state, and downloads one with /get", () => {
+  it("shows shared files once, with their state and verified hash, and downloads one with /get", () => {
     const { model, port } = joined();
     const offer = {
       type: "file-offered",
@@ -451,10 +451,12 @@ describe("ChatModel", () => {
       reason: "",
       senderHash: true,
       room: "#lobby",
+      sha256: new Uint8Array(32).fill(0xab),
     });
     const files = model.active?.lines.entries.filter((e) => e.item.kind === "file") ?? [];
     assert.equal(files.length, 1);
     assert.equal(model.file(9)?.status, "verified");
+    assert.equal(model.file(9)?.sha256, "ab".repeat(32), "the verdict's hash, to show by the link");
     model.submit("/get song.mp3");
     model.submit("/get 9");
     model.submit("/get 10");

@@ -20,7 +20,7 @@ import {
   privateConvKey,
   roomConvKey,
 } from "./conversation.js";
-import { fileUrl } from "./format.js";
+import { fileUrl, hex } from "./format.js";
 import { HistoryPages, isFresh, nextResumePage, type Page } from "./history-pages.js";
 import { mentions } from "./mentions.js";
 import { type Upload, UploadBook } from "./upload-book.js";
@@ -796,6 +796,7 @@ export class ChatModel {
     status: SharedFile["status"],
     reason: string,
   ): void {
+    const sha256 = m.type === "file-verified" && m.sha256 !== undefined ? hex(m.sha256) : "";
     const known = this.#files.get(m.id);
     if (known === undefined) {
       this.#files.set(m.id, {
@@ -806,12 +807,13 @@ export class ChatModel {
         room: m.room,
         status,
         reason,
-        sha256: "",
+        sha256,
         own: this.#ownNicks.has(nickKey(m.from)),
       });
     } else {
       known.status = status;
       known.reason = reason;
+      if (sha256 !== "") known.sha256 = sha256;
     }
     const conv = this.#conversations.get(roomConvKey(m.room));
     conv?.lines.addLocal({ kind: "file", ts: this.#port.now(), fileId: m.id }, { key: `f${m.id}` });

@@ -170,7 +170,12 @@ function FileLine({ ts, file }: { ts: number; file: SharedFile }) {
         )}{" "}
         <span class="meta">
           ({formatBytes(file.size)}, {state}
-          {file.sha256 === "" ? "" : `, SHA-256 ${file.sha256}`})
+          {file.sha256 === "" ? null : (
+            <>
+              : <span class="digest">{file.sha256}</span>
+            </>
+          )}
+          )
         </span>
       </span>
     </li>

@@ -3,12 +3,18 @@
 // history loaded on scrolling up, and a reconnect across a server restart.
 
 import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import type { Browser } from "playwright-core";
 import { ChatPage, startBrowser } from "../helpers/chat-page.js";
-import { tempDir } from "../helpers/files.js";
+import { randomFile, tempDir } from "../helpers/files.js";
 import { joinedTextPeer } from "../helpers/peers.js";
 import { type ServerProcess, spawnCli, startServer } from "../helpers/processes.js";
+
+/** Where the screenshots go: test-output/ at the package root (dist/test/e2e is three below it). */
+const OUTPUT = fileURLToPath(new URL("../../../test-output/", import.meta.url));
 
 const CHAT_LINE = /^<(\S+)> (.*)$/;
 
@@ -233,5 +239,72 @@ describe("the page's rooms, history and reconnect in Chromium", { timeout: 240_0
     await alice.close();
     assert.equal(await second.stop(), 0);
     await data.remove();
+  });
+});
+
+describe("the page on a phone and on a desktop", { timeout: 120_000 }, () => {
+  it("fits a 375 px phone with its sidebars behind buttons, shows both beside the chat on a desktop, and follows the system's dark scheme", async () => {
+    const browser = await startBrowser();
+    const server = await startServer(["--quiet"]);
+    const work = await tempDir("looks");
+    const carol = spawnCli(["connect", `127.0.0.1:${server.port}`, "--nick", "carol"]);
+    await carol.stdout.waitFor(/^\* welcome/);
+    const desktop = await ChatPage.join(browser, server.port, "alice");
+    const phone = await ChatPage.join(browser, server.port, "bob", {
+      viewport: { width: 375, height: 740 },
+      phone: true,
+    });
+    const dark = await ChatPage.join(browser, server.port, "dana", { colorScheme: "dark" });
+    await desktop.say("/topic the weekly call, Fridays at 10");
+    carol.child.stdin.write("morning! agenda attached\n");
+    const agenda = join(work.path, "agenda.pdf");
+    await randomFile(agenda, 300_000);
+    carol.child.stdin.write(`SEND ${agenda}\n`);
+    await desktop.say("thanks carol, reading it now");
+    await phone.say("same here, on the train, bob");
+    await desktop.say("/me waves at bob");
+    await desktop.say("/join #side");
+    await desktop.say("a quieter room");
+    await desktop.conversation("#lobby").click();
+    carol.child.stdin.write("see you at 10, alice\n");
+    for (const page of [desktop, phone, dark]) {
+      await page.waitForChatLines("#lobby", 5);
+      await page.log("#lobby").locator("li.file.verified").waitFor();
+    }
+
+    await mkdir(OUTPUT, { recursive: true });
+    await desktop.page.screenshot({ path: join(OUTPUT, "page-desktop.png") });
+    await phone.page.screenshot({ path: join(OUTPUT, "page-phone.png") });
+    await dark.page.screenshot({ path: join(OUTPUT, "page-desktop-dark.png") });
+
+    // Desktop: rooms, the chat and the people side by side.
+    for (const region of ["navigation", "complementary"] as const) {
+      assert.ok(
+        await desktop.page.getByRole(region).isVisible(),
+        `${region} shown beside the chat`,
+      );
+    }
+    // Phone: nothing wider than the screen; the sidebars open on a button.
+    const width = await phone.page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 375, `the phone's page is ${width} px wide`);
+    assert.ok(await phone.messageBox().isVisible());
+    const box = await phone.messageBox().boundingBox();
+    assert.ok(box !== null && box.x >= 0 && box.x + box.width <= 375, "the message box fits");
+    assert.equal(await phone.page.getByRole("navigation").isVisible(), false, "rooms hidden");
+    await phone.page.getByRole("button", { name: "Rooms" }).click();
+    await phone.page.getByRole("navigation").waitFor();
+    await phone.page.screenshot({ path: join(OUTPUT, "page-phone-rooms.png") });
+    await phone.page.getByRole("button", { name: "Back to the chat" }).first().click();
+    // Dark: the system's scheme, not a page setting.
+    const background = (page: ChatPage) =>
+      page.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.notEqual(await background(dark), await background(desktop), "dark differs from light");
+
+    carol.child.stdin.end();
+    assert.equal(await carol.exited, 0);
+    assert.deepEqual([...desktop.problems, ...phone.problems, ...dark.problems], []);
+    await Promise.all([desktop.close(), phone.close(), dark.close()]);
+    assert.equal(await server.stop(), 0);
+    await work.remove();
   });
 });

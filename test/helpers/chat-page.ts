@@ -18,9 +18,11 @@ export async function startBrowser(): Promise<Browser> {
   return browser;
 }
 
-export interface Viewport {
-  width: number;
-  height: number;
+/** How the page is seen: the window's size, the system's colour scheme, a phone's touch screen. */
+export interface Look {
+  viewport?: { width: number; height: number };
+  colorScheme?: "light" | "dark";
+  phone?: boolean;
 }
 
 export class ChatPage {
@@ -45,9 +47,15 @@ export class ChatPage {
     browser: Browser,
     port: number,
     nick: string,
-    viewport: Viewport = { width: 1280, height: 800 },
+    look: Look = {},
   ): Promise<ChatPage> {
-    const context = await browser.newContext({ viewport, acceptDownloads: true });
+    const context = await browser.newContext({
+      viewport: look.viewport ?? { width: 1280, height: 800 },
+      colorScheme: look.colorScheme ?? "light",
+      isMobile: look.phone === true,
+      hasTouch: look.phone === true,
+      acceptDownloads: true,
+    });
     const chat = new ChatPage(context, await context.newPage(), nick);
     await chat.page.goto(`http://127.0.0.1:${port}/`);
     await chat.page.getByRole("textbox", { name: "Nickname" }).fill(nick);

@@ -146,10 +146,14 @@ function ChatScreen({ session }: { session: Session }) {
           <h1>{active === undefined ? "sockchat" : inert(active.name)}</h1>
           {active?.kind === "room" ? (
             <p class="topic">
-              {active.members === undefined
-                ? ""
-                : `${active.members} ${active.members === 1 ? "member" : "members"}`}
-              {active.topic === "" ? "" : ` · ${inert(active.topic)}`}
+              {[
+                active.members === undefined
+                  ? ""
+                  : `${active.members} ${active.members === 1 ? "member" : "members"}`,
+                inert(active.topic),
+              ]
+                .filter((part) => part !== "")
+                .join(" · ")}
             </p>
           ) : null}
         </div>

@@ -115,7 +115,7 @@ describe("the page's rooms, history and reconnect in Chromium", { timeout: 240_0
     browser = await startBrowser();
   });
 
-  it("joins, creates and leaves rooms, shows topics and counts unread lines elsewhere", async () => {
+  it("joins, creates and leaves rooms, shows topics, counts unread lines elsewhere, and talks privately", async () => {
     const server = await startServer(["--quiet"]);
     const alice = await ChatPage.join(browser, server.port, "alice");
     const bob = await ChatPage.join(browser, server.port, "bob");
@@ -153,6 +153,18 @@ describe("the page's rooms, history and reconnect in Chromium", { timeout: 240_0
       !carol.stdout.lines.some((line) => line.includes("only in #side")),
       "#side's line stayed in #side",
     );
+
+    // A private talk, opened from the people online; the terminal's /msg lands in it too.
+    await bob.person("alice").click();
+    await bob.say("psst, alice");
+    carol.child.stdin.write("/msg alice from the terminal\n");
+    await alice.conversation("bob").locator(".badge").waitFor();
+    await alice.conversation("bob").click();
+    await alice.waitForChatLines("bob", 1);
+    assert.deepEqual(await alice.chatLines("bob"), ["<bob> psst, alice"]);
+    await alice.conversation("carol").click();
+    await alice.waitForChatLines("carol", 1);
+    assert.deepEqual(await alice.chatLines("carol"), ["<carol> from the terminal"]);
     carol.child.stdin.end();
     assert.equal(await carol.exited, 0);
     assert.deepEqual([...alice.problems, ...bob.problems], [], "no page errors");

@@ -93,7 +93,16 @@ export class ChatPage {
 
   /** The conversation's button in the sidebar (its name, and an unread count when there is one). */
   conversation(name: string): Locator {
-    return this.page.getByRole("button", { name, exact: true });
+    return this.page
+      .getByRole("navigation", { name: "Conversations" })
+      .getByRole("button", { name, exact: true });
+  }
+
+  /** Someone in the list of people online, a button that opens a private talk. */
+  person(nick: string): Locator {
+    return this.page
+      .getByRole("complementary", { name: "People online" })
+      .getByRole("button", { name: nick, exact: true });
   }
 
   /** The chat lines `name`'s log shows, in the order shown, each as `<nick> text` (`* nick text` for an action). */

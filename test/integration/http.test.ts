@@ -257,3 +257,40 @@ describe("a WebSocket that stops reading", { timeout: 90_000 }, () => {
     assert.equal(await server.stop(), 0);
   });
 });
+
+describe("a WebSocket's heartbeat and rate limit", { timeout: 60_000 }, () => {
+  it("drops a page that stops answering pings, and holds a page past its burst back, as over TCP", async () => {
+    const server = await startServer([
+      "--quiet",
+      "--heartbeat",
+      "1",
+      "--rate-limit",
+      "10",
+      "--rate-burst",
+      "5",
+    ]);
+    const page = await websocketPeer(server.port, "page");
+    const mute = new WebSocket(`ws://127.0.0.1:${server.port}/chat`);
+    await new Promise((resolve) => mute.once("open", resolve));
+    mute.send(
+      Buffer.concat([
+        handshakeBytes(),
+        encodeClientMessage({ type: "hello", nick: "mute", client: "test" }),
+      ]),
+    );
+    // It takes its welcome and never answers the server's pings.
+    const left = await page.waitFor((m) => m.type === "left" && m.nick === "mute");
+    assert.match(left.type === "left" ? left.reason : "", /^ping timeout/);
+
+    // 15 lines at once: 5 at once, then 10 a second, so the last is held about a second.
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: 15 }, (_, i) => page.client.send({ type: "say", text: `line ${i}` })),
+    );
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 900, `15 lines were all confirmed after ${elapsed} ms`);
+    mute.terminate();
+    await page.client.close();
+    assert.equal(await server.stop(), 0);
+  });
+});

@@ -10,7 +10,8 @@ export type Command =
   | { type: "action"; text: string }
   | { type: "private"; to: string; text: string }
   | { type: "nick"; nick: string }
-  | { type: "who" }
+  /** `room` "": everyone online. */
+  | { type: "who"; room: string }
   | { type: "help" }
   | { type: "files" }
   | { type: "join"; room: string }
@@ -39,7 +40,11 @@ const COMMANDS: readonly { syntax: string; does: string; onText: boolean }[] = [
   { syntax: "/me <action>", does: "say an action: * you <action>", onText: true },
   { syntax: "/msg <nick> <text>", does: "private message to one user", onText: true },
   { syntax: "/nick <name>", does: "change your nickname", onText: true },
-  { syntax: "/who", does: "list users with their address and idle time", onText: true },
+  {
+    syntax: "/who [#room]",
+    does: "list users (of a room) with their address and idle time",
+    onText: true,
+  },
   { syntax: "/join #room", does: "join a room (made if new) and talk in it", onText: true },
   { syntax: "/part [#room] [why]", does: "leave a room (the one you talk in)", onText: true },
   { syntax: "/rooms", does: "list rooms with their members and topics", onText: true },
@@ -102,8 +107,11 @@ export function parseInput(line: string): ParsedInput {
     }
     case "nick":
       return rest === "" ? usage("/nick <name>") : { type: "nick", nick: rest.trim() };
-    case "who":
-      return { type: "who" };
+    case "who": {
+      const room = rest.trim();
+      if (/\s/u.test(room)) return usage("/who [#room]");
+      return { type: "who", room: room === "" || room.startsWith("#") ? room : `#${room}` };
+    }
     case "help":
       return { type: "help" };
     case "send":

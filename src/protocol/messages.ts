@@ -39,7 +39,8 @@ export type ClientMessage =
   | { type: "action"; seq: number; text: string; room?: string }
   | { type: "private"; seq: number; to: string; text: string }
   | { type: "nick"; seq: number; nick: string }
-  | { type: "who"; seq: number }
+  /** `room`: that room's members; "" or absent: everyone online. */
+  | { type: "who"; seq: number; room?: string }
   | { type: "help"; seq: number }
   | { type: "quit"; seq: number; reason: string }
   | { type: "join"; seq: number; room: string }
@@ -119,7 +120,8 @@ export type ServerMessage =
   | { type: "renamed"; from: string; to: string }
   | { type: "ack"; seq: number }
   | { type: "error"; seq: number; code: string; message: string }
-  | { type: "who-list"; seq: number; users: WhoEntry[] }
+  /** Everyone online, or (`room` not "") that room's members. */
+  | { type: "who-list"; seq: number; users: WhoEntry[]; room: string }
   | { type: "notice"; text: string }
   | { type: "bye"; code: string; reason: string }
   | { type: "file-accepted"; seq: number; id: number }
@@ -268,7 +270,10 @@ export function encodeClientMessage(m: ClientMessage): Uint8Array {
     case "nick":
       return new FrameWriter(FrameType.Nick).u32(m.seq).str(m.nick).finish();
     case "who":
-      return new FrameWriter(FrameType.Who).u32(m.seq).finish();
+      return new FrameWriter(FrameType.Who)
+        .u32(m.seq)
+        .str(m.room ?? "")
+        .finish();
     case "help":
       return new FrameWriter(FrameType.Help).u32(m.seq).finish();
     case "quit":
@@ -351,7 +356,7 @@ export function decodeClientMessage(frame: Frame): ClientMessage {
     case FrameType.Nick:
       return { type: "nick", seq: r.u32(), nick: r.str() };
     case FrameType.Who:
-      return { type: "who", seq: r.u32() };
+      return { type: "who", seq: r.u32(), room: optionalStr(r) };
     case FrameType.Help:
       return { type: "help", seq: r.u32() };
     case FrameType.Quit:
@@ -439,7 +444,7 @@ export function encodeServerMessage(m: ServerMessage): Uint8Array {
         .u32(m.seq)
         .u32(m.users.length);
       for (const u of m.users) w.str(u.nick).str(u.address).u32(u.idleSeconds);
-      return w.finish();
+      return w.str(m.room).finish();
     }
     case "notice":
       return new FrameWriter(FrameType.Notice, m.text.length + 8).str(m.text).finish();
@@ -579,7 +584,7 @@ export function decodeServerMessage(frame: Frame): ServerMessage {
       for (let i = 0; i < count; i++) {
         users.push({ nick: r.str(), address: r.str(), idleSeconds: r.u32() });
       }
-      return { type: "who-list", seq, users };
+      return { type: "who-list", seq, users, room: optionalStr(r) };
     }
     case FrameType.Notice:
       return { type: "notice", text: r.str() };

@@ -81,7 +81,7 @@ export function renderServerMessage(m: ServerMessage, typingInto = DEFAULT_ROOM)
     case "error":
       return [`* error: ${inert(m.message)}`];
     case "who-list":
-      return renderWho(m.users);
+      return renderWho(m.users, m.room);
     case "notice":
       return eachLine(m.text, "* ");
     case "bye":
@@ -193,11 +193,12 @@ export function renderOwnCommand(command: Command, ownNick: string): string[] {
   }
 }
 
-function renderWho(users: readonly WhoEntry[]): string[] {
+function renderWho(users: readonly WhoEntry[], room: string): string[] {
   const nicks = users.map((u) => inert(u.nick));
   const width = Math.max(0, ...nicks.map((nick) => nick.length));
+  const count = `${users.length} ${users.length === 1 ? "user" : "users"}`;
   return [
-    `* ${users.length} ${users.length === 1 ? "user" : "users"} online:`,
+    room === "" ? `* ${count} online:` : `* ${count} in ${inert(room)}:`,
     ...users.map(
       (u, i) =>
         `*   ${(nicks[i] as string).padEnd(width)}  ${inert(u.address)}  idle ${formatDuration(u.idleSeconds)}`,

@@ -50,8 +50,9 @@ export class Directory {
     return this.#members.get(nickKey(nick));
   }
 
-  who(now: number = Date.now()): WhoEntry[] {
-    return [...this.#members.values()]
+  /** Everyone here, or only `among` them, by nickname. */
+  who(now: number = Date.now(), among: Iterable<Member> = this.#members.values()): WhoEntry[] {
+    return [...among]
       .map((m) => ({
         nick: m.nick,
         address: m.address,

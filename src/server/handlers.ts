@@ -65,7 +65,15 @@ export const handlers: Handlers = {
     client.confirm(m);
   },
   who(context, client, m) {
-    client.send({ type: "who-list", seq: m.seq, users: context.directory.who() });
+    const name = m.room ?? "";
+    if (name === "") {
+      client.send({ type: "who-list", seq: m.seq, users: context.directory.who(), room: "" });
+    } else {
+      const room = anyRoom(context, client, name);
+      if (refused(client, m.seq, room)) return;
+      const users = context.directory.who(Date.now(), room.members);
+      client.send({ type: "who-list", seq: m.seq, users, room: room.name });
+    }
     client.confirm(m);
   },
   help(_context, client, m) {

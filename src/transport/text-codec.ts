@@ -155,7 +155,6 @@ function toClientMessage(
       // Its usage names the command in capitals, which the original client must not see.
       if (/^\/send\b/i.test(line)) return fileCommand();
       return new ProtocolError(ErrorCode.UnknownCommand, input.message);
-    case "who":
     case "help":
     case "files":
       return { type: input.type, seq: UNNUMBERED };

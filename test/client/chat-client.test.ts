@@ -451,9 +451,9 @@ describe("ChatClient", () => {
     });
     await server.until(() => events.length === 2, "the notices");
     // A decline would have left as the offer came, before this request.
-    const who = client.send({ type: "who" });
+    const who = client.send({ type: "who", room: "" });
     const { seq } = await server.take("who");
-    server.send({ type: "who-list", seq, users: [] }, { type: "ack", seq });
+    server.send({ type: "who-list", seq, users: [], room: "" }, { type: "ack", seq });
     await who;
     assert.deepEqual(
       server.received.map((m) => m.type),

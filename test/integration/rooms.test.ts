@@ -53,7 +53,7 @@ describe("rooms", () => {
     bob.socket.destroy();
   });
 
-  it("/rooms lists rooms with member counts and topics; /topic sets and shows the topic", async () => {
+  it("/rooms lists rooms with member counts and topics, /who #room its members; /topic sets and shows the topic", async () => {
     const dana = await joinedTextPeer(server.port, "dana");
     dana.send("/join #ops");
     await dana.lines.waitFor(/^\* now talking in #ops/);
@@ -71,6 +71,12 @@ describe("rooms", () => {
     dana.send("/rooms");
     await dana.lines.waitFor(/^\* {3}#ops\s+2 members {2}deploys at noon$/);
     await dana.lines.waitFor(/^\* {3}#lobby\s+\d+ members?$/);
+    dana.send("/who #ops");
+    await dana.lines.waitFor(/^\* 2 users in #ops:$/);
+    await dana.lines.waitFor(/^\* {3}dana /);
+    await dana.lines.waitFor(/^\* {3}erin /);
+    dana.send("/who #nowhere");
+    await dana.lines.waitFor(/^\* error: there is no room #nowhere$/);
     erin.client.close();
     dana.socket.destroy();
   });

@@ -113,7 +113,7 @@ describe("text clients", () => {
     const text = await joinedTextPeer(server.port, "plain");
     const native = await nativePeer(server.port, "binary");
     await native.client.send({ type: "say", text: "ünïcödé ✓" });
-    await native.client.send({ type: "who" });
+    await native.client.send({ type: "who", room: "" });
     await text.lines.waitFor(/^<binary> ünïcödé ✓$/);
     native.client.close();
     await text.lines.waitFor(/^\* binary left/);

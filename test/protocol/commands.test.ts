@@ -147,9 +147,12 @@ describe("parseInput", () => {
   });
 
   describe("/who, /help, /quit", () => {
-    it("reads /who", () => {
-      assert.deepEqual(parseInput("/who"), { type: "who" });
-      assert.deepEqual(parseInput("/who  "), { type: "who" });
+    it("reads /who, for everyone or for a room", () => {
+      assert.deepEqual(parseInput("/who"), { type: "who", room: "" });
+      assert.deepEqual(parseInput("/who  "), { type: "who", room: "" });
+      assert.deepEqual(parseInput("/who #dev"), { type: "who", room: "#dev" });
+      assert.deepEqual(parseInput("/who dev"), { type: "who", room: "#dev" });
+      assert.equal(parseInput("/who #a #b").type, "invalid");
     });
 
     it("reads /help", () => {
@@ -168,7 +171,7 @@ describe("parseInput", () => {
 
   describe("command names", () => {
     it("are matched without regard to case", () => {
-      assert.deepEqual(parseInput("/WHO"), { type: "who" });
+      assert.deepEqual(parseInput("/WHO"), { type: "who", room: "" });
       assert.deepEqual(parseInput("/Help"), { type: "help" });
       assert.deepEqual(parseInput("/ME waves"), { type: "action", text: "waves" });
       assert.deepEqual(parseInput("/Msg bob hi"), { type: "private", to: "bob", text: "hi" });

@@ -61,7 +61,7 @@ function randomClientMessage(r: Random): ClientMessage {
     case 4:
       return { type: "nick", seq, nick: randomText(r, 24) };
     case 5:
-      return { type: "who", seq };
+      return { type: "who", seq, room: r.pick(["", "#dev"]) };
     case 6:
       return { type: "help", seq };
     case 7:
@@ -174,6 +174,7 @@ function randomServerMessage(r: Random): ServerMessage {
           address: `${r.int(256)}.${r.int(256)}.${r.int(256)}.${r.int(256)}:${r.int(65536)}`,
           idleSeconds: r.u32(),
         })),
+        room: r.pick(["", "#dev"]),
       };
     case 8:
       return { type: "notice", text: randomText(r) };

@@ -52,7 +52,8 @@ const CLIENT_MESSAGES: ClientMessage[] = [
   { type: "action", seq: 2, text: "waves", room: "#Ünïcode" },
   { type: "private", seq: 3, to: "bob", text: "psst, ça va?" },
   { type: "nick", seq: 4, nick: "Zoë" },
-  { type: "who", seq: 5 },
+  { type: "who", seq: 5, room: "" },
+  { type: "who", seq: 5, room: "#dev" },
   { type: "help", seq: 6 },
   { type: "quit", seq: 7, reason: "" },
   { type: "quit", seq: 8, reason: "gone fishing 🎣" },
@@ -126,10 +127,11 @@ const SERVER_MESSAGES: ServerMessage[] = [
   { type: "renamed", from: "cy", to: "cyrus" },
   { type: "ack", seq: 42 },
   { type: "error", seq: 9, code: ErrorCode.NickTaken, message: "the nickname ana is taken" },
-  { type: "who-list", seq: 10, users: [] },
+  { type: "who-list", seq: 10, users: [], room: "" },
   {
     type: "who-list",
     seq: 11,
+    room: "#dev",
     users: [
       { nick: "ana", address: "127.0.0.1:50000", idleSeconds: 0 },
       { nick: "ben", address: "[::1]:50001", idleSeconds: 3600 },
@@ -248,6 +250,10 @@ function appendedBytes(m: ClientMessage | ServerMessage): number {
       return 1 + strBytes(m.room) + 4 + (m.sha256?.length ?? 0);
     case "file-list":
       return 4;
+    case "who":
+      return strBytes(m.room ?? "");
+    case "who-list":
+      return strBytes(m.room);
     default:
       return 0;
   }
@@ -302,6 +308,7 @@ describe("message encoding", () => {
       const many: ServerMessage = {
         type: "who-list",
         seq: 1,
+        room: "",
         users: Array.from({ length: 500 }, (_, i) => ({
           nick: `user-${i}-${"ñ".repeat(i % 20)}`,
           address: `192.168.${i >> 8}.${i & 0xff}:${40000 + i}`,
@@ -410,15 +417,16 @@ describe("message encoding", () => {
       );
     });
 
-    it("writes a who-list as seq, count, then nick, address, idle per user", () => {
+    it("writes a who-list as seq, count, then nick, address, idle per user, then the room", () => {
       const bytes = encodeServerMessage({
         type: "who-list",
         seq: 1,
+        room: "",
         users: [{ nick: "a", address: "b", idleSeconds: 2 }],
       });
       assert.deepEqual(
         [...bytes],
-        [...hex("00000016 48  00000001 00000001  00000001 61  00000001 62  00000002")],
+        [...hex("0000001a 48  00000001 00000001  00000001 61  00000001 62  00000002  00000000")],
       );
     });
   });

@@ -63,6 +63,7 @@ describe("renderServerMessage", () => {
       ...renderServerMessage({
         type: "who-list",
         seq: 0,
+        room: "",
         users: [{ nick: attack, address: attack, idleSeconds: 0 }],
       }),
     ];
@@ -180,7 +181,7 @@ describe("renderServerMessage", () => {
 
   describe("who-list", () => {
     it("renders an empty list as a header only", () => {
-      assert.deepEqual(renderServerMessage({ type: "who-list", seq: 1, users: [] }), [
+      assert.deepEqual(renderServerMessage({ type: "who-list", seq: 1, users: [], room: "" }), [
         "* 0 users online:",
       ]);
     });
@@ -190,6 +191,7 @@ describe("renderServerMessage", () => {
         renderServerMessage({
           type: "who-list",
           seq: 1,
+          room: "",
           users: [{ nick: "ana", address: "127.0.0.1:5000", idleSeconds: 5 }],
         }),
         ["* 1 user online:", "*   ana  127.0.0.1:5000  idle 5s"],
@@ -201,6 +203,7 @@ describe("renderServerMessage", () => {
         renderServerMessage({
           type: "who-list",
           seq: 1,
+          room: "",
           users: [
             { nick: "al", address: "10.0.0.1:1", idleSeconds: 0 },
             { nick: "beatrice", address: "10.0.0.2:2", idleSeconds: 59 },
@@ -639,7 +642,7 @@ describe("renderOwnCommand", () => {
 
   it("renders nothing for commands that are not messages", () => {
     assert.deepEqual(renderOwnCommand({ type: "nick", nick: "zoe" }, "ana"), []);
-    assert.deepEqual(renderOwnCommand({ type: "who" }, "ana"), []);
+    assert.deepEqual(renderOwnCommand({ type: "who", room: "" }, "ana"), []);
     assert.deepEqual(renderOwnCommand({ type: "help" }, "ana"), []);
     assert.deepEqual(renderOwnCommand({ type: "quit", reason: "bye" }, "ana"), []);
   });

@@ -23,7 +23,7 @@ function decodeAll(chunks: readonly Uint8Array[]) {
 }
 
 const say: ClientMessage = { type: "say", seq: 1, text: "hi", room: "" };
-const who: ClientMessage = { type: "who", seq: 2 };
+const who: ClientMessage = { type: "who", seq: 2, room: "" };
 const frames = [...encodeClientMessage(say), ...encodeClientMessage(who)];
 
 describe("NativeCodec", () => {

@@ -284,7 +284,8 @@ describe("ChatModel", () => {
         { type: "join", room: "#ops" },
         { type: "join", room: "#dev" },
         { type: "history", target: "bob", before: 0, limit: RESUME_PAGE_LINES },
-        { type: "who" },
+        { type: "who", room: "" },
+        { type: "who", room: "#lobby" },
       ],
     );
     assert.equal(model.active?.key, "#dev", "the page shows what it showed");
@@ -409,14 +410,15 @@ describe("ChatModel", () => {
       { nick: "alice", address: "127.0.0.1", idleSeconds: 0 },
       { nick: "bob", address: "127.0.0.1", idleSeconds: 5 },
     ];
-    model.server({ type: "who-list", seq: 1, users });
+    model.server({ type: "who-list", seq: 1, users, room: "" });
+    model.server({ type: "who-list", seq: 2, users: users.slice(0, 1), room: "#lobby" });
     assert.deepEqual(model.online, ["alice", "bob"]);
     assert.deepEqual(events(model.active), [], "the page's own /who is silent");
     model.server({ type: "joined", nick: "carol", room: "#lobby" });
     model.server({ type: "left", nick: "bob", reason: "bye", room: "" });
     assert.deepEqual(model.online, ["alice", "carol"]);
     model.submit("/who");
-    model.server({ type: "who-list", seq: 2, users });
+    model.server({ type: "who-list", seq: 3, users, room: "" });
     port.ackAll(model);
     assert.deepEqual(events(model.active), [
       "* carol joined",
@@ -425,6 +427,39 @@ describe("ChatModel", () => {
       "*   alice  127.0.0.1  idle 0s",
       "*   bob    127.0.0.1  idle 5s",
     ]);
+  });
+
+  it("keeps each room's members as the server listed them, through joins, leaves and renames", () => {
+    const { model, port } = joined();
+    assert.deepEqual(
+      port.sent.map((s) => s.command).filter((c) => c.type === "who"),
+      [],
+      "answered by now",
+    );
+    const who = (nick: string) => ({ nick, address: "127.0.0.1", idleSeconds: 0 });
+    assert.equal(model.members("#lobby"), undefined, "not known until listed");
+    model.server({ type: "who-list", seq: 2, users: [who("alice"), who("bob")], room: "#lobby" });
+    assert.deepEqual(model.members("#lobby"), ["alice", "bob"]);
+    model.server({ type: "joined", nick: "carol", room: "#lobby" });
+    model.server({ type: "left", nick: "bob", reason: "", room: "#lobby" });
+    model.server({ type: "renamed", from: "carol", to: "caroline" });
+    assert.deepEqual(model.members("#lobby"), ["alice", "caroline"]);
+    model.server({ type: "left", nick: "caroline", reason: "gone", room: "" });
+    assert.deepEqual(model.members("#lobby"), ["alice"], "leaving the server leaves every room");
+
+    // Joining a room asks who is in it.
+    joinRoom(model, port, "#dev", []);
+    assert.deepEqual(
+      port.open("who").map((s) => s.command),
+      [{ type: "who", room: "#dev" }],
+    );
+    model.server({ type: "who-list", seq: 10, users: [who("alice"), who("dan")], room: "#dev" });
+    assert.deepEqual(model.members("#dev"), ["alice", "dan"]);
+    assert.deepEqual(
+      events(model.active).filter((e) => e.includes("users")),
+      [],
+      "kept, not shown",
+    );
   });
 
   it("shows shared files once, with their state and verified hash, and downloads one with /get", () => {

@@ -141,7 +141,13 @@ export class ChatModel {
 
   /** Everyone online, by nickname. */
   get online(): string[] {
-    return [...this.#online.values()].sort((a, b) => a.localeCompare(b));
+    return sortedNicks(this.#online);
+  }
+
+  /** The members of room `key` by nickname; undefined until the server has listed them. */
+  members(key: string): string[] | undefined {
+    const members = this.#conversations.get(key)?.members;
+    return members === undefined ? undefined : sortedNicks(members);
   }
 
   file(id: number): SharedFile | undefined {
@@ -181,7 +187,7 @@ export class ChatModel {
       case "joined": {
         this.#online.set(nickKey(m.nick), m.nick);
         const conv = this.#room(m.room);
-        if (conv.members !== undefined) conv.members += 1;
+        conv.members?.set(nickKey(m.nick), m.nick);
         this.#rendered(conv, m);
         break;
       }
@@ -213,11 +219,15 @@ export class ChatModel {
         if (page !== undefined) this.#pageEnded(page);
         break;
       }
-      case "who-list":
-        this.#online.clear();
-        for (const user of m.users) this.#online.set(nickKey(user.nick), user.nick);
+      case "who-list": {
+        const listed = m.room === "" ? this.#online : new Map<string, string>();
+        listed.clear();
+        for (const user of m.users) listed.set(nickKey(user.nick), user.nick);
+        const room = m.room === "" ? undefined : this.#conversations.get(roomConvKey(m.room));
+        if (room !== undefined) room.members = listed;
         if (this.#whoAsked.shift() === true) this.#rendered(this.active, m);
         break;
+      }
       case "file-offered":
         // Asked for with /get: this page never asks over the socket, it downloads over HTTP.
         if (m.requested) break;
@@ -448,8 +458,8 @@ export class ChatModel {
       this.#event(this.active, `* reconnected as ${m.nick}`, "info");
       this.#rejoin(lobby);
     }
-    this.#whoAsked.push(false);
-    void this.#request({ type: "who" }, undefined).catch(() => {});
+    this.#ask({ type: "who", room: "" });
+    this.#ask({ type: "who", room: lobby.name });
   }
 
   /** After a reconnect: back into every room, the one shown last; private talks caught up. */
@@ -463,6 +473,18 @@ export class ChatModel {
       if (conv.kind !== "private" || conv.lines.newestId === undefined) continue;
       this.#requestPage(conv, "resume", 0, conv.lines.newestId, RESUME_PAGE_LINES);
     }
+  }
+
+  /** Asks who is online (in a room) for the page itself: the answer is kept, not shown. */
+  #ask(command: Extract<Command, { type: "who" }>): void {
+    this.#whoAsked.push(false);
+    void this.#request(command, undefined).catch(() => {});
+  }
+
+  #roomMembers(): Map<string, string>[] {
+    return [...this.#conversations.values()].flatMap((conv) =>
+      conv.members === undefined ? [] : [conv.members],
+    );
   }
 
   #startPage(conv: Conversation, resuming: boolean): Page {
@@ -731,6 +753,7 @@ export class ChatModel {
     const ownLeft = nickKey(m.nick) === nickKey(this.#me);
     if (m.room === "") {
       this.#online.delete(nickKey(m.nick));
+      for (const conv of this.#conversations.values()) conv.members?.delete(nickKey(m.nick));
       const talk = this.#conversations.get(privateConvKey(m.nick));
       if (talk !== undefined && talk !== this.active) this.#rendered(talk, m);
       this.#rendered(this.active, m);
@@ -743,13 +766,15 @@ export class ChatModel {
       this.#rendered(this.active, m);
       return;
     }
-    if (conv.members !== undefined) conv.members = Math.max(0, conv.members - 1);
+    conv.members?.delete(nickKey(m.nick));
     this.#rendered(conv, m);
   }
 
   #renamed(m: Extract<ServerMessage, { type: "renamed" }>): void {
-    this.#online.delete(nickKey(m.from));
-    this.#online.set(nickKey(m.to), m.to);
+    for (const members of [this.#online, ...this.#roomMembers()]) {
+      if (!members.delete(nickKey(m.from))) continue;
+      members.set(nickKey(m.to), m.to);
+    }
     if (nickKey(m.from) === nickKey(this.#me)) {
       this.#me = m.to;
       this.#ownNicks.add(nickKey(m.to));
@@ -774,8 +799,9 @@ export class ChatModel {
     const conv = this.#room(m.name);
     conv.name = m.name;
     conv.topic = m.topic;
-    conv.members = m.members;
     this.#typingInto = conv.key;
+    // The answer says how many; who they are is asked for.
+    if (conv.members?.size !== m.members) this.#ask({ type: "who", room: conv.name });
     if (m.seq === 0) {
       // A part fell back to this room: shown if what was shown is gone.
       if (this.active === undefined) this.#active = conv.key;
@@ -959,4 +985,8 @@ function renderPageEnd(conv: Conversation, page: Page): string {
   if (page.count === 0) return `* no earlier lines of ${conv.name}`;
   const lines = `${page.count} earlier ${page.count === 1 ? "line" : "lines"}`;
   return `* ${lines} of ${conv.name} above${page.more ? "; scroll up for more" : ""}`;
+}
+
+function sortedNicks(byKey: Map<string, string>): string[] {
+  return [...byKey.values()].sort((a, b) => a.localeCompare(b));
 }

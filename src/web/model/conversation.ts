@@ -35,8 +35,8 @@ export interface Conversation {
   /** As shown: the room as its creator spelled it, or the other person's nickname. */
   name: string;
   topic: string;
-  /** Members of a room, as the server last said. */
-  members: number | undefined;
+  /** A room's members by nickname key, as the server last listed them, kept by joins, leaves and renames. */
+  members: Map<string, string> | undefined;
   readonly lines: MessageList<Line>;
   /** Lines said while it was not looked at. */
   unread: number;

@@ -149,7 +149,7 @@ function ChatScreen({ session }: { session: Session }) {
               {[
                 active.members === undefined
                   ? ""
-                  : `${active.members} ${active.members === 1 ? "member" : "members"}`,
+                  : `${active.members.size} ${active.members.size === 1 ? "member" : "members"}`,
                 inert(active.topic),
               ]
                 .filter((part) => part !== "")

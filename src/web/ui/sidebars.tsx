@@ -84,14 +84,21 @@ export function Conversations({ model, picked, dismiss }: SidebarProps) {
   );
 }
 
+/** The room's members when one is shown and listed; everyone online otherwise. */
 export function People({ model, picked, dismiss }: SidebarProps) {
-  const online = model.online;
+  const active = model.active;
+  const members = active?.kind === "room" ? model.members(active.key) : undefined;
+  const people = members ?? model.online;
+  const heading =
+    members === undefined || active === undefined
+      ? `Online (${people.length})`
+      : `In ${inert(active.name)} (${people.length})`;
   return (
     <aside id="people" class="sidebar" aria-label="People online">
       <CloseSidebar dismiss={dismiss} />
-      <h2>Online ({online.length})</h2>
+      <h2>{heading}</h2>
       <ul class="people">
-        {online.map((nick) => (
+        {people.map((nick) => (
           <li key={nick}>
             {nick === model.me ? (
               <span class="me">{inert(nick)} (you)</span>

@@ -1,10 +1,11 @@
 // Connecting a load process's clients, `concurrency` at a time, each join
 // retried a few times.
 
+import { tcpDial } from "../../src/client/node/tcp-dial.js";
 import { FramePeer } from "./frame-peer.js";
 import { IrcPeer } from "./irc-peer.js";
 import type { LoadPlan } from "./messages.js";
-import type { Peer, PeerEvents } from "./peer.js";
+import { HOST, type Peer, type PeerEvents } from "./peer.js";
 import { TextPeer } from "./text-peer.js";
 
 const ATTEMPTS = 3;
@@ -14,7 +15,7 @@ export function makePeer(plan: LoadPlan, index: number, events: PeerEvents): Pee
   const nick = `${plan.nickPrefix}${index}`;
   switch (plan.protocol) {
     case "native":
-      return new FramePeer(plan.port, nick, events, roomOf(plan, index));
+      return new FramePeer(tcpDial(HOST, plan.port), nick, events, roomOf(plan, index));
     case "text":
       return new TextPeer(plan.port, nick, events, plan.silent ?? false);
     case "irc":

@@ -260,8 +260,12 @@ export interface Ratio {
   label: string;
   paced: boolean;
   protocol: Protocol;
-  /** The reference: ngIRCd, or the same sockchat load with the store in memory. */
-  versus: "ngircd" | "memory store";
+  /**
+   * The reference: ngIRCd; the same sockchat load with the store in memory;
+   * Socket.IO (for sockchat over WebSocket); or, for sockchat over WebSocket,
+   * the same load through sockchat's native TCP path.
+   */
+  versus: "ngircd" | "memory store" | "socket.io" | "native over TCP";
   throughputRatio: number;
   p99Ratio: number;
   /** Deliveries per second of the sockchat run and of its reference. */

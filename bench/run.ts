@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--only text] [--skip-ngircd] [--skip-idle] [--skip-hardening] [--skip-ingest] [--skip-store] [--profile]`:
+// `npm run bench [-- --quick] [--only text] [--skip-ngircd] [--skip-socketio] [--skip-idle] [--skip-hardening] [--skip-ingest] [--skip-store] [--profile]`:
 // runs every scenario of the plan one after another against real server
 // processes, prints a table and writes bench/results/latest.{json,md,svg}
 // (latest-quick.* for --quick, with "-partial" when scenarios were left out, so
@@ -24,12 +24,14 @@ import { checkTargets, computeRatios, reportMarkdown, reportText } from "./repor
 import type { BenchReport, FanoutResult, ScenarioResult } from "./results.js";
 import { runStoreHistory } from "./store-history.js";
 import { ensureNgircd, NGIRCD } from "./targets/ngircd.js";
+import { SOCKETIO_VERSION } from "./targets/socketio.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const USAGE = `usage: npm run bench -- [options]
   --quick          smaller configurations (about three minutes in all)
   --only <text>    run only scenarios whose id, server or protocol contains <text> (repeatable)
   --skip-ngircd    do not run ngIRCd (no comparison)
+  --skip-socketio  do not run Socket.IO (no WebSocket comparison)
   --skip-idle      skip the idle-connections test
   --skip-files     skip the file-relay runs
   --skip-hardening skip the hardening runs (join cost, descriptors and memory of finished files)
@@ -51,6 +53,7 @@ function parseCommandLine() {
         quick: { type: "boolean", default: false },
         only: { type: "string", multiple: true, default: [] },
         "skip-ngircd": { type: "boolean", default: false },
+        "skip-socketio": { type: "boolean", default: false },
         "skip-idle": { type: "boolean", default: false },
         "skip-files": { type: "boolean", default: false },
         "skip-hardening": { type: "boolean", default: false },
@@ -180,7 +183,8 @@ function steps(plan: BenchPlan, profileDir: string | undefined): Step[] {
   return list.filter(
     (s) =>
       (args.only.length === 0 || args.only.some((o) => s.id.includes(o))) &&
-      !(args["skip-ngircd"] && s.id.includes("ngircd")),
+      !(args["skip-ngircd"] && s.id.includes("ngircd")) &&
+      !(args["skip-socketio"] && s.id.includes("socketio")),
   );
 }
 
@@ -207,6 +211,7 @@ function meta(plan: BenchPlan): BenchReport["meta"] {
       .map((l) => l.toFixed(2))
       .join(" "),
     ngircd,
+    "socket.io": SOCKETIO_VERSION,
     configurations: plan.fanout.map((f) => f.label).join("; "),
   };
 }
@@ -300,7 +305,8 @@ async function main(): Promise<number> {
     args["skip-files"] ||
     args["skip-hardening"] ||
     args["skip-ingest"] ||
-    args["skip-store"];
+    args["skip-store"] ||
+    args["skip-socketio"];
   const name = `latest${args.quick ? "-quick" : ""}${partial ? "-partial" : ""}`;
   writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(outDir, `${name}.md`), reportMarkdown(report, `${name}.svg`));

@@ -1,8 +1,8 @@
 // What a benchmark run measures: the fan-out configurations, which servers and
 // protocols each runs against (over TCP against ngIRCd, over WebSocket
 // against Socket.IO), the idle test, the file relays, the hardening
-// scenarios, the store's durable ingest and its history reads. --quick
-// shrinks everything.
+// scenarios, the store's durable ingest and its history reads, and the page's
+// load in Chromium. --quick shrinks everything.
 
 import { DEFAULTS } from "../src/server/config.js";
 import type { StoreKind } from "../src/store/open-store.js";
@@ -11,6 +11,7 @@ import type {
   FileRelayConfig,
   HardeningConfig,
   IngestConfig,
+  PageLoadConfig,
   StoreHistoryConfig,
 } from "./results.js";
 
@@ -71,6 +72,7 @@ export interface BenchPlan {
   hardening: HardeningConfig[];
   ingest: IngestConfig[];
   storeHistory: StoreHistoryConfig[];
+  pageLoad: PageLoadConfig[];
   /** Rounds of the runs that are compared with a reference (fan-out, plain file relays). */
   repeats: number;
 }
@@ -263,6 +265,11 @@ function storeHistory(lines: number): StoreHistoryConfig {
   };
 }
 
+/** Twice the lines a join replays, so that the page is replayed a full history. */
+function pageLoad(coldLoads: number, warmLoads: number): PageLoadConfig {
+  return { id: "page-load", historyLines: 2 * DEFAULTS.history, coldLoads, warmLoads };
+}
+
 export function makePlan(quick: boolean): BenchPlan {
   if (quick) {
     return {
@@ -297,6 +304,7 @@ export function makePlan(quick: boolean): BenchPlan {
       ],
       ingest: [ingest(INGEST_SENDERS, INGEST_WINDOW, 5)],
       storeHistory: [storeHistory(1_000_000)],
+      pageLoad: [pageLoad(3, 3)],
       repeats: 1,
     };
   }
@@ -335,6 +343,7 @@ export function makePlan(quick: boolean): BenchPlan {
     ],
     ingest: [ingest(INGEST_SENDERS, INGEST_WINDOW, 20)],
     storeHistory: [storeHistory(1_000_000)],
+    pageLoad: [pageLoad(5, 5)],
     repeats: 3,
   };
 }

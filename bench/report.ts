@@ -4,13 +4,15 @@
 
 import { hardeningTables, hardeningTargets } from "./hardening-report.js";
 import { serverLabel } from "./plan.js";
-import { runsOf } from "./repeats.js";
+import { median, runsOf } from "./repeats.js";
 import type {
   BenchReport,
   FanoutResult,
   FileRelayResult,
   IdleResult,
   IngestResult,
+  PageLoadResult,
+  PageLoadTiming,
   Ratio,
   ScenarioResult,
   StoreHistoryResult,
@@ -31,6 +33,8 @@ const storeHistories = (results: ScenarioResult[]) =>
   results.filter((r): r is StoreHistoryResult => r.kind === "store-history");
 const ingests = (results: ScenarioResult[]) =>
   results.filter((r): r is IngestResult => r.kind === "ingest");
+const pageLoads = (results: ScenarioResult[]) =>
+  results.filter((r): r is PageLoadResult => r.kind === "page-load");
 /** sockchat as users run it: the SQLite store (the default). */
 const durable = (r: FanoutResult) => r.server === "sockchat" && r.store !== "memory";
 
@@ -559,6 +563,50 @@ function ingestTable(results: IngestResult[]): Table {
   };
 }
 
+function pageLoadTable(results: PageLoadResult[]): Table {
+  const figure = (loads: PageLoadTiming[], pick: (t: PageLoadTiming) => number) =>
+    ms(median(loads.map(pick)));
+  const rows = results.flatMap((r) =>
+    (
+      [
+        ["cold", r.cold],
+        ["warm", r.warm],
+      ] as const
+    ).map(([kind, loads]) => [
+      r.config.id,
+      r.error === undefined ? kind : `${kind} (FAILED)`,
+      String(loads.length),
+      figure(loads, (t) => t.interactiveMs),
+      figure(loads, (t) => t.joinToLineMs),
+      figure(loads, (t) => t.totalMs),
+      loads.map((t) => ms(t.totalMs)).join(" · ") || "–",
+    ]),
+  );
+  return {
+    title: "Page load in Chromium: navigation to the first history line shown (medians, ms)",
+    headers: [
+      "run",
+      "kind",
+      "loads",
+      "form shown",
+      "join → first line",
+      "navigation → first line",
+      "every load, navigation → first line",
+    ],
+    numeric: [2, 3, 4, 5],
+    rows,
+    notes: [
+      "times are the page's own (performance.now(), 0 = navigation start), taken by an init script: form shown = the nickname form is on the page (the page's script has run); join = the form's submit; first line = the frame that paints the first replayed history line in the log of #lobby",
+      "the init script fills in the nickname and clicks Join the moment the form is there (one timer tick apart, for the page to render the name): navigation → first line is the page's own time, with no one typing",
+      "cold = a fresh browser context per load (empty HTTP cache, nothing stored); warm = one context that has loaded the page once already (assets cached, the page revalidated)",
+      ...results.map(
+        (r) =>
+          `${r.config.id}: ${r.config.historyLines} lines said in #lobby before the loads, by a native client that then left; ${r.browser === "" ? "Chromium" : `Chromium ${r.browser}`}, headless; first line shown: "${r.firstLine}"${r.error ? ` — FAILED: ${r.error.split("\n")[0]}` : ""}`,
+      ),
+    ],
+  };
+}
+
 function targetTable(checks: TargetCheck[]): Table {
   return {
     title: "Targets",
@@ -582,6 +630,8 @@ function tables(report: BenchReport): Table[] {
   if (ingest.length > 0) out.push(ingestTable(ingest));
   const store = storeHistories(report.results);
   if (store.length > 0) out.push(storeHistoryTable(store));
+  const page = pageLoads(report.results);
+  if (page.length > 0) out.push(pageLoadTable(page));
   out.push(targetTable(report.targets));
   return out;
 }

@@ -1,6 +1,6 @@
 // A self-contained SVG chart of the fan-out results: delivered messages per
-// second per configuration (sockchat native, sockchat text, ngIRCd), and
-// latency percentiles on a log scale.
+// second per configuration (sockchat native, text and over WebSocket, ngIRCd,
+// Socket.IO), and latency percentiles on a log scale.
 
 import type { FanoutResult } from "./results.js";
 
@@ -11,6 +11,8 @@ const SERIES = [
   { key: "sockchat/native", color: "#2b6cb0", label: "sockchat native" },
   { key: "sockchat/text", color: "#38a169", label: "sockchat text" },
   { key: "ngircd/irc", color: "#dd6b20", label: "ngIRCd (IRC)" },
+  { key: "sockchat/websocket", color: "#805ad5", label: "sockchat WebSocket" },
+  { key: "socketio/socketio", color: "#718096", label: "Socket.IO" },
 ];
 
 const esc = (text: string) =>
@@ -201,7 +203,7 @@ export function renderChart(results: FanoutResult[], subtitle: string): string {
     text(
       MARGIN.left,
       24,
-      `sockchat vs ngIRCd fan-out — ${subtitle}`,
+      `sockchat vs ngIRCd and Socket.IO fan-out — ${subtitle}`,
       'font-size="18" font-weight="bold"',
     ),
     ...legend(46),

@@ -20,7 +20,7 @@ const JOIN_TIMEOUT_MS = 180_000;
 const SETTLE_MAX_MS = 30_000;
 
 export interface FanoutOptions {
-  /** Write CPU profiles of the server (sockchat only) and of the load processes here. */
+  /** Write CPU profiles of the server (not ngIRCd) and of the load processes here. */
   cpuProfileDir?: string;
 }
 

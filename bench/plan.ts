@@ -1,7 +1,8 @@
 // What a benchmark run measures: the fan-out configurations, which servers and
-// protocols each runs against, the idle test, the file relays, the hardening
-// scenarios, the store's durable ingest and its history reads. --quick
-// shrinks everything.
+// protocols each runs against (over TCP against ngIRCd, over WebSocket
+// against Socket.IO), the idle test, the file relays, the hardening
+// scenarios, the store's durable ingest and its history reads, and the page's
+// load in Chromium. --quick shrinks everything.
 
 import { DEFAULTS } from "../src/server/config.js";
 import type { StoreKind } from "../src/store/open-store.js";
@@ -10,12 +11,21 @@ import type {
   FileRelayConfig,
   HardeningConfig,
   IngestConfig,
+  PageLoadConfig,
   StoreHistoryConfig,
 } from "./results.js";
+
+/**
+ * Which comparison a fan-out configuration belongs to, and so which contenders
+ * run it: over TCP (sockchat native and text, ngIRCd) or over WebSocket
+ * (sockchat over its WebSocket and Socket.IO, with sockchat native beside them).
+ */
+export type Comparison = "tcp" | "websocket";
 
 export interface FanoutConfig {
   id: string;
   label: string;
+  comparison: Comparison;
   receivers: number;
   senders: number;
   /** Messages per sender. */
@@ -26,11 +36,13 @@ export interface FanoutConfig {
   receiverProcesses: number;
 }
 
-export type ServerName = "sockchat" | "ngircd";
+export type ServerName = "sockchat" | "ngircd" | "socketio";
 
 export interface Contender {
   server: ServerName;
   protocol: Protocol;
+  /** The comparisons whose configurations it runs. */
+  comparisons: readonly Comparison[];
   /** sockchat only: the store it runs with (`serve --store`). */
   store?: StoreKind;
   /** Runs the burst configurations only (the paced one measures latency, not the store's cost). */
@@ -60,6 +72,7 @@ export interface BenchPlan {
   hardening: HardeningConfig[];
   ingest: IngestConfig[];
   storeHistory: StoreHistoryConfig[];
+  pageLoad: PageLoadConfig[];
   /** Rounds of the runs that are compared with a reference (fan-out, plain file relays). */
   repeats: number;
 }
@@ -87,27 +100,48 @@ function files(
 }
 
 export const CONTENDERS: Contender[] = [
-  { server: "sockchat", protocol: "native", store: "sqlite" },
+  // In the WebSocket comparison too: what the WebSocket costs against sockchat's own TCP path.
+  { server: "sockchat", protocol: "native", store: "sqlite", comparisons: ["tcp", "websocket"] },
   // What storing every line costs a burst: the same load, the store in memory.
-  { server: "sockchat", protocol: "native", store: "memory", burstsOnly: true },
-  { server: "sockchat", protocol: "text", store: "sqlite" },
-  { server: "ngircd", protocol: "irc" },
+  {
+    server: "sockchat",
+    protocol: "native",
+    store: "memory",
+    burstsOnly: true,
+    comparisons: ["tcp"],
+  },
+  { server: "sockchat", protocol: "text", store: "sqlite", comparisons: ["tcp"] },
+  { server: "ngircd", protocol: "irc", comparisons: ["tcp"] },
+  // The page's way in, and the Node convention for a chat over WebSocket.
+  { server: "sockchat", protocol: "websocket", store: "sqlite", comparisons: ["websocket"] },
+  { server: "socketio", protocol: "socketio", comparisons: ["websocket"] },
 ];
 
 /** The contenders that run `config`. */
 export function contendersOf(plan: BenchPlan, config: FanoutConfig): Contender[] {
-  return plan.contenders.filter((c) => !c.burstsOnly || config.pacePerSecond === 0);
+  return plan.contenders.filter(
+    (c) =>
+      c.comparisons.includes(config.comparison) && (!c.burstsOnly || config.pacePerSecond === 0),
+  );
 }
 
 /** How tables and step ids name a contender's server: "sockchat (memory store)" for the memory store. */
 export function serverLabel(server: ServerName, store: StoreKind | undefined): string {
+  if (server === "socketio") return "Socket.IO";
   return store === "memory" ? "sockchat (memory store)" : server;
 }
 
-function burst(receivers: number, senders: number, messages: number): FanoutConfig {
+function burst(
+  receivers: number,
+  senders: number,
+  messages: number,
+  comparison: Comparison = "tcp",
+): FanoutConfig {
+  const websocket = comparison === "websocket";
   return {
-    id: `burst-${receivers}x${senders}x${messages}`,
-    label: `burst ${receivers} recv × ${senders} send × ${messages}`,
+    id: `${websocket ? "websocket-" : ""}burst-${receivers}x${senders}x${messages}`,
+    label: `${websocket ? "WebSocket " : ""}burst ${receivers} recv × ${senders} send × ${messages}`,
+    comparison,
     receivers,
     senders,
     messages,
@@ -126,6 +160,7 @@ function paced(
   return {
     id: `paced-${receivers}x${senders}x${perSecond}ps`,
     label: `paced ${receivers} recv × ${senders} send × ${perSecond}/s for ${seconds} s`,
+    comparison: "tcp",
     receivers,
     senders,
     messages: perSecond * seconds,
@@ -230,10 +265,21 @@ function storeHistory(lines: number): StoreHistoryConfig {
   };
 }
 
+/** Twice the lines a join replays, so that the page is replayed a full history. */
+function pageLoad(coldLoads: number, warmLoads: number): PageLoadConfig {
+  return { id: "page-load", historyLines: 2 * DEFAULTS.history, coldLoads, warmLoads };
+}
+
 export function makePlan(quick: boolean): BenchPlan {
   if (quick) {
     return {
-      fanout: [burst(100, 4, 1000), burst(500, 4, 200), paced(50, 4, 475, 2)],
+      fanout: [
+        burst(100, 4, 1000),
+        burst(500, 4, 200),
+        paced(50, 4, 475, 2),
+        // Longer than the TCP bursts: about a second of sockchat's delivery, ten of Socket.IO's.
+        burst(200, 4, 4000, "websocket"),
+      ],
       contenders: CONTENDERS,
       idle: [
         idle("sockchat", 2000, 5000),
@@ -258,11 +304,18 @@ export function makePlan(quick: boolean): BenchPlan {
       ],
       ingest: [ingest(INGEST_SENDERS, INGEST_WINDOW, 5)],
       storeHistory: [storeHistory(1_000_000)],
+      pageLoad: [pageLoad(3, 3)],
       repeats: 1,
     };
   }
   return {
-    fanout: [burst(200, 4, 2000), burst(1000, 4, 500), paced(100, 4, 475, 5)],
+    fanout: [
+      burst(200, 4, 2000),
+      burst(1000, 4, 500),
+      paced(100, 4, 475, 5),
+      // Some 2.5 s of sockchat's delivery, 25 of Socket.IO's.
+      burst(200, 4, 10_000, "websocket"),
+    ],
     contenders: CONTENDERS,
     // An idle connection is pinged after a heartbeat of silence, by a check that runs every
     // half heartbeat: at most 1.5 heartbeats pass between two rounds, so this window holds
@@ -290,6 +343,7 @@ export function makePlan(quick: boolean): BenchPlan {
     ],
     ingest: [ingest(INGEST_SENDERS, INGEST_WINDOW, 20)],
     storeHistory: [storeHistory(1_000_000)],
+    pageLoad: [pageLoad(5, 5)],
     repeats: 3,
   };
 }

@@ -5,6 +5,16 @@
 
 import type { ScenarioResult } from "./results.js";
 
+/** The middle value (the mean of the two middle ones for an even count); NaN for none. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
 /** What a scenario is judged by: the figure its median is taken over. */
 export function headlineFigure(r: ScenarioResult): number {
   switch (r.kind) {
@@ -23,13 +33,16 @@ export function headlineFigure(r: ScenarioResult): number {
       return r.linesPerSecond;
     case "store-history":
       return r.historyPageMs.p99;
+    case "page-load":
+      return median(r.cold.map((t) => t.totalMs));
   }
 }
 
 function scenarioKey(r: ScenarioResult): string {
   if (r.kind === "idle") return `idle ${r.clients} ${r.rooms} ${r.server}`;
   if (r.kind === "hardening") return `hardening ${r.config.id}`;
-  if (r.kind === "store-history" || r.kind === "ingest") return `${r.kind} ${r.config.id}`;
+  if (r.kind === "store-history" || r.kind === "ingest" || r.kind === "page-load")
+    return `${r.kind} ${r.config.id}`;
   if (r.kind === "fanout")
     return `fanout ${r.config.id} ${r.server} ${r.store ?? ""} ${r.protocol}`;
   return `${r.kind} ${r.config.id} ${r.server}`;

@@ -247,8 +247,41 @@ export interface StoreHistoryResult extends Repeated {
   historyPageMs: LatencyMs;
 }
 
+/** The browser page in Chromium (page-load.ts): navigation to the first history line shown. */
+export interface PageLoadConfig {
+  id: string;
+  /** Lines said in the room before the page is opened; the page is replayed the newest of them. */
+  historyLines: number;
+  /** Loads in a fresh browser context each (empty cache and storage), and loads in one warmed context. */
+  coldLoads: number;
+  warmLoads: number;
+}
+
+/** One load, in ms on the page's clock (0 = navigation start). */
+export interface PageLoadTiming {
+  /** Until the nickname form is on the page: the page's script has run. */
+  interactiveMs: number;
+  /** From the form's submit to the first history line shown (the frame that paints it). */
+  joinToLineMs: number;
+  /** From navigation start to the first history line shown, the nickname filled in and submitted on the way. */
+  totalMs: number;
+}
+
+export interface PageLoadResult extends Repeated {
+  kind: "page-load";
+  config: PageLoadConfig;
+  error?: string;
+  /** Chromium's version, as the browser gives it. */
+  browser: string;
+  cold: PageLoadTiming[];
+  warm: PageLoadTiming[];
+  /** The text of the first line shown in the last load, for the notes. */
+  firstLine: string;
+}
+
 export type ScenarioResult =
   | FanoutResult
+  | PageLoadResult
   | IdleResult
   | FileRelayResult
   | HardeningResult
@@ -260,8 +293,12 @@ export interface Ratio {
   label: string;
   paced: boolean;
   protocol: Protocol;
-  /** The reference: ngIRCd, or the same sockchat load with the store in memory. */
-  versus: "ngircd" | "memory store";
+  /**
+   * The reference: ngIRCd; the same sockchat load with the store in memory;
+   * Socket.IO (for sockchat over WebSocket); or, for sockchat over WebSocket,
+   * the same load through sockchat's native TCP path.
+   */
+  versus: "ngircd" | "memory store" | "socket.io" | "native over TCP";
   throughputRatio: number;
   p99Ratio: number;
   /** Deliveries per second of the sockchat run and of its reference. */

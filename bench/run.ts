@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--only text] [--skip-ngircd] [--skip-idle] [--skip-hardening] [--skip-ingest] [--skip-store] [--profile]`:
+// `npm run bench [-- --quick] [--only text] [--skip-ngircd] [--skip-socketio] [--skip-idle] [--skip-hardening] [--skip-ingest] [--skip-store] [--skip-page-load] [--profile]`:
 // runs every scenario of the plan one after another against real server
 // processes, prints a table and writes bench/results/latest.{json,md,svg}
 // (latest-quick.* for --quick, with "-partial" when scenarios were left out, so
@@ -18,23 +18,27 @@ import { runFileHardening } from "./hardening-files.js";
 import { runJoins } from "./hardening-joins.js";
 import { runIdle } from "./idle.js";
 import { runIngest } from "./ingest.js";
+import { runPageLoad } from "./page-load.js";
 import { type BenchPlan, contendersOf, makePlan } from "./plan.js";
-import { medianRuns } from "./repeats.js";
+import { median, medianRuns } from "./repeats.js";
 import { checkTargets, computeRatios, reportMarkdown, reportText } from "./report.js";
-import type { BenchReport, FanoutResult, ScenarioResult } from "./results.js";
+import type { BenchReport, FanoutResult, PageLoadTiming, ScenarioResult } from "./results.js";
 import { runStoreHistory } from "./store-history.js";
 import { ensureNgircd, NGIRCD } from "./targets/ngircd.js";
+import { SOCKETIO_VERSION } from "./targets/socketio.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const USAGE = `usage: npm run bench -- [options]
-  --quick          smaller configurations (about three minutes in all)
+  --quick          smaller configurations (about three and a half minutes in all)
   --only <text>    run only scenarios whose id, server or protocol contains <text> (repeatable)
   --skip-ngircd    do not run ngIRCd (no comparison)
+  --skip-socketio  do not run Socket.IO (no WebSocket comparison)
   --skip-idle      skip the idle-connections test
   --skip-files     skip the file-relay runs
   --skip-hardening skip the hardening runs (join cost, descriptors and memory of finished files)
   --skip-ingest    skip the durable ingest (lines acknowledged per second, all stored)
   --skip-store     skip the store's history reads (a SQLite store of a million lines)
+  --skip-page-load skip the page's load in Chromium (navigation to the first history line shown)
   --idle-clients <n>
                    idle connections to open (default 10000, quick 2000)
   --repeats <n>    rounds of the compared runs, the median reported (default 3, quick 1)
@@ -51,11 +55,13 @@ function parseCommandLine() {
         quick: { type: "boolean", default: false },
         only: { type: "string", multiple: true, default: [] },
         "skip-ngircd": { type: "boolean", default: false },
+        "skip-socketio": { type: "boolean", default: false },
         "skip-idle": { type: "boolean", default: false },
         "skip-files": { type: "boolean", default: false },
         "skip-hardening": { type: "boolean", default: false },
         "skip-ingest": { type: "boolean", default: false },
         "skip-store": { type: "boolean", default: false },
+        "skip-page-load": { type: "boolean", default: false },
         profile: { type: "boolean", default: false },
         "receiver-processes": { type: "string" },
         "idle-clients": { type: "string" },
@@ -171,6 +177,11 @@ function steps(plan: BenchPlan, profileDir: string | undefined): Step[] {
       once.push({ id: `${config.id} sockchat`, run: () => runStoreHistory(config) });
     }
   }
+  if (!args["skip-page-load"]) {
+    for (const config of plan.pageLoad) {
+      once.push({ id: `${config.id} sockchat chromium`, run: () => runPageLoad(config) });
+    }
+  }
   const list: Step[] = [];
   for (let round = 1; round <= plan.repeats; round++) {
     const suffix = plan.repeats > 1 ? ` (run ${round} of ${plan.repeats})` : "";
@@ -180,7 +191,8 @@ function steps(plan: BenchPlan, profileDir: string | undefined): Step[] {
   return list.filter(
     (s) =>
       (args.only.length === 0 || args.only.some((o) => s.id.includes(o))) &&
-      !(args["skip-ngircd"] && s.id.includes("ngircd")),
+      !(args["skip-ngircd"] && s.id.includes("ngircd")) &&
+      !(args["skip-socketio"] && s.id.includes("socketio")),
   );
 }
 
@@ -207,6 +219,7 @@ function meta(plan: BenchPlan): BenchReport["meta"] {
       .map((l) => l.toFixed(2))
       .join(" "),
     ngircd,
+    "socket.io": SOCKETIO_VERSION,
     configurations: plan.fanout.map((f) => f.label).join("; "),
   };
 }
@@ -228,6 +241,10 @@ function summary(result: ScenarioResult): string {
       return `${(result.linesPerSecond / 1e3).toFixed(0)} k lines/s acknowledged (${result.acked} lines), ${result.storedLines} stored, ack p99 ${result.ackLatencyMs.p99.toFixed(2)} ms`;
     case "store-history":
       return `${(result.linesPerSecond / 1e3).toFixed(0)} k lines/s in, replay p99 ${result.joinReplayMs.p99.toFixed(2)} ms, /history p99 ${result.historyPageMs.p99.toFixed(2)} ms, ${result.bytesPerLine.toFixed(0)} B/line`;
+    case "page-load": {
+      const total = (loads: PageLoadTiming[]) => median(loads.map((t) => t.totalMs)).toFixed(0);
+      return `navigation to the first history line shown: median ${total(result.cold)} ms cold, ${total(result.warm)} ms warm`;
+    }
   }
 }
 
@@ -300,7 +317,9 @@ async function main(): Promise<number> {
     args["skip-files"] ||
     args["skip-hardening"] ||
     args["skip-ingest"] ||
-    args["skip-store"];
+    args["skip-store"] ||
+    args["skip-socketio"] ||
+    args["skip-page-load"];
   const name = `latest${args.quick ? "-quick" : ""}${partial ? "-partial" : ""}`;
   writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(outDir, `${name}.md`), reportMarkdown(report, `${name}.svg`));

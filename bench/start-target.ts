@@ -5,11 +5,12 @@ import type { StoreKind } from "../src/store/open-store.js";
 import type { ServerName } from "./plan.js";
 import { startNgircd } from "./targets/ngircd.js";
 import { startSockchat } from "./targets/sockchat.js";
+import { startSocketIo } from "./targets/socketio.js";
 import type { Target } from "./targets/target.js";
 
 export interface TargetOptions {
   connections: number;
-  /** sockchat only: where to write a CPU profile. */
+  /** sockchat and Socket.IO: where to write a CPU profile. */
   cpuProfileDir?: string;
   /** sockchat only: `--store`; the server's default (SQLite, in a fresh data directory) when absent. */
   store?: StoreKind;
@@ -18,6 +19,7 @@ export interface TargetOptions {
 export function startTarget(server: ServerName, options: TargetOptions): Promise<Target> {
   const openFiles = options.connections + 1024;
   if (server === "ngircd") return startNgircd(openFiles);
+  if (server === "socketio") return startSocketIo(openFiles, options.cpuProfileDir);
   return startSockchat({
     openFiles,
     cpuProfileDir: options.cpuProfileDir,

@@ -5,27 +5,29 @@
 // less than the server it loads, on two cores shared with it; the full client
 // core (ChatClient) costs about as much per delivery as the server itself.
 // It asks for no history: the bench counts what is said while it runs.
+// The same peer runs over TCP or the chat port's WebSocket: it is given the
+// dial, as the client core is.
 
-import { connect, type Socket } from "node:net";
+import type { ByteStream, Dial } from "../../src/client/byte-stream.js";
 import { readU32 } from "../../src/protocol/bytes.js";
 import { type Frame, FrameType, handshakeBytes, MAGIC } from "../../src/protocol/frame.js";
 import { FrameDecoder } from "../../src/protocol/frame-decoder.js";
 import { type ClientMessage, encodeClientMessage } from "../../src/protocol/messages.js";
 import { type Parsed, parseBenchBytes } from "./payload.js";
-import { HOST, type Peer, type PeerEvents } from "./peer.js";
+import type { Peer, PeerEvents } from "./peer.js";
 
 /** A message frame: kind (1), time (8), then the sender, the addressee and the text, each length-prefixed. */
 const MESSAGE_FROM_AT = 9;
 
 export class FramePeer implements Peer {
   refused = 0;
-  readonly #port: number;
+  readonly #dial: Dial;
   readonly #nick: string;
   readonly #room: string | undefined;
   readonly #events: PeerEvents;
   readonly #decoder = new FrameDecoder({ allocate: Buffer.allocUnsafe });
   readonly #parsed: Parsed = { sender: 0, seq: 0, sentAtUs: 0 };
-  #socket: Socket | undefined;
+  #stream: ByteStream | undefined;
   /** The server's handshake (its magic and version) still to pass over. */
   #handshakeLeft = MAGIC.length + 1;
   #pending: Uint8Array[] = [];
@@ -37,27 +39,28 @@ export class FramePeer implements Peer {
   #welcomed: (() => void) | undefined;
 
   /** With `room`, the peer joins it after the welcome, and its lines go there. */
-  constructor(port: number, nick: string, events: PeerEvents, room?: string) {
-    this.#port = port;
+  constructor(dial: Dial, nick: string, events: PeerEvents, room?: string) {
+    this.#dial = dial;
     this.#nick = nick;
     this.#room = room;
     this.#events = events;
   }
 
   async join(): Promise<void> {
-    const socket = connect({ host: HOST, port: this.#port, noDelay: true });
-    this.#socket = socket;
+    const stream = await this.#dial();
+    this.#stream = stream;
     let joined = false;
     const welcomed = new Promise<void>((resolve, reject) => {
       this.#welcomed = resolve;
-      socket.on("error", reject);
-      socket.on("close", () => {
-        if (joined) this.#events.closed("connection closed");
-        else reject(new Error("closed before the welcome"));
+      stream.listen({
+        data: (bytes) => this.#received(bytes),
+        close: (reason) => {
+          if (joined) this.#events.closed(reason);
+          else reject(new Error(`closed before the welcome: ${reason}`));
+        },
       });
     });
-    socket.on("data", (chunk: Buffer) => this.#received(chunk));
-    socket.write(handshakeBytes());
+    stream.write(handshakeBytes());
     this.#send({ type: "hello", nick: this.#nick, client: "sockchat-bench", history: 0 });
     await welcomed;
     const room = this.#room;
@@ -78,7 +81,7 @@ export class FramePeer implements Peer {
   }
 
   close(): void {
-    this.#socket?.destroy();
+    this.#stream?.close();
   }
 
   #take(): number {
@@ -93,11 +96,11 @@ export class FramePeer implements Peer {
   }
 
   #flush(): void {
-    this.#socket?.write(Buffer.concat(this.#pending));
+    this.#stream?.write(Buffer.concat(this.#pending));
     this.#pending = [];
   }
 
-  #received(chunk: Buffer): void {
+  #received(chunk: Uint8Array): void {
     let frames = chunk;
     if (this.#handshakeLeft > 0) {
       const skipped = Math.min(this.#handshakeLeft, chunk.length);

@@ -1,10 +1,14 @@
 // Connecting a load process's clients, `concurrency` at a time, each join
 // retried a few times.
 
+import { tcpDial } from "../../src/client/node/tcp-dial.js";
+import { websocketDial } from "../../src/client/node/websocket-dial.js";
+import { WEBSOCKET_PATH } from "../../src/transport/websocket-upgrade.js";
 import { FramePeer } from "./frame-peer.js";
 import { IrcPeer } from "./irc-peer.js";
 import type { LoadPlan } from "./messages.js";
-import type { Peer, PeerEvents } from "./peer.js";
+import { HOST, type Peer, type PeerEvents } from "./peer.js";
+import { SocketIoPeer } from "./socketio-peer.js";
 import { TextPeer } from "./text-peer.js";
 
 const ATTEMPTS = 3;
@@ -14,7 +18,13 @@ export function makePeer(plan: LoadPlan, index: number, events: PeerEvents): Pee
   const nick = `${plan.nickPrefix}${index}`;
   switch (plan.protocol) {
     case "native":
-      return new FramePeer(plan.port, nick, events, roomOf(plan, index));
+      return new FramePeer(tcpDial(HOST, plan.port), nick, events, roomOf(plan, index));
+    case "websocket": {
+      const dial = websocketDial(`ws://${HOST}:${plan.port}${WEBSOCKET_PATH}`);
+      return new FramePeer(dial, nick, events, roomOf(plan, index));
+    }
+    case "socketio":
+      return new SocketIoPeer(plan.port, nick, events);
     case "text":
       return new TextPeer(plan.port, nick, events, plan.silent ?? false);
     case "irc":

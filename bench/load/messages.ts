@@ -4,7 +4,8 @@
 import type { HistogramData } from "../histogram.js";
 import type { LedgerCounts } from "./ledger.js";
 
-export type Protocol = "native" | "text" | "irc";
+/** websocket: sockchat's native protocol over the chat port's WebSocket; socketio: Socket.IO over WebSocket. */
+export type Protocol = "native" | "text" | "irc" | "websocket" | "socketio";
 
 export interface LoadPlan {
   protocol: Protocol;

@@ -1,7 +1,7 @@
 // A chat server under test, running as its own process.
 
 export interface Target {
-  /** "sockchat" or "ngircd". */
+  /** "sockchat", "ngircd" or "socketio". */
   readonly name: string;
   readonly pid: number;
   readonly port: number;

@@ -289,6 +289,9 @@ describe("the page on a phone and on a desktop", { timeout: 120_000 }, () => {
     await phone.page.screenshot({ path: join(OUTPUT, "page-phone.png") });
     await dark.page.screenshot({ path: join(OUTPUT, "page-desktop-dark.png") });
 
+    // The room's members, with the count in the header.
+    await desktop.page.getByRole("heading", { name: "In #lobby (4)" }).waitFor();
+    await desktop.page.locator(".topic", { hasText: "4 members" }).waitFor();
     // Desktop: rooms, the chat and the people side by side.
     for (const region of ["navigation", "complementary"] as const) {
       assert.ok(

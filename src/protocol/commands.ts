@@ -12,7 +12,8 @@ export type Command =
   | { type: "nick"; nick: string }
   | { type: "who" }
   | { type: "help" }
-  | { type: "files" }
+  /** The files of `room`; without it, of the room typed into. */
+  | { type: "files"; room?: string }
   | { type: "join"; room: string }
   | { type: "part"; room: string; reason: string }
   | { type: "rooms" }

@@ -13,7 +13,8 @@ export type Command =
   /** `room` "": everyone online. */
   | { type: "who"; room: string }
   | { type: "help" }
-  | { type: "files" }
+  /** The files of `room`; without it, of the room typed into. */
+  | { type: "files"; room?: string }
   | { type: "join"; room: string }
   | { type: "part"; room: string; reason: string }
   | { type: "rooms" }

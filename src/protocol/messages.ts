@@ -85,6 +85,12 @@ export interface FileEntry {
   size: number;
   /** Server time in milliseconds since the epoch after which the file is gone. */
   expiresAt: number;
+  /** Where it sits in its room's history: after stored line `afterLine` (0: before every line). */
+  afterLine: number;
+  /** Server time in milliseconds since the epoch when it was verified. */
+  sharedAt: number;
+  /** The verified SHA-256; empty (and `afterLine`, `sharedAt` 0) from a server that sends none. */
+  sha256: Uint8Array;
 }
 
 export interface RoomEntry {
@@ -492,11 +498,15 @@ export function encodeServerMessage(m: ServerMessage): Uint8Array {
         .str(m.detail)
         .finish();
     case "file-list": {
-      const w = new FrameWriter(FrameType.FileList, 8 + m.files.length * 64)
+      const w = new FrameWriter(FrameType.FileList, 12 + m.files.length * 128)
         .u32(m.seq)
         .u32(m.files.length);
       for (const f of m.files) w.u32(f.id).str(f.from).str(f.name).f64(f.size).f64(f.expiresAt);
-      return w.u32(m.total).finish();
+      w.u32(m.total);
+      // Appended after `total`, so an older client reads the list it knows and stops.
+      for (const f of m.files)
+        w.f64(f.afterLine).f64(f.sharedAt).u32(f.sha256.length).raw(f.sha256);
+      return w.finish();
     }
     case "room":
       return new FrameWriter(FrameType.Room)
@@ -640,9 +650,9 @@ export function decodeServerMessage(frame: Frame): ServerMessage {
     case FrameType.FileList: {
       const seq = r.u32();
       const count = r.u32();
-      const files: FileEntry[] = [];
+      const listed: Omit<FileEntry, "afterLine" | "sharedAt" | "sha256">[] = [];
       for (let i = 0; i < count; i++) {
-        files.push({
+        listed.push({
           id: r.u32(),
           from: r.str(),
           name: r.str(),
@@ -651,7 +661,20 @@ export function decodeServerMessage(frame: Frame): ServerMessage {
         });
       }
       // Servers before `total` sent every file.
-      const total = r.remaining >= 4 ? r.u32() : files.length;
+      const total = r.remaining >= 4 ? r.u32() : listed.length;
+      // Servers before them sent no place, time or hash: each file reads as before every line.
+      const placed = r.remaining > 0;
+      const files = listed.map(
+        (entry): FileEntry =>
+          placed
+            ? {
+                ...entry,
+                afterLine: r.f64(),
+                sharedAt: r.f64(),
+                sha256: optionalSha256(r) ?? new Uint8Array(0),
+              }
+            : { ...entry, afterLine: 0, sharedAt: 0, sha256: new Uint8Array(0) },
+      );
       return { type: "file-list", seq, files, total };
     }
     case FrameType.Room:

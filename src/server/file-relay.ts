@@ -285,6 +285,9 @@ export class FileRelay {
       name: t.name,
       size: t.size,
       expiresAt: t.expiresAt,
+      afterLine: t.afterLine,
+      sharedAt: t.sharedAt,
+      sha256: t.sha256 ?? new Uint8Array(0),
     }));
     return { files, total: kept?.size ?? 0 };
   }
@@ -548,14 +551,16 @@ export class FileRelay {
     const sharedAt = Date.now();
     const expiresAt = sharedAt + this.#config.retentionMs;
     const { size, senderHash } = transfer;
+    let afterLine: number;
     try {
-      this.#store.keepFile(transfer.id, { size, sha256: digest, senderHash, sharedAt, expiresAt });
+      const kept = { size, sha256: digest, senderHash, sharedAt, expiresAt };
+      afterLine = this.#store.keepFile(transfer.id, kept);
     } catch (error) {
       const reason = `the server could not keep it: ${(error as Error).message}`;
       return this.#fail(transfer, reason, ErrorCode.Internal);
     }
     this.#uploadEnded(transfer);
-    transfer.verify(digest, expiresAt);
+    transfer.verify({ sha256: digest, sharedAt, expiresAt, afterLine });
     this.#roomFiles(transfer.room).add(transfer);
     this.#expiry.set(transfer, sharedAt);
     this.#announceVerdict(transfer, "");

@@ -60,6 +60,9 @@ const NEXT_STATES: Record<TransferState, readonly TransferState[]> = {
   retired: [],
 };
 
+/** What a verified file keeps: its hash, when it was shared and goes, where it sits in its room. */
+export type KeptRecord = Pick<FileRecord, "sha256" | "sharedAt" | "expiresAt" | "afterLine">;
+
 /** Where a transfer comes from and what it is. */
 interface TransferOrigin {
   room: string;
@@ -108,7 +111,10 @@ export class Transfer {
   unwrittenChunks = 0;
   /** Set once the content is verified. */
   sha256: Uint8Array | undefined;
+  sharedAt = 0;
   expiresAt = Number.POSITIVE_INFINITY;
+  /** Where it sits in its room's history once kept (see FileRecord). */
+  afterLine = 0;
   completionSent = false;
   /**
    * The newest spooled bytes, kept in memory up to one upload window while the
@@ -167,8 +173,7 @@ export class Transfer {
     const transfer = new Transfer(record.id, storage, origin, record.senderHash, "verified");
     transfer.received = record.size;
     transfer.spooled = record.size;
-    transfer.sha256 = record.sha256;
-    transfer.expiresAt = record.expiresAt;
+    transfer.#kept(record);
     transfer.completionSent = true;
     return transfer;
   }
@@ -241,10 +246,9 @@ export class Transfer {
    * The upload is complete and matches `sha256`. Its memory goes now, whatever
    * the receivers do: from here on they all read the spool.
    */
-  verify(sha256: Uint8Array, expiresAt: number): boolean {
+  verify(kept: KeptRecord): boolean {
     if (!this.#move("verified")) return false;
-    this.sha256 = sha256;
-    this.expiresAt = expiresAt;
+    this.#kept(kept);
     this.#forgetRecent();
     return true;
   }
@@ -325,5 +329,12 @@ export class Transfer {
   #forgetRecent(): void {
     this.#recent.length = 0;
     this.#recentBytes = 0;
+  }
+
+  #kept({ sha256, sharedAt, expiresAt, afterLine }: KeptRecord): void {
+    this.sha256 = sha256;
+    this.sharedAt = sharedAt;
+    this.expiresAt = expiresAt;
+    this.afterLine = afterLine;
   }
 }

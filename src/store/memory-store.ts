@@ -2,10 +2,11 @@
 // ids, times, lines readable once their turn is committed — kept for as long
 // as the process runs.
 
-import type { FileDraft, FileRecord, LineDraft, Store, StoredLine } from "./store.js";
+import { roomConversation } from "./conversations.js";
+import type { FileDraft, FileRecord, KeptFile, LineDraft, Store, StoredLine } from "./store.js";
 import { TurnBatch } from "./turn-batch.js";
 
-type Kept = Pick<FileRecord, "size" | "sha256" | "senderHash" | "sharedAt" | "expiresAt">;
+type Kept = KeptFile & Pick<FileRecord, "afterLine">;
 
 /** The index of the first line in `lines` (ordered by id) whose id is at least `id`. */
 function firstAtLeast(lines: readonly StoredLine[], id: number): number {
@@ -75,11 +76,13 @@ export class MemoryStore implements Store {
     return id;
   }
 
-  keepFile(id: number, kept: Kept): void {
+  keepFile(id: number, kept: KeptFile): number {
     const file = this.#files.get(id);
-    if (file === undefined) return;
+    if (file === undefined) return 0;
     const { size, senderHash, sharedAt, expiresAt } = kept;
-    file.kept = { size, sha256: kept.sha256.slice(), senderHash, sharedAt, expiresAt };
+    const afterLine = this.#history(roomConversation(file.draft.room)).at(-1)?.id ?? 0;
+    file.kept = { size, sha256: kept.sha256.slice(), senderHash, sharedAt, expiresAt, afterLine };
+    return afterLine;
   }
 
   dropFile(id: number): void {

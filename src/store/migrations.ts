@@ -37,6 +37,11 @@ export const MIGRATIONS: readonly string[] = [
     expires_at INTEGER
   );
   `,
+  // 2: where each kept file sits in its room's history: after line after_line
+  // (0: before every line). Files kept before it read as before every line.
+  `
+  ALTER TABLE files ADD COLUMN after_line INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export const LATEST_SCHEMA = MIGRATIONS.length;

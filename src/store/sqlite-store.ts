@@ -3,10 +3,12 @@
 // in one transaction; the file index is written as each call comes.
 
 import type Database from "better-sqlite3";
+import { roomConversation } from "./conversations.js";
 import { openDatabase } from "./sqlite-file.js";
 import {
   type FileDraft,
   type FileRecord,
+  type KeptFile,
   type LineDraft,
   type Store,
   type StoredLine,
@@ -47,7 +49,7 @@ export class SqliteStore implements Store {
   readonly #after: Database.Statement<[string, number, number], StoredLine>;
   readonly #expire: Database.Statement<[number]>;
   readonly #beginFile: Database.Statement<[FileDraft]>;
-  readonly #keepFile: Database.Statement<[number, Uint8Array, number, number, number, number]>;
+  readonly #keepFile: (id: number, kept: KeptFile) => number;
   readonly #dropFile: Database.Statement<[number]>;
   readonly #keptFiles: Database.Statement<[], FileRow>;
   readonly #takeUnfinished: () => number[];
@@ -83,13 +85,28 @@ export class SqliteStore implements Store {
     this.#beginFile = db.prepare(
       "INSERT INTO files (room, sender, name, size) VALUES (@room, @from, @name, @size)",
     );
-    this.#keepFile = db.prepare(
-      "UPDATE files SET size = ?, sha256 = ?, sender_hash = ?, shared_at = ?, expires_at = ? WHERE id = ?",
+    const fileRoom = db.prepare<[number], string>("SELECT room FROM files WHERE id = ?").pluck();
+    // Committed lines only: those of this turn are delivered after the file's notice.
+    const newestLine = db
+      .prepare<[string], number>("SELECT coalesce(max(id), 0) FROM lines WHERE conversation = ?")
+      .pluck();
+    const keep = db.prepare<[number, Uint8Array, number, number, number, number, number]>(
+      `UPDATE files SET size = ?, sha256 = ?, sender_hash = ?, shared_at = ?, expires_at = ?,
+                        after_line = ?
+       WHERE id = ?`,
     );
+    this.#keepFile = db.transaction((id: number, kept: KeptFile) => {
+      const room = fileRoom.get(id);
+      if (room === undefined) return 0;
+      const afterLine = newestLine.get(roomConversation(room)) ?? 0;
+      const { size, sha256, senderHash, sharedAt, expiresAt } = kept;
+      keep.run(size, sha256, senderHash ? 1 : 0, sharedAt, expiresAt, afterLine, id);
+      return afterLine;
+    });
     this.#dropFile = db.prepare("DELETE FROM files WHERE id = ?");
     this.#keptFiles = db.prepare(
       `SELECT id, room, sender AS "from", name, size, sha256, sender_hash AS senderHash,
-              shared_at AS sharedAt, expires_at AS expiresAt
+              shared_at AS sharedAt, expires_at AS expiresAt, after_line AS afterLine
        FROM files WHERE sha256 IS NOT NULL ORDER BY id`,
     );
     const unfinished = db
@@ -130,12 +147,8 @@ export class SqliteStore implements Store {
     return writing(() => Number(this.#beginFile.run(draft).lastInsertRowid));
   }
 
-  keepFile(
-    id: number,
-    kept: Pick<FileRecord, "size" | "sha256" | "senderHash" | "sharedAt" | "expiresAt">,
-  ): void {
-    const { size, sha256, senderHash, sharedAt, expiresAt } = kept;
-    writing(() => this.#keepFile.run(size, sha256, senderHash ? 1 : 0, sharedAt, expiresAt, id));
+  keepFile(id: number, kept: KeptFile): number {
+    return writing(() => this.#keepFile(id, kept));
   }
 
   dropFile(id: number): void {

@@ -41,7 +41,18 @@ export interface FileRecord extends FileDraft {
   sharedAt: number;
   /** When the file is removed, ms since the epoch. */
   expiresAt: number;
+  /**
+   * Where it sits in its room's history: the id of the room's newest
+   * committed line when it was kept, 0 if there was none.
+   */
+  afterLine: number;
 }
+
+/** What the relay knows of an upload it keeps; the store adds where it sits. */
+export type KeptFile = Pick<
+  FileRecord,
+  "size" | "sha256" | "senderHash" | "sharedAt" | "expiresAt"
+>;
 
 /** Why a write failed: the disk is full, or the database failed otherwise. */
 export class StoreWriteError extends Error {
@@ -84,12 +95,11 @@ export interface Store {
   /**
    * The upload was verified and spooled: it is listed until `expiresAt`. `size`
    * replaces the draft's, which the original client's upload cannot know when
-   * it begins. Durable on return.
+   * it begins. Durable on return. Returns its `afterLine`: the id of its
+   * room's newest line committed now, so lines of this turn not yet committed
+   * (and delivered only once they are) come after it.
    */
-  keepFile(
-    id: number,
-    kept: Pick<FileRecord, "size" | "sha256" | "senderHash" | "sharedAt" | "expiresAt">,
-  ): void;
+  keepFile(id: number, kept: KeptFile): number;
   /** Forgets a file, kept or unfinished. */
   dropFile(id: number): void;
   /** Every kept file, oldest first. */

@@ -1,7 +1,8 @@
 // Files between the page in Debian's Chromium and the terminal client, 20 MB
 // each way: picked with "Send a file" and saved by the CLI byte-identical; sent
 // by the CLI and downloaded by the page over HTTP, byte-identical, with the
-// verified SHA-256 beside its link.
+// verified SHA-256 beside its link. A file shared before the page joined is in
+// the room's history, between the lines said around it.
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -79,5 +80,50 @@ describe("files between the page and the terminal client", { timeout: 240_000 },
     assert.equal(await sha256File(saved), digest);
     assert.deepEqual(bob.problems, [], "no page errors");
     await bob.close();
+  });
+
+  it("a file shared before the page joined is in the history between the lines around it, and downloads", async () => {
+    const path = join(work.path, "earlier.txt");
+    const digest = await randomFile(path, 64 * 1024);
+    const erin = spawnCli(["connect", `127.0.0.1:${server.port}`, "--nick", "erin"]);
+    await erin.stdout.waitFor(/^\* welcome/);
+    // Each step once the one before is done: stored, then kept, then stored.
+    erin.child.stdin.write("before the file\n");
+    await erin.stdout.waitFor(/^<You> before the file$/);
+    erin.child.stdin.write(`SEND ${path}\n`);
+    await erin.stdout.waitFor(/^\* earlier\.txt delivered to \d+ of \d+ receivers/, 30_000);
+    erin.child.stdin.end("after the file\n");
+    await erin.stdout.waitFor(/^<You> after the file$/);
+    assert.equal(await erin.exited, 0);
+
+    const frank = await ChatPage.join(browser, server.port, "frank");
+    const log = frank.log("#lobby");
+    const shared = log.locator("li.file", { hasText: "earlier.txt" });
+    await shared.filter({ hasText: "SHA-256 verified" }).waitFor({ timeout: 15_000 });
+    const shown = await log
+      .locator("li.chat, li.file")
+      .evaluateAll((items) =>
+        items.map((item) => (item.querySelector(":scope > .text")?.textContent ?? "").trim()),
+      );
+    const at = shown.indexOf("before the file");
+    assert.ok(at >= 0, shown.join("\n"));
+    assert.deepEqual(
+      shown.slice(at, at + 3).map((text) => text.replace(/ \(.*/, "")),
+      ["before the file", "shared earlier.txt", "after the file"],
+      "line, file, line, as they were said and shared",
+    );
+    const text = (await shared.textContent()) ?? "";
+    assert.match(text, /<erin> shared earlier\.txt \(65\.5 KB, /);
+    assert.match(text, new RegExp(`SHA-256 verified: ${digest}`), "the verified hash by the link");
+    assert.equal(await shared.count(), 1, "once");
+
+    const link = shared.getByRole("link", { name: "earlier.txt" });
+    const [download] = await Promise.all([frank.page.waitForEvent("download"), link.click()]);
+    assert.equal(download.suggestedFilename(), "earlier.txt");
+    const saved = join(work.path, "earlier-downloaded.txt");
+    await download.saveAs(saved);
+    assert.equal(await sha256File(saved), digest);
+    assert.deepEqual(frank.problems, [], "no page errors");
+    await frank.close();
   });
 });

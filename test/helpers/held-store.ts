@@ -111,8 +111,8 @@ export class HeldStore implements Store {
     return this.#inner.beginFile(draft);
   }
 
-  keepFile(id: number, kept: Parameters<Store["keepFile"]>[1]): void {
-    this.#inner.keepFile(id, kept);
+  keepFile(id: number, kept: Parameters<Store["keepFile"]>[1]): number {
+    return this.#inner.keepFile(id, kept);
   }
 
   dropFile(id: number): void {

@@ -266,6 +266,9 @@ function randomServerMessage(r: Random): ServerMessage {
           name: randomText(r),
           size: randomSize(r),
           expiresAt: randomTs(r),
+          afterLine: r.pick([0, 1, r.int(2 ** 32), 2 ** 53 - 1]),
+          sharedAt: randomTs(r),
+          sha256: r.bytes(r.pick([0, 32])),
         })),
       };
   }

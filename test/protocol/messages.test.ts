@@ -10,6 +10,7 @@ import {
   decodeServerMessage,
   encodeClientMessage,
   encodeServerMessage,
+  type FileEntry,
   SERVER_HISTORY_DEFAULT,
   type ServerMessage,
 } from "../../src/protocol/messages.js";
@@ -197,8 +198,26 @@ const SERVER_MESSAGES: ServerMessage[] = [
     seq: 13,
     total: 250,
     files: [
-      { id: 1, from: "ana", name: "a.txt", size: 0, expiresAt: 1_700_086_400_000 },
-      { id: 7, from: "Зоя", name: "фото.jpg", size: 5_000_000, expiresAt: 1_700_000_000_001 },
+      {
+        id: 1,
+        from: "ana",
+        name: "a.txt",
+        size: 0,
+        expiresAt: 1_700_086_400_000,
+        afterLine: 0,
+        sharedAt: 1_700_000_000_000,
+        sha256: SHA,
+      },
+      {
+        id: 7,
+        from: "Зоя",
+        name: "фото.jpg",
+        size: 5_000_000,
+        expiresAt: 1_700_000_000_001,
+        afterLine: 2 ** 40,
+        sharedAt: 1_699_913_600_001,
+        sha256: new Uint8Array(0),
+      },
     ],
   },
   { type: "room", seq: 0, name: "#lobby", topic: "", members: 1 },
@@ -249,7 +268,7 @@ function appendedBytes(m: ClientMessage | ServerMessage): number {
     case "file-verified":
       return 1 + strBytes(m.room) + 4 + (m.sha256?.length ?? 0);
     case "file-list":
-      return 4;
+      return 4 + m.files.reduce((sum, f) => sum + placementBytes(f), 0);
     case "who":
       return strBytes(m.room ?? "");
     case "who-list":
@@ -257,6 +276,11 @@ function appendedBytes(m: ClientMessage | ServerMessage): number {
     default:
       return 0;
   }
+}
+
+/** The bytes of a file-list entry's place, time and hash, appended after `total`. */
+function placementBytes(f: FileEntry): number {
+  return 8 + 8 + 4 + f.sha256.length;
 }
 
 /** A line "hi" from ana (to ben when private) said in `room`, replayed from the history. */
@@ -417,6 +441,37 @@ describe("message encoding", () => {
       );
     });
 
+    it("writes a file list as seq, count, the files, total, then each file's place, time and hash", () => {
+      const bytes = encodeServerMessage({
+        type: "file-list",
+        seq: 1,
+        files: [
+          {
+            id: 2,
+            from: "a",
+            name: "b",
+            size: 3,
+            expiresAt: 4,
+            afterLine: 5,
+            sharedAt: 6,
+            sha256: new Uint8Array(32).fill(0xab),
+          },
+        ],
+        total: 7,
+      });
+      assert.deepEqual(
+        [...bytes],
+        [
+          ...hex(
+            "0000005e 58  00000001 00000001" +
+              "  00000002  00000001 61  00000001 62  4008000000000000  4010000000000000" +
+              "  00000007" +
+              `  4014000000000000  4018000000000000  00000020 ${"ab".repeat(32)}`,
+          ),
+        ],
+      );
+    });
+
     it("writes a who-list as seq, count, then nick, address, idle per user, then the room", () => {
       const bytes = encodeServerMessage({
         type: "who-list",
@@ -560,10 +615,48 @@ describe("message encoding", () => {
       });
     });
 
-    it("reads a file list from a server before `total` as complete", () => {
+    it("reads a file list from a server before `total` as complete, its files unplaced", () => {
       const list = SERVER_MESSAGES.find((m) => m.type === "file-list" && m.files.length > 0);
-      const decoded = fromOlderServer(list as ServerMessage, 4);
-      assert.equal(decoded.type === "file-list" && decoded.total, 2);
+      assert.ok(list?.type === "file-list");
+      const unplaced = list.files.map((f) => ({
+        ...f,
+        afterLine: 0,
+        sharedAt: 0,
+        sha256: new Uint8Array(0),
+      }));
+      assert.deepEqual(fromOlderServer(list, appendedBytes(list)), {
+        ...list,
+        files: unplaced,
+        total: 2,
+      });
+    });
+
+    it("reads a file list from a server before places, times and hashes as before every line", () => {
+      const list = SERVER_MESSAGES.find((m) => m.type === "file-list" && m.files.length > 0);
+      assert.ok(list?.type === "file-list");
+      const placements = appendedBytes(list) - 4;
+      assert.deepEqual(fromOlderServer(list, placements), {
+        ...list,
+        files: list.files.map((f) => ({
+          ...f,
+          afterLine: 0,
+          sharedAt: 0,
+          sha256: new Uint8Array(0),
+        })),
+      });
+    });
+
+    it("reads a file list cut anywhere inside its places, times and hashes as malformed", () => {
+      // They come for every file or for none: a frame with some of them is no older server's.
+      const list = SERVER_MESSAGES.find((m) => m.type === "file-list" && m.files.length > 0);
+      assert.ok(list?.type === "file-list");
+      const frame = onlyFrame(encodeServerMessage(list));
+      for (let bytes = 1; bytes < appendedBytes(list) - 4; bytes++) {
+        assertProtocolError(
+          () => decodeServerMessage(withoutLast(frame, bytes)),
+          ErrorCode.Malformed,
+        );
+      }
     });
 
     it("reads a hello without history as asking for the server's default: no history field", () => {

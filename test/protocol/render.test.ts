@@ -321,11 +321,22 @@ describe("renderServerMessage: files", () => {
     ]);
     // Expiry two hours and 30 s ahead reads 2h0m however long the test takes to get here.
     const expiresAt = Date.now() + 2 * 3600_000 + 30_000;
+    // Where the file sits in the history, and its hash, are for the page: not shown here.
+    const file = {
+      id: 7,
+      from: "ben",
+      name: "x.bin",
+      size: 999,
+      expiresAt,
+      afterLine: 12,
+      sharedAt: expiresAt - 86_400_000,
+      sha256: new Uint8Array(32).fill(1),
+    };
     assert.deepEqual(
       renderServerMessage({
         type: "file-list",
         seq: 1,
-        files: [{ id: 7, from: "ben", name: "x.bin", size: 999, expiresAt }],
+        files: [file],
         total: 1,
       }),
       ["* 1 shared file:", "*   7  x.bin  999 B  from ben  expires in 2h0m"],
@@ -334,7 +345,7 @@ describe("renderServerMessage: files", () => {
       renderServerMessage({
         type: "file-list",
         seq: 1,
-        files: [{ id: 7, from: "ben", name: "x.bin", size: 999, expiresAt }],
+        files: [file],
         total: 301,
       }),
       ["* 301 shared files, the newest 1:", "*   7  x.bin  999 B  from ben  expires in 2h0m"],

@@ -9,7 +9,9 @@ import { readdir, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ProtocolError } from "../../src/protocol/errors.js";
+import type { FileEntry } from "../../src/protocol/messages.js";
 import type { FileRelay, FileRelayConfig } from "../../src/server/file-relay.js";
+import { roomConversation } from "../../src/store/conversations.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
 import { tempDir } from "../helpers/files.js";
@@ -62,10 +64,24 @@ describe("FileRelay across restarts", () => {
     const dir = dataDir();
     const alice = new Peer("alice");
     const first = await boot(dir, [alice]);
+    const said = first.store.append({
+      conversation: roomConversation("#dev"),
+      kind: "say",
+      room: "#dev",
+      from: "alice",
+      to: "",
+      text: "the big one comes next",
+    });
+    await said.stored;
     const data = randomBytes(3 * 1024 * 1024 + 17);
     const big = await upload(first.relay, alice, data, { room: "#dev", name: "big.bin" });
     const small = await upload(first.relay, alice, randomBytes(10), { name: "small.txt" });
     const before = { dev: first.relay.list("#dev"), lobby: first.relay.list("#lobby") };
+    // Where each sits in its room's history comes back with it.
+    assert.deepEqual(
+      [...before.dev.files, ...before.lobby.files].map((f) => f.afterLine),
+      [said.line.id, 0],
+    );
     await shutDown(first);
 
     const bob = new Peer("bob");
@@ -202,7 +218,10 @@ describe("FileRelay across restarts", () => {
     await shutDown(first);
 
     const second = await boot(dir, [sender]);
-    assert.deepEqual(second.relay.list("#lobby").files, [listed]);
+    // As hex: the hash read back from the database is a Buffer.
+    const withHex = (f: FileEntry | undefined) =>
+      f && { ...f, sha256: Buffer.from(f.sha256).toString("hex") };
+    assert.deepEqual(second.relay.list("#lobby").files.map(withHex), [withHex(listed)]);
     const [record] = second.store.keptFiles();
     assert.deepEqual(record && [record.size, record.senderHash], [12, false]);
     const reader = new Peer("reader");

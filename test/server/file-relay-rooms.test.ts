@@ -3,10 +3,12 @@
 // files, /get finds the newest of a name in it, and ids stay global.
 
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { ProtocolError } from "../../src/protocol/errors.js";
 import { roomKey } from "../../src/protocol/rooms.js";
 import type { FileRelay } from "../../src/server/file-relay.js";
+import { roomConversation } from "../../src/store/conversations.js";
 import { MemoryStore } from "../../src/store/memory-store.js";
 import { tempDir } from "../helpers/files.js";
 import { Peer, startRelay, upload } from "../helpers/relay-peers.js";
@@ -24,11 +26,14 @@ describe("FileRelay rooms", () => {
   });
 
   /** A relay whose rooms hold the given members; a room may gain members as the test goes. */
-  async function relayWith(rooms: Record<string, Peer[]>): Promise<FileRelay> {
+  async function relayWith(
+    rooms: Record<string, Peer[]>,
+    store = new MemoryStore(),
+  ): Promise<FileRelay> {
     const members = new Map(Object.entries(rooms).map(([room, peers]) => [roomKey(room), peers]));
     const dir = `${scratch.path}/${relays.length}`;
     const audience = (room: string) => members.get(roomKey(room)) ?? [];
-    const relay = await startRelay({ dir, store: new MemoryStore(), audience });
+    const relay = await startRelay({ dir, store, audience });
     relays.push(relay);
     return relay;
   }
@@ -94,6 +99,36 @@ describe("FileRelay rooms", () => {
     assert.equal(relay.newestNamed("#ops", "a.txt"), ops.id);
     assert.equal(relay.newestNamed("#ops", "b.txt"), undefined);
     assert.equal(relay.newestNamed("#dev", "A.TXT"), undefined, "file names keep their case");
+  });
+
+  it("lists each file after the room's last line before it was kept, with when and its hash", async () => {
+    const alice = new Peer("alice");
+    const store = new MemoryStore();
+    const relay = await relayWith({ "#dev": [alice], "#ops": [alice] }, store);
+    const say = (room: string, text: string) =>
+      store.append({
+        conversation: roomConversation(room),
+        kind: "say",
+        room,
+        from: "alice",
+        to: "",
+        text,
+      });
+    const said = say("#dev", "here it comes");
+    await said.stored;
+    await say("#ops", "elsewhere").stored;
+    const before = Date.now();
+    const data = new Uint8Array(100).fill(3);
+    const file = await upload(relay, alice, data, { room: "#dev" });
+
+    const [listed] = relay.list("#dev").files;
+    assert.equal(listed?.id, file.id);
+    assert.equal(listed.afterLine, said.line.id, "not after the other room's line");
+    assert.ok(listed.sharedAt >= before && listed.sharedAt <= Date.now(), "verified just now");
+    assert.equal(
+      Buffer.from(listed.sha256).toString("hex"),
+      createHash("sha256").update(data).digest("hex"),
+    );
   });
 
   it("lets a member who joined later, or anyone, /get a file by its id", async () => {

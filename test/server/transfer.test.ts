@@ -26,6 +26,7 @@ const writer: SpoolWriter = {
   seal: async () => {},
 };
 const file = { room: "#lobby", name: "f.bin", size: 3 };
+const kept = { sha256: new Uint8Array(32), sharedAt: 0, expiresAt: 1, afterLine: 4 };
 
 function uploading(): Transfer {
   return Transfer.upload(1, sender, file, spool, writer);
@@ -35,14 +36,14 @@ describe("Transfer", () => {
   it("goes uploading → verifying → verified → retired, and no other way", () => {
     const t = uploading();
     assert.equal(t.state, "uploading");
-    assert.equal(t.verify(new Uint8Array(32), 1), false, "not before the upload ends");
+    assert.equal(t.verify(kept), false, "not before the upload ends");
     assert.equal(t.retire(), false);
     assert.equal(t.endUpload(), true);
     assert.equal(t.state, "verifying");
     assert.equal(t.endUpload(), false, "a second end is refused");
     assert.equal(t.underWay, true);
-    assert.equal(t.verify(new Uint8Array(32), 1), true);
-    assert.deepEqual([t.state, t.underWay, t.expiresAt], ["verified", false, 1]);
+    assert.equal(t.verify(kept), true);
+    assert.deepEqual([t.state, t.underWay, t.expiresAt, t.afterLine], ["verified", false, 1, 4]);
     assert.equal(t.abort(), false, "a kept file is not aborted");
     assert.equal(t.retire(), true);
     assert.equal(t.state, "retired");
@@ -58,7 +59,7 @@ describe("Transfer", () => {
     const verifying = uploading();
     verifying.endUpload();
     assert.equal(verifying.abort(), true);
-    assert.equal(verifying.verify(new Uint8Array(32), 1), false);
+    assert.equal(verifying.verify(kept), false);
   });
 
   it("takes bytes while uploading, and none once sealed or aborted", async () => {
@@ -87,12 +88,14 @@ describe("Transfer", () => {
       senderHash: true,
       sharedAt: 100,
       expiresAt: 200,
+      afterLine: 41,
     };
     const t = Transfer.restored(record, spool);
     assert.deepEqual(
-      [t.id, t.room, t.fromNick, t.from, t.name, t.size, t.spooled, t.expiresAt],
-      [9, "#dev", "bob", undefined, "kept.txt", 5, 5, 200],
+      [t.id, t.room, t.fromNick, t.from, t.name, t.size, t.spooled],
+      [9, "#dev", "bob", undefined, "kept.txt", 5, 5],
     );
+    assert.deepEqual([t.sharedAt, t.expiresAt, t.afterLine], [100, 200, 41]);
     assert.equal(t.state, "verified");
     assert.equal(t.underWay, false);
     assert.equal(t.completionSent, true);

@@ -69,10 +69,15 @@ const WRITTEN_AT: Record<number, (db: Database.Database) => void> = {
       "INSERT INTO lines VALUES (7, 1000, ?, 'say', '#Old', 'alice', '', 'from before')",
     ).run(roomConversation("#Old"));
     db.prepare(
-      `INSERT INTO files VALUES
+      `INSERT INTO files (id, room, sender, name, size, sha256, sender_hash, shared_at, expires_at)
+       VALUES
          (3, '#Old', 'alice', 'kept.txt', 5, ?, 1, ?, ?),
          (4, '#Old', 'bob', 'unfinished.bin', 9, NULL, NULL, NULL, NULL)`,
     ).run(verified.sha256, verified.sharedAt, verified.expiresAt);
+  },
+  2(db) {
+    WRITTEN_AT[1]?.(db);
+    db.prepare("UPDATE files SET after_line = 7 WHERE id = 3").run();
   },
 };
 
@@ -116,7 +121,7 @@ describe("SqliteStore", () => {
       try {
         assert.deepEqual(store.latest(roomConversation("#lobby"), 10), [first, pending.line]);
         assert.deepEqual(store.keptFiles().map(comparable), [
-          comparable({ id: file, ...upload, ...verified }),
+          comparable({ id: file, ...upload, ...verified, afterLine: first?.id ?? 0 }),
         ]);
       } finally {
         store.close();
@@ -221,6 +226,8 @@ describe("SqliteStore", () => {
                   name: "kept.txt",
                   ...verified,
                   size: 5,
+                  // Schema 1 had no place for files: they read as before every line.
+                  afterLine: version >= 2 ? 7 : 0,
                 }),
               ]);
               assert.deepEqual(store.takeUnfinishedFiles(), [4]);

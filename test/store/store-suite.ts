@@ -230,7 +230,7 @@ export function storeSuite(name: string, fresh: () => Promise<FreshStore>): void
         store.keepFile(third, { ...verified, size: 77, senderHash: false });
         store.keepFile(first, verified);
         assert.deepEqual(store.keptFiles().map(comparable), [
-          comparable({ id: first, ...upload, ...verified }),
+          comparable({ id: first, ...upload, ...verified, afterLine: 0 }),
           comparable({
             id: third,
             ...upload,
@@ -238,6 +238,7 @@ export function storeSuite(name: string, fresh: () => Promise<FreshStore>): void
             ...verified,
             size: 77,
             senderHash: false,
+            afterLine: 0,
           }),
         ]);
         store.dropFile(first);
@@ -254,6 +255,34 @@ export function storeSuite(name: string, fresh: () => Promise<FreshStore>): void
         );
         const fifth = store.beginFile(upload);
         assert.ok(fifth > fourth, "file ids are not given again");
+      }),
+    );
+
+    it(
+      "places a kept file after the newest line of its room committed when it was kept",
+      withStore(async (store) => {
+        const [said, elsewhere] = await appendAll(store, [say("before"), say("other", "#else")]);
+        const early = store.beginFile(upload);
+        const late = store.beginFile({ ...upload, room: "#LOBBY", name: "late.txt" });
+        const empty = store.beginFile({ ...upload, room: "#empty", name: "alone.txt" });
+        const saidId = (said as StoredLine).id;
+        assert.equal(store.keepFile(early, verified), saidId, "not another room's line");
+        assert.ok((elsewhere as StoredLine).id > saidId);
+        // Delivered once committed, after the file's notice: the file comes before it.
+        const pending = store.append(say("said in the same turn"));
+        assert.equal(store.keepFile(late, verified), saidId);
+        await pending.stored;
+        assert.equal(store.keepFile(empty, verified), 0, "a room with no lines");
+        store.expireLines(Number.POSITIVE_INFINITY);
+        assert.deepEqual(
+          store.keptFiles().map((f) => [f.name, f.afterLine]),
+          [
+            ["notes.txt", saidId],
+            ["late.txt", saidId],
+            ["alone.txt", 0],
+          ],
+          "as it was kept, once its lines are gone too",
+        );
       }),
     );
 

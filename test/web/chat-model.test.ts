@@ -8,7 +8,7 @@ import type { OutgoingFile } from "../../src/client/chat-client.js";
 import type { FileSource } from "../../src/client/files.js";
 import type { Command } from "../../src/protocol/commands.js";
 import { ErrorCode, ProtocolError, RemoteError } from "../../src/protocol/errors.js";
-import type { ChatMessage, ServerMessage } from "../../src/protocol/messages.js";
+import type { ChatMessage, FileEntry, ServerMessage } from "../../src/protocol/messages.js";
 import {
   type Alert,
   ChatModel,
@@ -130,6 +130,41 @@ function events(conv: Conversation | undefined): string[] {
     .map((entry) => entry.item)
     .filter((item): item is Extract<Line, { kind: "event" }> => item.kind === "event")
     .map((item) => item.text);
+}
+
+/** File `id` as a file list gives it: bob's, shared after stored line `afterLine`. */
+function kept(id: number, name: string, afterLine: number): FileEntry {
+  return {
+    id,
+    from: "bob",
+    name,
+    size: 2048,
+    expiresAt: 90_000_000,
+    afterLine,
+    sharedAt: afterLine * 1000 + 500,
+    sha256: new Uint8Array(32).fill(id),
+  };
+}
+
+function fileList(files: FileEntry[]): ServerMessage {
+  return { type: "file-list", seq: 7, files, total: files.length };
+}
+
+/** A file offered live in #lobby, or its verdict. */
+function liveFile(type: "file-offered" | "file-verified", id: number, name: string): ServerMessage {
+  const file = { id, from: "bob", name, size: 2048, room: "#lobby" };
+  return type === "file-offered"
+    ? { type, ...file, offset: 0, requested: false }
+    : { type, ...file, ok: true, reason: "", senderHash: true, sha256: new Uint8Array(32) };
+}
+
+/** The chat lines and shared files of `conv` in the order shown: `bob: hi`, `[notes.txt]`. */
+function shown(model: ChatModel, conv: Conversation | undefined): string[] {
+  return (conv?.lines.entries ?? []).flatMap(({ item }) => {
+    if (item.kind === "chat") return [`${item.from}: ${item.text}`];
+    if (item.kind === "file") return [`[${model.file(item.fileId)?.name}]`];
+    return [];
+  });
 }
 
 /** A model welcomed into #lobby, its first requests answered. */
@@ -282,10 +317,13 @@ describe("ChatModel", () => {
       port.sent.map((s) => s.command),
       [
         { type: "join", room: "#ops" },
+        { type: "files", room: "#ops" },
         { type: "join", room: "#dev" },
+        { type: "files", room: "#dev" },
         { type: "history", target: "bob", before: 0, limit: RESUME_PAGE_LINES },
         { type: "who", room: "" },
         { type: "who", room: "#lobby" },
+        { type: "files", room: "#lobby" },
       ],
     );
     assert.equal(model.active?.key, "#dev", "the page shows what it showed");
@@ -499,6 +537,122 @@ describe("ChatModel", () => {
     assert.deepEqual(events(model.active), [
       "* error: no file 10 here; /files lists the room's files",
     ]);
+  });
+
+  it("puts the files a room keeps in its log where they were shared, once, older pages around them", () => {
+    const port = new FakePort();
+    const model = new ChatModel(port);
+    model.server(welcome());
+    model.server(replayed(10, "bob", "here comes the plan"));
+    model.server(replayed(11, "bob", "did you get it?"));
+    model.server({ type: "history-end", seq: 0, target: "#lobby", count: 2, more: true });
+    port.ack(model, port.open("who")[0] as Sent);
+    const asked = port.open("files");
+    assert.deepEqual(
+      asked.map((s) => s.command),
+      [{ type: "files", room: "#lobby" }],
+      "asked for after the welcome",
+    );
+    model.server(fileList([kept(6, "old.txt", 4), kept(7, "plan.pdf", 10)]));
+    port.ack(model, asked[0] as Sent);
+
+    const lobby = model.conversation("#lobby");
+    assert.deepEqual(shown(model, lobby), [
+      "[old.txt]",
+      "bob: here comes the plan",
+      "[plan.pdf]",
+      "bob: did you get it?",
+    ]);
+    assert.deepEqual(model.file(7), {
+      id: 7,
+      name: "plan.pdf",
+      size: 2048,
+      from: "bob",
+      room: "#lobby",
+      status: "verified",
+      reason: "",
+      sha256: "07".repeat(32),
+      own: false,
+    });
+    assert.deepEqual(lobby?.lines.get("f7"), { kind: "file", ts: 10_500, fileId: 7 });
+    assert.deepEqual(events(lobby), [], "asked quietly: no line says so");
+    assert.equal(lobby?.unread, 0, "no news");
+
+    // An older page goes around the file shared within it.
+    model.loadOlder();
+    const older = port.open("history")[0] as Sent;
+    for (const id of [3, 4, 5]) model.server(replayed(id, "bob", `older ${id}`));
+    model.server({ type: "history-end", seq: 5, target: "#lobby", count: 3, more: false });
+    port.ack(model, older);
+    assert.deepEqual(shown(model, lobby), [
+      "bob: older 3",
+      "bob: older 4",
+      "[old.txt]",
+      "bob: older 5",
+      "bob: here comes the plan",
+      "[plan.pdf]",
+      "bob: did you get it?",
+    ]);
+
+    // Seen live, then listed again after a reconnect: still once, where it was seen.
+    model.server(liveFile("file-offered", 8, "notes.txt"));
+    model.server(line(12, "bob", "and the notes"));
+    model.server(liveFile("file-verified", 8, "notes.txt"));
+    model.disconnected({ reason: "lost", retryInMs: 500 });
+    model.server(welcome());
+    model.server(replayed(11, "bob", "did you get it?"));
+    model.server(replayed(12, "bob", "and the notes"));
+    model.server({ type: "history-end", seq: 0, target: "#lobby", count: 2, more: true });
+    port.ack(model, port.open("who").at(-1) as Sent);
+    model.server(
+      fileList([kept(6, "old.txt", 4), kept(7, "plan.pdf", 10), kept(8, "notes.txt", 12)]),
+    );
+    port.ack(model, port.open("files").at(-1) as Sent);
+    assert.deepEqual(shown(model, lobby), [
+      "bob: older 3",
+      "bob: older 4",
+      "[old.txt]",
+      "bob: older 5",
+      "bob: here comes the plan",
+      "[plan.pdf]",
+      "bob: did you get it?",
+      "[notes.txt]",
+      "bob: and the notes",
+    ]);
+    assert.equal(model.file(8)?.sha256, "08".repeat(32), "the list's hash");
+  });
+
+  it("asks for the files of each room it joins, and shows a typed /files as one line, as before", async () => {
+    const { model, port } = joined();
+    joinRoom(model, port, "#dev", [replayed(20, "bob", "the build is up", { room: "#dev" })]);
+    const quiet = port.open("files")[0] as Sent;
+    assert.deepEqual(quiet.command, { type: "files", room: "#dev" });
+    model.server(fileList([kept(9, "build.zip", 20)]));
+    port.ack(model, quiet);
+    const dev = model.conversation("#dev");
+    assert.deepEqual(shown(model, dev), ["bob: the build is up", "[build.zip]"]);
+    assert.deepEqual(shown(model, model.conversation("#lobby")), []);
+
+    // One of its own refused (the room is gone by then), then a typed /files, both
+    // answered before the refusal is settled: the list shown is the typed one's.
+    model.submit("/join #gone");
+    const [gone] = port.open("files");
+    model.submit("/files");
+    const typed = port.open("files")[1] as Sent;
+    assert.deepEqual(typed.command, { type: "files" });
+    gone?.reject(new RemoteError(ErrorCode.NoSuchRoom, "there is no room #gone"));
+    model.server(fileList([kept(9, "build.zip", 20), kept(10, "notes.txt", 20)]));
+    port.ack(model, typed);
+    const lists = dev?.lines.entries.filter((e) => e.item.kind === "file-list") ?? [];
+    assert.equal(lists.length, 1, "a typed /files is one line, in the room shown");
+    assert.deepEqual(shown(model, dev), ["bob: the build is up", "[build.zip]"], "nothing placed");
+    assert.equal(model.file(10)?.status, "verified", "its files are known, for /get");
+    assert.equal(model.file(10)?.sha256, "0a".repeat(32));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(
+      !events(dev).some((text) => text.includes("no room #gone")),
+      "its own request's refusal is not told",
+    );
   });
 
   it("sends files to the room shown, with progress, and says how each ended", async () => {

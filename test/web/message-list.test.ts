@@ -58,6 +58,44 @@ describe("MessageList", () => {
     assert.equal(list.oldestId, 3, "lines without ids are no page boundary");
   });
 
+  it("puts a line without an id after the stored line named, where that line is or will be", () => {
+    const list = new MessageList<string>();
+    list.addStored(10, "ten");
+    list.addStored(12, "twelve");
+    assert.equal(list.addAfter(10, "file after ten", "f1"), true);
+    list.addAfter(10, "another after ten", "f2");
+    list.addAfter(3, "file after three", "f3"); // older than any line here
+    assert.deepEqual(texts(list), [
+      "file after three",
+      "ten",
+      "file after ten",
+      "another after ten",
+      "twelve",
+    ]);
+    // Older pages and a line told late go on the side their ids say.
+    for (const id of [2, 3, 4]) list.addStored(id, String(id));
+    list.addStored(11, "eleven");
+    list.addLocal("notice after twelve");
+    list.addAfter(12, "file after twelve", "f4");
+    assert.equal(list.addAfter(4, "file after ten, again", "f1"), false, "a key is added once");
+    assert.deepEqual(texts(list), [
+      "2",
+      "3",
+      "file after three",
+      "4",
+      "ten",
+      "file after ten",
+      "another after ten",
+      "eleven",
+      "twelve",
+      "notice after twelve",
+      "file after twelve",
+    ]);
+    assert.deepEqual([list.oldestId, list.newestId], [2, 12], "lines without ids are no boundary");
+    list.addStored(13, "thirteen");
+    assert.equal(texts(list).at(-1), "thirteen");
+  });
+
   it("moves an own line where the server answered it, before own lines still unanswered", () => {
     const list = new MessageList<string>();
     list.addStored(1, "bob: hi");

@@ -8,7 +8,7 @@ import type { Disconnect, OutgoingFile } from "../../client/chat-client.js";
 import type { FileSource, TransferEvent } from "../../client/files.js";
 import { type Command, HISTORY_PAGE, parseInput } from "../../protocol/commands.js";
 import { ErrorCode, ProtocolError } from "../../protocol/errors.js";
-import type { ServerMessage } from "../../protocol/messages.js";
+import type { FileEntry, ServerMessage } from "../../protocol/messages.js";
 import { nickKey } from "../../protocol/nicknames.js";
 import { renderServerMessage } from "../../protocol/render.js";
 import { roomKey } from "../../protocol/rooms.js";
@@ -93,6 +93,13 @@ export class ChatModel {
   #joins: { key: string; purpose: JoinPurpose; command: Command }[] = [];
   /** Who-lists asked for, in order: true for a typed /who, shown as lines. */
   #whoAsked: boolean[] = [];
+  /** File lists this page asked for itself, to put a room's files in its log: each one's room. */
+  readonly #filesAsked = new Map<Command, string>();
+  /**
+   * The file list just heard, until the confirmation right after it says
+   * which request it answers (a refused request brings neither).
+   */
+  #heardFiles: Extract<ServerMessage, { type: "file-list" }> | undefined;
   #topicAsks = 0;
   readonly #cancelled = new Set<string>();
   readonly #ownNicks = new Set<string>();
@@ -247,28 +254,9 @@ export class ChatModel {
       case "file-complete":
         this.#rendered(this.#fileConversation(m.id), m);
         break;
-      case "file-list": {
-        const room = this.active?.kind === "room" ? this.active.name : "";
-        for (const entry of m.files) {
-          if (!this.#files.has(entry.id)) {
-            this.#files.set(entry.id, {
-              ...entry,
-              room,
-              status: "verified",
-              reason: "",
-              sha256: "",
-              own: nickKey(entry.from) === nickKey(this.#me),
-            });
-          }
-        }
-        this.active?.lines.addLocal({
-          kind: "file-list",
-          ts: this.#port.now(),
-          files: m.files,
-          total: m.total,
-        });
-        break;
-      }
+      case "file-list":
+        this.#heardFiles = m;
+        return;
       case "error":
       case "notice":
       case "room-list":
@@ -293,6 +281,7 @@ export class ChatModel {
       if (this.#pages.settle(page)) this.#pageEnded(page);
     }
     this.#joins = this.#joins.filter((join) => join.command !== command);
+    if (command.type === "files") this.#filesConfirmed(command);
     const own = this.#unconfirmed.get(command);
     if (own !== undefined) {
       // Lines that came before the confirmation were stored before this one.
@@ -315,6 +304,8 @@ export class ChatModel {
     this.#helloPage = undefined;
     this.#joins = [];
     this.#whoAsked = [];
+    this.#filesAsked.clear();
+    this.#heardFiles = undefined;
     this.#topicAsks = 0;
     const over = this.#quitting || retryInMs === undefined;
     this.#connection = over ? { state: "closed", reason } : { state: "lost", reason, retryInMs };
@@ -460,6 +451,7 @@ export class ChatModel {
     }
     this.#ask({ type: "who", room: "" });
     this.#ask({ type: "who", room: lobby.name });
+    this.#askFiles(m.room);
   }
 
   /** After a reconnect: back into every room, the one shown last; private talks caught up. */
@@ -508,6 +500,74 @@ export class ChatModel {
           : this.#startPage(conv, purpose === "resume");
     }
     void this.#request(command, this.#active, page).catch(() => {});
+    // Asked after the join, so the room is there to list and the list follows its replay.
+    if (purpose !== "switch") this.#askFiles(room);
+  }
+
+  /** Asks, without a word to the user, for the files `room` keeps, to show them in its log. */
+  #askFiles(room: string): void {
+    const command: Command = { type: "files", room };
+    this.#filesAsked.set(command, room);
+    void this.#request(command, undefined, undefined, true).catch(() => {
+      this.#filesAsked.delete(command);
+    });
+  }
+
+  /** A file list came for `command`: the page's own goes in the room's log, a typed one is shown. */
+  #filesConfirmed(command: Command): void {
+    const list = this.#heardFiles;
+    this.#heardFiles = undefined;
+    const asked = this.#filesAsked.get(command);
+    this.#filesAsked.delete(command);
+    if (list === undefined) return;
+    if (asked !== undefined) {
+      const conv = this.#conversations.get(roomConvKey(asked));
+      if (conv !== undefined) this.#placeFiles(conv, list.files);
+      return;
+    }
+    const room = this.active?.kind === "room" ? this.active.name : "";
+    for (const entry of list.files) this.#listed(entry, room);
+    this.active?.lines.addLocal({
+      kind: "file-list",
+      ts: this.#port.now(),
+      files: list.files,
+      total: list.total,
+    });
+  }
+
+  /** Puts each file of a room's list in its log, where in the history it was shared, once. */
+  #placeFiles(conv: Conversation, files: readonly FileEntry[]): void {
+    for (const entry of files) {
+      // A server that does not say where a file sits: it is left to /files.
+      if (entry.sha256.length === 0) continue;
+      this.#listed(entry, conv.name);
+      const line: Line = { kind: "file", ts: entry.sharedAt, fileId: entry.id };
+      conv.lines.addAfter(entry.afterLine, line, `f${entry.id}`);
+    }
+  }
+
+  /** Records a file a list says `room` keeps: verified, with its hash when the list has it. */
+  #listed(entry: FileEntry, room: string): void {
+    const sha256 = hex(entry.sha256);
+    const known = this.#files.get(entry.id);
+    if (known !== undefined) {
+      // Seen live, its verdict perhaps missed while the connection was down.
+      known.status = "verified";
+      known.reason = "";
+      if (sha256 !== "") known.sha256 = sha256;
+      return;
+    }
+    this.#files.set(entry.id, {
+      id: entry.id,
+      name: entry.name,
+      size: entry.size,
+      from: entry.from,
+      room,
+      status: "verified",
+      reason: "",
+      sha256,
+      own: this.#ownNicks.has(nickKey(entry.from)),
+    });
   }
 
   /** Makes `conv` the room typed into, if it is not. */

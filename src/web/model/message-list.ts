@@ -3,7 +3,8 @@
 // replayed again after a reconnect. A stored line is known by its id and is
 // kept once. A line without an id (an own line the server has not sent back,
 // a notice, a file) keeps the place it had when it came: after the stored line
-// then newest; an own line moves once more, to where the server answered it.
+// then newest, or after the one the server named (a file shared before this
+// page came); an own line moves once more, to where the server answered it.
 // An own line can be `claim`ed by the server's copy of it, which
 // then takes its place in id order, so it never shows twice.
 
@@ -124,6 +125,33 @@ export class MessageList<T> {
   }
 
   /**
+   * Adds line `key`, with no id, after stored line `after` (0: before every
+   * stored line) and what was put after that line before it, whether or not
+   * that line is here yet: a stored line loaded later still goes on the side
+   * its id says. False, adding nothing, when `key` is here already.
+   */
+  addAfter(after: number, item: T, key: string): boolean {
+    if (this.#keys.has(key)) return false;
+    this.#seq += 1;
+    const slot: Slot<T> = {
+      key,
+      id: undefined,
+      item,
+      anchor: after,
+      seq: this.#seq,
+      claim: undefined,
+      awaiting: false,
+    };
+    this.#slots.splice(
+      this.#firstNotBefore((s) => s.anchor <= after),
+      0,
+      slot,
+    );
+    this.#keys.set(key, slot);
+    return true;
+  }
+
+  /**
    * The server answered own line `key` (added `awaiting`): it moves after
    * every line here now but the own lines still awaiting their answer, as the
    * answer comes in the order the server took the room's lines.
@@ -151,12 +179,19 @@ export class MessageList<T> {
 
   /** Where a stored line `id` goes: after every line that sorts before (id, 0). */
   #insertionPoint(id: number): number {
+    return this.#firstNotBefore((s) => s.anchor < id || (s.anchor === id && s.seq === 0));
+  }
+
+  /**
+   * The first slot `before` is false for; anchors only grow along the list,
+   * so it holds for every slot up to there and none after.
+   */
+  #firstNotBefore(before: (slot: Slot<T>) => boolean): number {
     let low = 0;
     let high = this.#slots.length;
     while (low < high) {
       const mid = (low + high) >>> 1;
-      const slot = this.#slots[mid] as Slot<T>;
-      if (slot.anchor < id || (slot.anchor === id && slot.seq === 0)) low = mid + 1;
+      if (before(this.#slots[mid] as Slot<T>)) low = mid + 1;
       else high = mid;
     }
     return low;

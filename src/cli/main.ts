@@ -108,6 +108,15 @@ program
       .default(DEFAULTS.textWelcomeDelayMs / 1000)
       .hideHelp(),
   )
+  .addOption(
+    new Option(
+      "--browser-welcome-delay <seconds>",
+      "the same, for a connection from an address a browser was at in the last minute",
+    )
+      .argParser(seconds)
+      .default(DEFAULTS.browserWelcomeDelayMs / 1000)
+      .hideHelp(),
+  )
   .option(
     "--presence-limit <n>",
     "announce joins and leaves only while at most n people are here",
@@ -173,6 +182,7 @@ program
         slowConsumerTimeoutMs: o.slowTimeout * 1000,
         heartbeatMs: o.heartbeat * 1000,
         textWelcomeDelayMs: o.textWelcomeDelay * 1000,
+        browserWelcomeDelayMs: o.browserWelcomeDelay * 1000,
         dataDir: o.dataDir,
         store: o.store,
         defaultRoom: o.defaultRoom,

@@ -2,7 +2,7 @@
 // file relay, a session per connection, the heartbeat, and the listeners; and
 // takes it apart again gracefully.
 
-import type { Server as HttpServer } from "node:http";
+import type { Server as HttpServer, IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { ErrorCode } from "../protocol/errors.js";
@@ -10,6 +10,7 @@ import { FRAME_HEADER_BYTES, MAX_FRAME_PAYLOAD } from "../protocol/frame.js";
 import { openStore } from "../store/open-store.js";
 import type { Connection } from "../transport/connection.js";
 import { httpKind } from "../transport/http-kind.js";
+import { RecentAddresses } from "../transport/recent-addresses.js";
 import { listenTcp, type TcpListener } from "../transport/tcp-listener.js";
 import { websocketUpgrade } from "../transport/websocket-upgrade.js";
 import type { ServerConfig } from "./config.js";
@@ -25,6 +26,10 @@ import { Session } from "./session.js";
 const CLOSE_GRACE_MS = 2000;
 /** A browser splits what it sends to fit: a frame and its header. */
 const MAX_WEBSOCKET_MESSAGE_BYTES = MAX_FRAME_PAYLOAD + FRAME_HEADER_BYTES;
+/** How long after its last HTTP request an address counts as a browser's. */
+const BROWSER_MEMORY_MS = 60_000;
+/** Browsers' addresses remembered at most: past it the oldest are forgotten, and only wait less. */
+const MAX_BROWSER_ADDRESSES = 10_000;
 /** How often lines past `--history-retention` are deleted. */
 const EXPIRY_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -69,6 +74,13 @@ export class ChatServer {
         accept,
       ),
     });
+    // A browser opens connections it sends nothing on, to use for a later request
+    // or never: greeted as a text client, one would be a phantom guest in the
+    // lobby, and the request it carried would get the welcome for its response.
+    const browsers = new RecentAddresses(BROWSER_MEMORY_MS, MAX_BROWSER_ADDRESSES);
+    const sawBrowser = (request: IncomingMessage) =>
+      browsers.note(request.socket.remoteAddress ?? "unknown");
+    this.#http.on("request", sawBrowser).on("upgrade", sawBrowser);
     try {
       await relay.start();
       this.#expireHistory();
@@ -79,6 +91,8 @@ export class ChatServer {
           // Room for a command word and a nickname in front of a maximal message.
           maxLineBytes: config.maxMessageBytes + 128,
           textWelcomeDelayMs: config.textWelcomeDelayMs,
+          longerSilenceFor: (address) =>
+            browsers.has(address) ? config.browserWelcomeDelayMs - config.textWelcomeDelayMs : 0,
           closeGraceMs: CLOSE_GRACE_MS,
           keepAliveMs: config.heartbeatMs,
           handOffs: [httpKind(this.#http)],

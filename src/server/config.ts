@@ -24,6 +24,11 @@ export interface ServerConfig {
   heartbeatMs: number;
   /** How long a silent new connection waits before being welcomed as a text client. */
   textWelcomeDelayMs: number;
+  /**
+   * The same wait for a connection from an address a browser was at lately:
+   * past the 10 s Chromium keeps a connection it opened and has not used yet.
+   */
+  browserWelcomeDelayMs: number;
   /** Joins and leaves are announced while at most this many people are connected. */
   presenceLimit: number;
   /** Consecutive invalid inputs after which a connection is closed. */
@@ -67,6 +72,7 @@ export const DEFAULTS: ServerConfig = {
   slowConsumerTimeoutMs: 10_000,
   heartbeatMs: HEARTBEAT_MS,
   textWelcomeDelayMs: 300,
+  browserWelcomeDelayMs: 15_000,
   maxConsecutiveErrors: 16,
   presenceLimit: 500,
   serverName: "sockchat",

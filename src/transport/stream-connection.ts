@@ -1,8 +1,8 @@
 // A connection over any duplex byte stream (a TCP socket, later a TLS one; an
 // in-memory pair in tests) that speaks the codec its first bytes call for. A
-// peer silent for `fallbackDelayMs` is given the fallback codec (text, for a
-// person at netcat, who waits to be welcomed), and may still switch if its
-// first bytes turn out to be another kind's preamble.
+// peer silent for `fallbackDelayMs` (and what `longerSilence` adds) is given
+// the fallback codec (text, for a person at netcat, who waits to be welcomed),
+// and may still switch if its first bytes turn out to be another kind's preamble.
 
 import type { Duplex } from "node:stream";
 import { FILE_CHUNK_BYTES } from "../protocol/frame.js";
@@ -21,6 +21,8 @@ export interface StreamConnectionOptions {
   codecs: CodecRegistry;
   /** How long a silent peer is waited for before it is given the fallback codec, provisionally. */
   fallbackDelayMs: number;
+  /** Asked once that wait is over: how much longer to wait (0 or none: no longer). */
+  longerSilence?: () => number;
   /** How long a closing connection may take to flush before it is destroyed. */
   closeGraceMs: number;
 }
@@ -73,10 +75,12 @@ export class StreamConnection implements Connection {
     stream.on("end", this.#onEnd);
     stream.on("error", this.#onError);
     stream.on("close", this.#onClose);
-    this.#fallbackTimer = setTimeout(
-      () => this.#choose(options.codecs.fallback),
-      options.fallbackDelayMs,
-    );
+    const greet = () => this.#choose(options.codecs.fallback);
+    this.#fallbackTimer = setTimeout(() => {
+      const longer = options.longerSilence?.() ?? 0;
+      if (longer > 0) this.#fallbackTimer = setTimeout(greet, longer);
+      else greet();
+    }, options.fallbackDelayMs);
   }
 
   get capabilities(): Capabilities {

@@ -15,6 +15,8 @@ export interface TcpListenOptions {
   maxLineBytes: number;
   /** How long a silent new connection waits before being welcomed as a text client. */
   textWelcomeDelayMs: number;
+  /** Asked once that wait is over: how much longer a silent peer from `address` is waited for. */
+  longerSilenceFor?: (address: string) => number;
   /** How long a closing connection may take to flush before it is destroyed. */
   closeGraceMs: number;
   keepAliveMs: number;
@@ -31,18 +33,22 @@ export function listenTcp(
   options: TcpListenOptions,
   accept: (connection: Connection) => void,
 ): Promise<TcpListener> {
-  const connectionOptions = {
-    codecs: {
-      kinds: [...options.handOffs, nativeCodecKind],
-      fallback: { create: () => new TextCodec(options.maxLineBytes) },
-    },
-    fallbackDelayMs: options.textWelcomeDelayMs,
-    closeGraceMs: options.closeGraceMs,
+  const codecs = {
+    kinds: [...options.handOffs, nativeCodecKind],
+    fallback: { create: () => new TextCodec(options.maxLineBytes) },
   };
   const server: Server = createServer({ noDelay: true }, (socket) => {
     // Text clients answer no pings: keepalive is what finds them gone.
     socket.setKeepAlive(true, options.keepAliveMs);
-    accept(new StreamConnection(socket, socket.remoteAddress ?? "unknown", connectionOptions));
+    const address = socket.remoteAddress ?? "unknown";
+    accept(
+      new StreamConnection(socket, address, {
+        codecs,
+        fallbackDelayMs: options.textWelcomeDelayMs,
+        longerSilence: () => options.longerSilenceFor?.(address) ?? 0,
+        closeGraceMs: options.closeGraceMs,
+      }),
+    );
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);

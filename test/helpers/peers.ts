@@ -73,8 +73,9 @@ export interface TextPeer {
   closed: Promise<void>;
 }
 
-export async function textPeer(port: number): Promise<TextPeer> {
-  const socket = netConnect({ host: "127.0.0.1", port });
+/** `from`: the loopback address to connect from, standing for another machine. */
+export async function textPeer(port: number, from = "127.0.0.1"): Promise<TextPeer> {
+  const socket = netConnect({ host: "127.0.0.1", port, localAddress: from });
   await once(socket, "connect");
   const lines = new LineCollector(socket);
   const closed = once(socket, "close").then(() => undefined);
@@ -85,8 +86,9 @@ export async function textPeer(port: number): Promise<TextPeer> {
 export async function joinedTextPeer(
   port: number,
   nick?: string,
+  from?: string,
 ): Promise<TextPeer & { nick: string }> {
-  const peer = await textPeer(port);
+  const peer = await textPeer(port, from);
   const welcome = await peer.lines.waitFor(/^\* welcome to .*, you are (\S+);/);
   let given = /you are (\S+);/.exec(welcome)?.[1] as string;
   if (nick !== undefined && nick !== given) {

@@ -3,6 +3,7 @@
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { once } from "node:events";
 import { request } from "node:http";
 import { connect } from "node:net";
 import { join } from "node:path";
@@ -12,6 +13,7 @@ import { handshakeBytes } from "../../src/protocol/frame.js";
 import { encodeClientMessage, type ServerMessage } from "../../src/protocol/messages.js";
 import { randomFile, tempDir } from "../helpers/files.js";
 import { floodUntil } from "../helpers/flood.js";
+import { LineCollector } from "../helpers/lines.js";
 import { joinedTextPeer, nativePeer } from "../helpers/peers.js";
 import { type ServerProcess, spawnCli, startServer } from "../helpers/processes.js";
 import { websocketPeer } from "../helpers/websocket-peer.js";
@@ -22,9 +24,15 @@ interface Answer {
   body: Buffer;
 }
 
-function get(port: number, path: string, headers: Record<string, string> = {}, method = "GET") {
+function get(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+  method = "GET",
+  localAddress = "127.0.0.1",
+) {
   return new Promise<Answer>((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, path, method, headers }, (res) => {
+    const req = request({ host: "127.0.0.1", port, path, method, headers, localAddress }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
       res.on("end", () =>
@@ -88,7 +96,8 @@ describe("HTTP on the chat port", { timeout: 60_000 }, () => {
   it("puts a WebSocket page in the same room as native and netcat clients, each line once and in order", async () => {
     const browser = await websocketPeer(server.port, "browser");
     const native = await nativePeer(server.port, "native");
-    const netcat = await joinedTextPeer(server.port, "netcat");
+    // From another machine than the page (see "a silent connection from a browser's address").
+    const netcat = await joinedTextPeer(server.port, "netcat", "127.0.0.2");
     const says = (from: string, text: string) => (m: ServerMessage) =>
       m.type === "message" && m.from === from && m.text === text;
 
@@ -291,6 +300,53 @@ describe("a WebSocket's heartbeat and rate limit", { timeout: 60_000 }, () => {
     assert.ok(elapsed >= 900, `15 lines were all confirmed after ${elapsed} ms`);
     mute.terminate();
     await page.client.close();
+    assert.equal(await server.stop(), 0);
+  });
+});
+
+describe("a silent connection from a browser's address", { timeout: 60_000 }, () => {
+  it("is welcomed as a text client only after --browser-welcome-delay, and may still carry a request", async () => {
+    const server = await startServer(["--quiet", "--browser-welcome-delay", "2"]);
+    const watcher = await nativePeer(server.port, "watcher");
+    const joinedAt: number[] = [];
+    watcher.client.on("server", (m) => {
+      if (m.type === "joined") joinedAt.push(Date.now());
+    });
+    // Each loopback address stands for another machine.
+    const browserAt = "127.0.0.3";
+    assert.equal((await get(server.port, "/", {}, "GET", browserAt)).status, 200);
+
+    // Elsewhere, a person at netcat is welcomed at once.
+    const started = Date.now();
+    const elsewhere = connect({ host: "127.0.0.1", port: server.port, localAddress: "127.0.0.2" });
+    const elsewhereLines = new LineCollector(elsewhere);
+    await elsewhereLines.waitFor(/^\* welcome/);
+    assert.ok(Date.now() - started < 1500, "welcomed within the usual wait");
+
+    // From the browser's address: a connection it opened and has not used yet.
+    const spareOpened = Date.now();
+    const spare = connect({ host: "127.0.0.1", port: server.port, localAddress: browserAt });
+    const spareLines = new LineCollector(spare);
+    const welcomed = await spareLines.waitFor(/^\* welcome/, 10_000);
+    const waited = Date.now() - spareOpened;
+    assert.ok(waited >= 2000, `welcomed after ${waited} ms, not before the browser's wait`);
+    const nick = /you are (\S+);/.exec(welcomed)?.[1];
+    // Nobody saw it join before then.
+    await watcher.waitFor((m) => m.type === "joined" && m.nick === nick);
+    assert.equal(joinedAt.length, 2);
+    assert.ok((joinedAt[1] as number) - spareOpened >= 2000, "its join came with its welcome");
+
+    // Another, used for a request within the wait, answers it as HTTP.
+    const reused = connect({ host: "127.0.0.1", port: server.port, localAddress: browserAt });
+    await once(reused, "connect");
+    const answer = once(reused, "data");
+    // Within the wait the browser sends its request: no welcome came first.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    reused.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    const [first] = (await answer) as [Buffer];
+    assert.match(first.toString("latin1"), /^HTTP\/1\.1 200 /);
+    for (const socket of [elsewhere, spare, reused]) socket.destroy();
+    await watcher.client.close();
     assert.equal(await server.stop(), 0);
   });
 });

@@ -83,6 +83,11 @@ const MAX_PREAMBLE_BYTES = 64 * 1024;
  */
 const WRITABLE_POLL_MS = 5;
 /**
+ * What such a stream may hold before an upload waits: enough for the network
+ * to take while the poll sleeps (a browser wakes it no sooner than every 4 ms).
+ */
+const POLLED_BULK_BYTES = 4 * FILE_CHUNK_BYTES;
+/**
  * Requests made in one turn leave in one write, for every client in the process.
  * A browser's queueMicrotask throws "Illegal invocation" unless called on the
  * global, and FlushTurn calls its defer as a method of its own: hence the arrow.
@@ -127,8 +132,9 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       bulkReady: () => {
         const stream = this.#stream;
         if (stream === undefined || this.#preamble !== undefined) return false;
-        if (stream.bufferedBytes < FILE_CHUNK_BYTES) return true;
-        if (stream.onDrain === undefined) this.#pollWritable();
+        const polled = stream.onDrain === undefined;
+        if (stream.bufferedBytes < (polled ? POLLED_BULK_BYTES : FILE_CHUNK_BYTES)) return true;
+        if (polled) this.#pollWritable();
         return false;
       },
     };

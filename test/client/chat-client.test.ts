@@ -330,14 +330,15 @@ describe("ChatClient", () => {
   it("uploads over a connection that cannot say when it has drained, looking at its buffer", async () => {
     const { client, server, clientEnd } = await joined({}, { clientDrains: false });
     assert.equal(clientEnd.onDrain, undefined);
-    const data = pattern(3 * FILE_CHUNK_BYTES + 1, 2);
+    const data = pattern(6 * FILE_CHUNK_BYTES + 1, 2);
     const sending = client.sendFile(memorySource("polled.bin", data));
     const offer = await server.take("file-offer");
     clientEnd.hold();
     server.send({ type: "file-accepted", seq: offer.seq, id: 6 }, { type: "ack", seq: offer.seq });
     const outgoing = await sending;
     await delay(20);
-    assert.equal(clientEnd.bufferedBytes, CHUNK_HEADER_BYTES + FILE_CHUNK_BYTES);
+    // Up to 1 MiB, enough to go on with while the poll sleeps; then it waits.
+    assert.equal(clientEnd.bufferedBytes, 4 * (CHUNK_HEADER_BYTES + FILE_CHUNK_BYTES));
     clientEnd.release();
     const end = await server.take("file-end");
     assert.deepEqual(end.sha256, sha256(data));

@@ -173,6 +173,35 @@ describe("the page's rooms, history and reconnect in Chromium", { timeout: 240_0
     assert.equal(await server.stop(), 0);
   });
 
+  it("works with the keyboard alone: joining, saying, joining a room and going between conversations", async () => {
+    const server = await startServer(["--quiet"]);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${server.port}/`);
+    // The nickname box has the keyboard from the start, the message box once joined.
+    const nickname = page.getByRole("textbox", { name: "Nickname" });
+    await nickname.waitFor();
+    assert.equal(await nickname.evaluate((box) => box === document.activeElement), true);
+    await page.keyboard.type("kim");
+    await page.keyboard.press("Enter");
+    await page.getByRole("status").filter({ hasText: "connected as kim" }).waitFor();
+    await page.keyboard.type("hello from the keyboard");
+    await page.keyboard.press("Enter");
+    const lobby = page.getByRole("log", { name: "Chat in #lobby" });
+    await lobby.locator("li.chat:not(.sending)", { hasText: "hello from the keyboard" }).waitFor();
+    await page.keyboard.type("/join #keys");
+    await page.keyboard.press("Enter");
+    await page.getByRole("log", { name: "Chat in #keys" }).waitFor();
+    // Alt+Up and Alt+Down go through the conversations, the message box keeping the keyboard.
+    await page.keyboard.press("Alt+ArrowUp");
+    await lobby.waitFor();
+    await page.keyboard.type("back in the lobby");
+    await page.keyboard.press("Enter");
+    await lobby.locator("li.chat:not(.sending)", { hasText: "back in the lobby" }).waitFor();
+    await context.close();
+    assert.equal(await server.stop(), 0);
+  });
+
   it("loads older lines as the log is scrolled up, to the room's first line, each once in order", async () => {
     const server = await startServer(["--quiet"]);
     const LINES = 180; // more than three of the join's replays (50 lines)

@@ -1,7 +1,7 @@
 // The message box, with the same commands as the terminal (Enter sends,
 // Shift+Enter starts a new line), the file picker, and the files being sent.
 
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { inert } from "../../protocol/render.js";
 import type { ChatModel } from "../model/chat-model.js";
 import { formatBytes, formatRate } from "../model/format.js";
@@ -12,6 +12,9 @@ export function Composer({ session }: { session: Session }) {
   const model = session.model;
   const [text, setText] = useState("");
   const conv = model.active;
+  const box = useRef<HTMLTextAreaElement>(null);
+  // Joined: the keyboard goes where the typing is.
+  useEffect(() => box.current?.focus(), []);
 
   const submit = (event?: Event) => {
     event?.preventDefault();
@@ -25,6 +28,7 @@ export function Composer({ session }: { session: Session }) {
       </label>
       <textarea
         id="message"
+        ref={box}
         rows={1}
         autocomplete="off"
         placeholder={conv === undefined ? "" : `Message ${conv.name}`}

@@ -174,14 +174,16 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
    * Offers a file to everyone; resolves once the server accepts it, rejects if
    * it refuses. Beyond the server's MAX_UPLOADS_PER_CLIENT under way, the file
    * waits until one of them is through (an `upload-queued` event says so).
+   * Aborting `signal` cancels it, whether it waits, is offered or is being
+   * sent; a string reason is told to its receivers.
    */
-  async sendFile(source: FileSource): Promise<OutgoingFile> {
+  async sendFile(source: FileSource, signal?: AbortSignal): Promise<OutgoingFile> {
     const files = this.#options.files;
     if (files === undefined) {
       await source.close();
       throw new ProtocolError(ErrorCode.NeedsNativeClient, "this client cannot send files");
     }
-    return this.#uploads.send(source, files.hasher(), (offered) => this.#offer(offered));
+    return this.#uploads.send(source, files.hasher(), (offered) => this.#offer(offered), signal);
   }
 
   /** Downloads shared file `id`, resuming an interrupted earlier download of it. */

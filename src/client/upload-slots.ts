@@ -28,13 +28,29 @@ export class UploadSlots {
     return this.#taken < this.#limit && this.#waiting.length === 0;
   }
 
-  /** Resolves with a slot, first come first served; rejects if abandoned while waiting. */
-  take(): Promise<UploadSlot> {
+  /**
+   * Resolves with a slot, first come first served; rejects if abandoned while
+   * waiting, or at once when `signal` aborts while it waits (leaving its turn).
+   */
+  take(signal?: AbortSignal): Promise<UploadSlot> {
     if (this.free) {
       this.#taken += 1;
       return Promise.resolve(this.#slot());
     }
-    return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject }));
+    return new Promise((resolve, reject) => {
+      const waiter = { resolve, reject };
+      this.#waiting.push(waiter);
+      signal?.addEventListener(
+        "abort",
+        () => {
+          const at = this.#waiting.indexOf(waiter);
+          if (at < 0) return;
+          this.#waiting.splice(at, 1);
+          reject(new Error("aborted while waiting for a slot"));
+        },
+        { once: true },
+      );
+    });
   }
 
   /** Rejects every offer still waiting for a slot with `error`. */

@@ -93,27 +93,42 @@ export class Uploads {
    * must wait for one); resolves once the server accepts it, rejects if the
    * server refuses it or it is cancelled first. It owns `source` from here on.
    */
-  async send(source: FileSource, hasher: Hasher, offer: Offer): Promise<OutgoingFile> {
+  /** `signal` cancels it: waiting its turn, being offered, or being sent (its reason, if a string, is said). */
+  async send(
+    source: FileSource,
+    hasher: Hasher,
+    offer: Offer,
+    signal?: AbortSignal,
+  ): Promise<OutgoingFile> {
     const offering: Offering = { name: source.name, cancelled: undefined };
     this.#offering.add(offering);
+    const abortOffering = () => {
+      offering.cancelled = abortReason(signal);
+    };
+    signal?.addEventListener("abort", abortOffering, { once: true });
     let slot: UploadSlot | undefined;
     try {
+      if (signal?.aborted) throw cancelledError(abortReason(signal));
       if (!this.#slots.free) {
         this.#emit({ type: "upload-queued", name: source.name, size: source.size });
       }
-      slot = await this.#slots.take();
+      slot = await this.#slots.take(signal);
       if (offering.cancelled !== undefined) throw cancelledError(offering.cancelled);
       const id = await offer(source);
       if (offering.cancelled !== undefined) {
         this.#port.enqueue({ type: "file-cancel", id, reason: offering.cancelled });
         throw cancelledError(offering.cancelled);
       }
+      signal?.addEventListener("abort", () => this.cancel(id, abortReason(signal)), {
+        once: true,
+      });
       return { id, delivered: this.#start(id, source, hasher, slot) };
     } catch (error) {
       slot?.release();
       await source.close();
-      throw error;
+      throw offering.cancelled === undefined ? error : cancelledError(offering.cancelled);
     } finally {
+      signal?.removeEventListener("abort", abortOffering);
       this.#offering.delete(offering);
     }
   }
@@ -231,6 +246,10 @@ export class Uploads {
       );
     }
   }
+}
+
+function abortReason(signal: AbortSignal | undefined): string {
+  return typeof signal?.reason === "string" ? signal.reason : "";
 }
 
 function cancelledError(reason: string): ProtocolError {

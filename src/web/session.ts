@@ -42,7 +42,7 @@ export class Session {
   constructor(nick: string) {
     const port: ChatPort = {
       send: (command) => this.#client.send(command),
-      sendFile: (source) => this.#client.sendFile(source),
+      sendFile: (source, signal) => this.#client.sendFile(source, signal),
       cancelFile: (id, reason) => this.#client.cancelFile(id, reason),
       uploadIds: () => this.#client.uploadIds,
       close: () => {

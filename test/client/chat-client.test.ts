@@ -327,6 +327,36 @@ describe("ChatClient", () => {
     await client.close();
   });
 
+  it("takes a file back when its signal aborts while offered, and stops one being sent", async () => {
+    const { client, server } = await joined();
+    const takeBack = new AbortController();
+    const offered = client.sendFile(memorySource("never.bin", pattern(1000, 3)), takeBack.signal);
+    const offer = await server.take("file-offer");
+    takeBack.abort("changed my mind");
+    server.send({ type: "file-accepted", seq: offer.seq, id: 7 }, { type: "ack", seq: offer.seq });
+    await assert.rejects(offered, /cancelled: changed my mind/);
+    const withdrawn = await server.take("file-cancel");
+    assert.deepEqual([withdrawn.id, withdrawn.reason], [7, "changed my mind"]);
+
+    const stop = new AbortController();
+    const sending = client.sendFile(
+      memorySource("big.bin", pattern(UPLOAD_WINDOW_BYTES * 2, 4)),
+      stop.signal,
+    );
+    const second = await server.take("file-offer");
+    server.send(
+      { type: "file-accepted", seq: second.seq, id: 8 },
+      { type: "ack", seq: second.seq },
+    );
+    const outgoing = await sending;
+    stop.abort("enough");
+    const ended = assert.rejects(outgoing.delivered, /cancelled: enough/);
+    const stopped = await server.take("file-cancel");
+    assert.deepEqual([stopped.id, stopped.reason], [8, "enough"]);
+    await ended;
+    await client.close();
+  });
+
   it("uploads over a connection that cannot say when it has drained, looking at its buffer", async () => {
     const { client, server, clientEnd } = await joined({}, { clientDrains: false });
     assert.equal(clientEnd.onDrain, undefined);

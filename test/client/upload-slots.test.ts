@@ -26,6 +26,19 @@ describe("UploadSlots", () => {
     assert.equal(slots.free, true);
   });
 
+  it("lets one waiting leave its turn when its signal aborts, the next taking it", async () => {
+    const slots = new UploadSlots(1);
+    const held = await slots.take();
+    const leaving = new AbortController();
+    const left = slots.take(leaving.signal);
+    const next = slots.take();
+    leaving.abort();
+    await assert.rejects(left, /aborted/);
+    held.release();
+    (await next).release();
+    assert.equal(slots.free, true, "the one that left took no slot");
+  });
+
   it("rejects those waiting when abandoned, and frees nothing held", async () => {
     const slots = new UploadSlots(1);
     const held: UploadSlot = await slots.take();

@@ -30,7 +30,7 @@ class FakePort implements ChatPort {
   readonly downloads: string[] = [];
   readonly cancels: number[] = [];
   readonly nicks: string[] = [];
-  files: ((source: FileSource) => Promise<OutgoingFile>) | undefined;
+  files: ((source: FileSource, signal: AbortSignal) => Promise<OutgoingFile>) | undefined;
   closed = false;
   clock = 1_000;
 
@@ -38,9 +38,9 @@ class FakePort implements ChatPort {
     return new Promise((resolve, reject) => this.sent.push({ command, resolve, reject }));
   }
 
-  sendFile(source: FileSource): Promise<OutgoingFile> {
+  sendFile(source: FileSource, signal: AbortSignal): Promise<OutgoingFile> {
     if (this.files === undefined) return Promise.reject(new Error("no files here"));
-    return this.files(source);
+    return this.files(source, signal);
   }
 
   cancelFile(id: number | undefined): boolean {
@@ -695,6 +695,30 @@ describe("ChatModel", () => {
     model.submit("/msg bob hi");
     model.sendFiles([source]);
     assert.deepEqual(events(model.active), ["* error: files go to rooms: open a room first"]);
+  });
+
+  it("takes back a file still waiting to be accepted when its upload is cancelled", async () => {
+    const { model, port } = joined();
+    let signal: AbortSignal | undefined;
+    port.files = (_source, given) =>
+      new Promise((_resolve, reject) => {
+        signal = given;
+        given.addEventListener("abort", () => reject(new Error(`cancelled: ${given.reason}`)));
+      });
+    const source: FileSource = {
+      name: "queued.bin",
+      size: 10,
+      read: async () => new Uint8Array(0),
+      close: async () => {},
+    };
+    model.sendFiles([source]);
+    const [upload] = model.uploads;
+    assert.equal(upload?.id, undefined, "not accepted yet");
+    assert.equal(model.cancelUpload(upload?.key ?? ""), true);
+    assert.equal(signal?.aborted, true);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(model.uploads.length, 0);
+    assert.deepEqual(events(model.active), ["* cancelled sending queued.bin"]);
   });
 
   it("after /quit closes for good", () => {

@@ -40,7 +40,8 @@ export interface Alert {
 /** How the model reaches the client core, the browser and the clock. */
 export interface ChatPort {
   send(command: Command): Promise<void>;
-  sendFile(source: FileSource): Promise<OutgoingFile>;
+  /** Offers a file; aborting `signal` before it is accepted takes it back. */
+  sendFile(source: FileSource, signal: AbortSignal): Promise<OutgoingFile>;
   /** Stops sending file `id`, telling its receivers `reason`; false if there is no such upload. */
   cancelFile(id: number | undefined, reason: string): boolean;
   uploadIds(): number[];
@@ -102,6 +103,8 @@ export class ChatModel {
   #heardFiles: Extract<ServerMessage, { type: "file-list" }> | undefined;
   #topicAsks = 0;
   readonly #cancelled = new Set<string>();
+  /** Uploads not accepted yet (waiting their turn, or offered), by key: aborting takes one back. */
+  readonly #unaccepted = new Map<string, AbortController>();
   readonly #ownNicks = new Set<string>();
   readonly #listeners = new Set<() => void>();
   #me = "";
@@ -421,11 +424,17 @@ export class ChatModel {
     for (const source of sources) void this.#sendFile(source, conv);
   }
 
-  /** Stops sending upload `key`; false when it cannot be (not yet accepted, or all sent). */
+  /** Stops sending upload `key`, or takes it back if not yet accepted; false when it cannot be (all sent). */
   cancelUpload(key: string): boolean {
     const upload = this.#uploads.get(key);
-    if (upload?.id === undefined) return false;
+    if (upload === undefined) return false;
     this.#cancelled.add(key);
+    const unaccepted = this.#unaccepted.get(key);
+    if (unaccepted !== undefined) {
+      unaccepted.abort(CANCELLED_BY_SENDER);
+      return true;
+    }
+    if (upload.id === undefined) return false;
     if (this.#port.cancelFile(upload.id, CANCELLED_BY_SENDER)) return true;
     this.#cancelled.delete(key);
     return false;
@@ -916,17 +925,25 @@ export class ChatModel {
     const key = this.#uploads.start(source.name, source.size, conv.name);
     this.#changed();
     let outgoing: OutgoingFile;
+    const taking = new AbortController();
+    this.#unaccepted.set(key, taking);
     try {
-      outgoing = await this.#port.sendFile(source);
+      outgoing = await this.#port.sendFile(source, taking.signal);
     } catch (error) {
       this.#uploads.finish(key);
-      this.#event(
-        conv,
-        `* error: could not send ${source.name}: ${(error as Error).message}`,
-        "error",
-      );
+      if (this.#cancelled.delete(key)) {
+        this.#event(conv, `* cancelled sending ${source.name}`, "info");
+      } else {
+        this.#event(
+          conv,
+          `* error: could not send ${source.name}: ${(error as Error).message}`,
+          "error",
+        );
+      }
       this.#changed();
       return;
+    } finally {
+      this.#unaccepted.delete(key);
     }
     const { id } = outgoing;
     this.#uploads.accepted(key, id, this.#port.now());
@@ -959,6 +976,7 @@ export class ChatModel {
         );
       }
     } finally {
+      this.#cancelled.delete(key);
       this.#uploads.finish(key);
       this.#changed();
     }

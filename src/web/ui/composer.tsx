@@ -93,7 +93,7 @@ function UploadRow({ model, upload }: { model: ChatModel; upload: Upload }) {
       <button
         type="button"
         aria-label={`Cancel sending ${upload.name}`}
-        disabled={upload.id === undefined || upload.state === "verifying"}
+        disabled={upload.state === "verifying"}
         onClick={() => model.cancelUpload(upload.key)}
       >
         Cancel

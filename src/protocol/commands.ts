@@ -43,7 +43,7 @@ const COMMANDS: readonly { syntax: string; does: string; onText: boolean }[] = [
   { syntax: "/nick <name>", does: "change your nickname", onText: true },
   {
     syntax: "/who [#room]",
-    does: "list users (of a room) with their address and idle time",
+    does: "list users (of a room) with their idle time",
     onText: true,
   },
   { syntax: "/join #room", does: "join a room (made if new) and talk in it", onText: true },

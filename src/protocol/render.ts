@@ -201,7 +201,7 @@ function renderWho(users: readonly WhoEntry[], room: string): string[] {
     room === "" ? `* ${count} online:` : `* ${count} in ${inert(room)}:`,
     ...users.map(
       (u, i) =>
-        `*   ${(nicks[i] as string).padEnd(width)}  ${inert(u.address)}  idle ${formatDuration(u.idleSeconds)}`,
+        `*   ${(nicks[i] as string).padEnd(width)}  ${u.address === "" ? "" : `${inert(u.address)}  `}idle ${formatDuration(u.idleSeconds)}`,
     ),
   ];
 }

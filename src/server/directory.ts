@@ -51,8 +51,8 @@ export class Directory {
   }
 
   /** Everyone here, or only `among` them, by nickname. */
-  who(now: number = Date.now(), among: Iterable<Member> = this.#members.values()): WhoEntry[] {
-    return [...among]
+  who(now: number = Date.now(), among?: Iterable<Member>): WhoEntry[] {
+    return [...(among ?? this.#members.values())]
       .map((m) => ({
         nick: m.nick,
         address: m.address,

@@ -66,14 +66,13 @@ export const handlers: Handlers = {
   },
   who(context, client, m) {
     const name = m.room ?? "";
-    if (name === "") {
-      client.send({ type: "who-list", seq: m.seq, users: context.directory.who(), room: "" });
-    } else {
-      const room = anyRoom(context, client, name);
-      if (refused(client, m.seq, room)) return;
-      const users = context.directory.who(Date.now(), room.members);
-      client.send({ type: "who-list", seq: m.seq, users, room: room.name });
-    }
+    const room = name === "" ? undefined : anyRoom(context, client, name);
+    if (refused(client, m.seq, room)) return;
+    const users = context.directory.who(Date.now(), room?.members).map((user) =>
+      // Where someone connects from is theirs to see, nobody else's.
+      user.nick === client.nick ? user : { ...user, address: "" },
+    );
+    client.send({ type: "who-list", seq: m.seq, users, room: room?.name ?? "" });
     client.confirm(m);
   },
   help(_context, client, m) {

@@ -58,7 +58,9 @@ describe("text clients", () => {
 
     ann.send("/who");
     await ann.lines.waitFor(/^\* \d+ users online:$/);
-    await ann.lines.waitFor(/^\*\s+bob\s+127\.0\.0\.1\s+idle \d+s$/);
+    // Addresses are shown to their owners only.
+    await ann.lines.waitFor(/^\*\s+ann\s+127\.0\.0\.1\s+idle \d+s$/);
+    await ann.lines.waitFor(/^\*\s+bob\s+idle \d+s$/);
 
     ann.send("/help");
     await ann.lines.waitFor(/^\*\s+\/msg <nick> <text>/);

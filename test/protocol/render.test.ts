@@ -186,6 +186,21 @@ describe("renderServerMessage", () => {
       ]);
     });
 
+    it("leaves out the address it was not given (someone else's), and names the room listed", () => {
+      assert.deepEqual(
+        renderServerMessage({
+          type: "who-list",
+          seq: 1,
+          room: "#dev",
+          users: [
+            { nick: "ana", address: "127.0.0.1", idleSeconds: 5 },
+            { nick: "bo", address: "", idleSeconds: 61 },
+          ],
+        }),
+        ["* 2 users in #dev:", "*   ana  127.0.0.1  idle 5s", "*   bo   idle 1m1s"],
+      );
+    });
+
     it("renders one user in the singular", () => {
       assert.deepEqual(
         renderServerMessage({

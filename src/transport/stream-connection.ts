@@ -1,14 +1,21 @@
-// A connection over any duplex byte stream (a TCP socket, later a TLS one; an
+// A connection over any duplex byte stream (a TCP socket, a TLS one; an
 // in-memory pair in tests) that speaks the codec its first bytes call for. A
 // peer silent for `fallbackDelayMs` is given the fallback codec (text, for a
 // person at netcat, who waits to be welcomed), and may still switch if its
-// first bytes turn out to be another kind's preamble.
+// first bytes turn out to be another kind's preamble; or, where the fallback
+// is a hand-off, it is handed over.
 
 import type { Duplex } from "node:stream";
 import { FILE_CHUNK_BYTES } from "../protocol/frame.js";
 import type { ServerMessage } from "../protocol/messages.js";
 import type { Codec, Confirmable } from "./codec.js";
-import { type CodecFactory, type CodecRegistry, isHandOff, Preamble } from "./codec-registry.js";
+import {
+  type CodecFactory,
+  type CodecRegistry,
+  type HandOff,
+  isHandOff,
+  Preamble,
+} from "./codec-registry.js";
 import {
   type Capabilities,
   type Connection,
@@ -73,10 +80,7 @@ export class StreamConnection implements Connection {
     stream.on("end", this.#onEnd);
     stream.on("error", this.#onError);
     stream.on("close", this.#onClose);
-    this.#fallbackTimer = setTimeout(
-      () => this.#choose(options.codecs.fallback),
-      options.fallbackDelayMs,
-    );
+    this.#fallbackTimer = setTimeout(() => this.#silent(), options.fallbackDelayMs);
   }
 
   get capabilities(): Capabilities {
@@ -150,7 +154,7 @@ export class StreamConnection implements Connection {
     const { kind, bytes } = classified;
     // A silent peer greeted as a text client stays one: its first line is chat, whatever it looks like.
     if (isHandOff(kind) && this.#codec === undefined) {
-      this.#handOff(kind.take.bind(kind), bytes);
+      this.#handOff(kind, bytes);
       return;
     }
     // A silent peer's provisional codec stays if the bytes confirm it: it has greeted already.
@@ -161,8 +165,20 @@ export class StreamConnection implements Connection {
     codec.decode(bytes, this.#handler);
   }
 
-  /** Lets go of the stream for `take`: from here on it is no chat connection, and the session ends unheard. */
-  #handOff(take: (stream: Duplex, firstBytes: Uint8Array) => void, firstBytes: Uint8Array): void {
+  /** The peer said nothing in time: it gets the fallback, a codec provisionally or a hand-off for good. */
+  #silent(): void {
+    const fallback = this.#codecs.fallback;
+    if (!isHandOff(fallback)) {
+      this.#choose(fallback);
+      return;
+    }
+    const held = this.#preamble?.held ?? new Uint8Array(0);
+    this.#preamble = undefined;
+    this.#handOff(fallback, held);
+  }
+
+  /** Lets go of the stream for `to`: from here on it is no chat connection, and the session ends unheard. */
+  #handOff(to: HandOff, firstBytes: Uint8Array): void {
     const stream = this.#stream;
     stream.pause();
     stream.off("data", this.#onData);
@@ -173,7 +189,7 @@ export class StreamConnection implements Connection {
     this.#ending = true;
     this.#queue.discard();
     this.#handler?.closed("handed over");
-    take(stream, firstBytes);
+    to.take(stream, firstBytes);
   }
 
   #choose(factory: CodecFactory, firstBytes: Uint8Array = new Uint8Array(0)): Codec {

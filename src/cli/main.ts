@@ -159,8 +159,33 @@ program
     seconds,
     DEFAULTS.transferTimeoutMs / 1000,
   )
+  .option(
+    "--tls-cert <file>",
+    "speak TLS with this certificate (PEM, any intermediates after it); reloaded on SIGHUP",
+  )
+  .option("--tls-key <file>", "the certificate's private key (PEM)")
+  .addOption(
+    new Option(
+      "--tls <kind>",
+      "speak TLS with a certificate made once and kept in the data directory",
+    )
+      .choices(["self-signed"])
+      .conflicts(["tlsCert", "tlsKey"]),
+  )
+  .option("--allow-plaintext", "with TLS, serve clients without it too", false)
+  .addOption(
+    new Option("--tls-handshake-timeout <seconds>", "how long a TLS handshake may take")
+      .argParser(seconds)
+      .default(DEFAULTS.tlsHandshakeTimeoutMs / 1000)
+      .hideHelp(),
+  )
   .option("-q, --quiet", "do not log chat lines", false)
-  .action(async (o) => {
+  .action(async (o, command: Command) => {
+    if ((o.tlsCert === undefined) !== (o.tlsKey === undefined))
+      command.error("sockchat: --tls-cert and --tls-key go together");
+    const tls = o.tlsCert === undefined ? undefined : { certFile: o.tlsCert, keyFile: o.tlsKey };
+    if (o.allowPlaintext && tls === undefined && o.tls === undefined)
+      command.error("sockchat: --allow-plaintext is for a server with TLS (--tls or --tls-cert)");
     await serve(
       {
         ...DEFAULTS,
@@ -182,8 +207,11 @@ program
         maxFileBytes: o.maxFileSize,
         fileRetentionMs: o.fileRetention * 3_600_000,
         transferTimeoutMs: o.transferTimeout * 1000,
+        tls,
+        allowPlaintext: o.allowPlaintext,
+        tlsHandshakeTimeoutMs: o.tlsHandshakeTimeout * 1000,
       },
-      { quiet: o.quiet },
+      { quiet: o.quiet, selfSigned: o.tls === "self-signed" },
     );
   });
 

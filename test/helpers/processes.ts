@@ -72,7 +72,8 @@ export async function startServer(extraArgs: readonly string[] = []): Promise<Se
   ]);
   void spawned.exited.then(() => ownData?.remove());
   const line = await spawned.stdout.waitFor(/listening on /, 10_000);
-  const port = Number(/:(\d+)$/.exec(line)?.[1]);
+  // The address ends in its port; what follows it (TLS, a fingerprint) is in parentheses.
+  const port = Number(/listening on \S*:(\d+)/.exec(line)?.[1]);
   const pid = spawned.child.pid as number;
   return {
     ...spawned,

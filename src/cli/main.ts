@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `sockchat` command: `serve` runs a server, `connect` joins one.
 
+import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { MAX_HISTORY_PAGE } from "../protocol/commands.js";
 import { roomProblem } from "../protocol/rooms.js";
@@ -227,6 +228,12 @@ program
     `lines of each room to replay on joining it (default: the server's; at most ${MAX_HISTORY_PAGE})`,
     historyLines,
   )
+  .option(
+    "--tls",
+    "connect over TLS, trusting the system's CAs, or a self-signed server on first use",
+    false,
+  )
+  .option("--ca <file>", "connect over TLS, trusting only this CA's certificate (PEM)")
   .action(async (target: string | undefined, o) => {
     const parsed = (() => {
       try {
@@ -235,7 +242,22 @@ program
         return program.error(`sockchat: ${(error as Error).message}`);
       }
     })();
-    await connect(parsed, { nick: o.nick, json: o.json, saveDir: o.saveDir, history: o.history });
+    const ca = (() => {
+      if (o.ca === undefined) return undefined;
+      try {
+        return { pem: readFileSync(o.ca), file: o.ca as string };
+      } catch (error) {
+        const { code, message } = error as NodeJS.ErrnoException;
+        return program.error(`sockchat: cannot read --ca ${o.ca}: ${code ?? message}`);
+      }
+    })();
+    await connect(parsed, {
+      nick: o.nick,
+      json: o.json,
+      saveDir: o.saveDir,
+      history: o.history,
+      tls: o.tls || ca !== undefined ? { ca } : undefined,
+    });
   });
 
 await program.parseAsync();

@@ -28,8 +28,17 @@ export interface Spawned {
 }
 
 export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Spawned {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, NO_COLOR: "1", ...env },
+  return spawnProgram(process.execPath, [CLI, ...args], { NO_COLOR: "1", ...env });
+}
+
+/** Any program (`openssl s_client`, say), killed like the CLI's processes if a test leaves it running. */
+export function spawnProgram(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Spawned {
+  const child = spawn(command, args, {
+    env: { ...process.env, ...env },
     stdio: ["pipe", "pipe", "pipe"],
   });
   running.add(child);

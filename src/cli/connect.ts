@@ -7,12 +7,17 @@
 
 import { userInfo } from "node:os";
 import { createInterface } from "node:readline";
+import type { Dial } from "../client/byte-stream.js";
 import { ChatClient } from "../client/chat-client.js";
 import type { TransferEvent } from "../client/files.js";
 import { KnownHosts, knownHostsFile } from "../client/node/known-hosts.js";
 import { nodeFileSupport, openFileSource } from "../client/node/node-files.js";
 import { tcpDial } from "../client/node/tcp-dial.js";
-import { type TlsDialOptions, tlsDial } from "../client/node/tls-dial.js";
+import {
+  type TlsDialOptions,
+  tlsDial,
+  UntrustedCertificateError,
+} from "../client/node/tls-dial.js";
 import { type Command, parseInput } from "../protocol/commands.js";
 import { ErrorCode } from "../protocol/errors.js";
 import { inert } from "../protocol/render.js";
@@ -68,7 +73,11 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
     dial:
       options.tls === undefined
         ? tcpDial(target.host, target.port)
-        : secureDial(target, options.tls),
+        : secureDial(target, options.tls, (reason) => {
+            if (interactive) erasePrompt(rl);
+            process.stderr.write(`sockchat: ${reason}\n`);
+            return exit(1);
+          }),
     nick: options.nick ?? defaultNick(),
     clientName: `sockchat-cli/${VERSION}`,
     history: options.history,
@@ -297,9 +306,17 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
   if (interactive) rl.prompt();
 }
 
-/** A certificate pinned on first use is announced, for the person to compare with the server's. */
-function secureDial(target: Target, tls: Pick<TlsDialOptions, "ca">) {
-  return tlsDial(target.host, target.port, {
+/**
+ * A certificate pinned on first use is announced, for the person to compare
+ * with the server's; one that is not trusted ends the client (`refused`), as
+ * in ssh: reconnecting would only meet it again.
+ */
+function secureDial(
+  target: Target,
+  tls: Pick<TlsDialOptions, "ca">,
+  refused: (reason: string) => never,
+): Dial {
+  const dial = tlsDial(target.host, target.port, {
     ...tls,
     knownHosts: new KnownHosts(knownHostsFile()),
     pinned: (server, fingerprint, file) =>
@@ -308,6 +325,12 @@ function secureDial(target: Target, tls: Pick<TlsDialOptions, "ca">) {
           `sockchat: (compare it with the one the server printed); pinned in ${file}\n`,
       ),
   });
+  return () =>
+    dial().catch((error: Error) =>
+      error.cause instanceof UntrustedCertificateError
+        ? refused(error.message)
+        : Promise.reject(error),
+    );
 }
 
 function defaultNick(): string {

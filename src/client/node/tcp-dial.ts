@@ -87,6 +87,12 @@ export function dialSocket<S extends Socket>(
     });
     socket.once(dialing.ready, async () => {
       socket.setTimeout(0);
+      let reason = "connection closed";
+      // Heard from here on, as the server may close while the socket is being checked.
+      socket.on("close", () => {
+        closeReason = reason;
+        closed?.(reason);
+      });
       try {
         await dialing.check?.(socket);
       } catch (error) {
@@ -97,15 +103,10 @@ export function dialSocket<S extends Socket>(
         return;
       }
       socket.off("error", failed);
-      let reason = "connection closed";
       socket.on("error", (error: NodeJS.ErrnoException) => {
         reason = error.code ?? error.message;
       });
       socket.on("end", () => socket.end());
-      socket.on("close", () => {
-        closeReason = reason;
-        closed?.(reason);
-      });
       const stream: ByteStream = {
         write: (bytes) => socket.write(bytes),
         get bufferedBytes() {

@@ -7,10 +7,17 @@
 
 import { userInfo } from "node:os";
 import { createInterface } from "node:readline";
+import type { Dial } from "../client/byte-stream.js";
 import { ChatClient } from "../client/chat-client.js";
 import type { TransferEvent } from "../client/files.js";
+import { KnownHosts, knownHostsFile } from "../client/node/known-hosts.js";
 import { nodeFileSupport, openFileSource } from "../client/node/node-files.js";
 import { tcpDial } from "../client/node/tcp-dial.js";
+import {
+  type TlsDialOptions,
+  tlsDial,
+  UntrustedCertificateError,
+} from "../client/node/tls-dial.js";
 import { type Command, parseInput } from "../protocol/commands.js";
 import { ErrorCode } from "../protocol/errors.js";
 import { inert } from "../protocol/render.js";
@@ -44,6 +51,8 @@ export interface ConnectOptions {
   saveDir: string;
   /** Lines of each room to replay on joining it; absent, the server's default. */
   history?: number;
+  /** Over TLS, trusting `ca` if given, else the system's CAs or a pinned certificate. */
+  tls?: Pick<TlsDialOptions, "ca">;
 }
 
 export async function connect(target: Target, options: ConnectOptions): Promise<void> {
@@ -61,7 +70,14 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
     ? new JsonView(print)
     : new LineView(print, { colour: interactive && (process.env.NO_COLOR ?? "") === "" });
   const client = new ChatClient({
-    dial: tcpDial(target.host, target.port),
+    dial:
+      options.tls === undefined
+        ? tcpDial(target.host, target.port)
+        : secureDial(target, options.tls, (reason) => {
+            if (interactive) erasePrompt(rl);
+            process.stderr.write(`sockchat: ${reason}\n`);
+            return exit(1);
+          }),
     nick: options.nick ?? defaultNick(),
     clientName: `sockchat-cli/${VERSION}`,
     history: options.history,
@@ -136,6 +152,8 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
   client.on("server", (message) => {
     // After Ctrl-C the session is over: what was stopped has been said, and needs no echo.
     if (stopping) return;
+    // Refused before the first welcome: the failed connect says why, as one line on stderr.
+    if (message.type === "bye" && !joined && !lostOnce) return;
     if (message.type === "welcome") {
       if (lostOnce) view.reconnected(message);
       else view.server(message);
@@ -191,6 +209,7 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
   client.on("disconnected", (disconnect) => {
     if (stopping) return; // Ctrl-C closed it, and exits once it has
     if (quitting) return void finish(() => 0);
+    if (!joined && !lostOnce) return; // the first connect failed, and says so itself
     view.disconnected(disconnect, joined);
     joined = false;
     lostOnce = true;
@@ -285,6 +304,33 @@ export async function connect(target: Target, options: ConnectOptions): Promise<
   });
   rl.resume();
   if (interactive) rl.prompt();
+}
+
+/**
+ * A certificate pinned on first use is announced, for the person to compare
+ * with the server's; one that is not trusted ends the client (`refused`), as
+ * in ssh: reconnecting would only meet it again.
+ */
+function secureDial(
+  target: Target,
+  tls: Pick<TlsDialOptions, "ca">,
+  refused: (reason: string) => never,
+): Dial {
+  const dial = tlsDial(target.host, target.port, {
+    ...tls,
+    knownHosts: new KnownHosts(knownHostsFile()),
+    pinned: (server, fingerprint, file) =>
+      process.stderr.write(
+        `sockchat: trusting ${server} on first use: its certificate's SHA-256 fingerprint is ${fingerprint}\n` +
+          `sockchat: (compare it with the one the server printed); pinned in ${file}\n`,
+      ),
+  });
+  return () =>
+    dial().catch((error: Error) =>
+      error.cause instanceof UntrustedCertificateError
+        ? refused(error.message)
+        : Promise.reject(error),
+    );
 }
 
 function defaultNick(): string {

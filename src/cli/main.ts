@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `sockchat` command: `serve` runs a server, `connect` joins one.
 
+import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { MAX_HISTORY_PAGE } from "../protocol/commands.js";
 import { roomProblem } from "../protocol/rooms.js";
@@ -168,8 +169,33 @@ program
     seconds,
     DEFAULTS.transferTimeoutMs / 1000,
   )
+  .option(
+    "--tls-cert <file>",
+    "speak TLS with this certificate (PEM, any intermediates after it); reloaded on SIGHUP",
+  )
+  .option("--tls-key <file>", "the certificate's private key (PEM)")
+  .addOption(
+    new Option(
+      "--tls <kind>",
+      "speak TLS with a certificate made once and kept in the data directory",
+    )
+      .choices(["self-signed"])
+      .conflicts(["tlsCert", "tlsKey"]),
+  )
+  .option("--allow-plaintext", "with TLS, serve clients without it too", false)
+  .addOption(
+    new Option("--tls-handshake-timeout <seconds>", "how long a TLS handshake may take")
+      .argParser(seconds)
+      .default(DEFAULTS.tlsHandshakeTimeoutMs / 1000)
+      .hideHelp(),
+  )
   .option("-q, --quiet", "do not log chat lines", false)
-  .action(async (o) => {
+  .action(async (o, command: Command) => {
+    if ((o.tlsCert === undefined) !== (o.tlsKey === undefined))
+      command.error("sockchat: --tls-cert and --tls-key go together");
+    const tls = o.tlsCert === undefined ? undefined : { certFile: o.tlsCert, keyFile: o.tlsKey };
+    if (o.allowPlaintext && tls === undefined && o.tls === undefined)
+      command.error("sockchat: --allow-plaintext is for a server with TLS (--tls or --tls-cert)");
     await serve(
       {
         ...DEFAULTS,
@@ -192,8 +218,11 @@ program
         maxFileBytes: o.maxFileSize,
         fileRetentionMs: o.fileRetention * 3_600_000,
         transferTimeoutMs: o.transferTimeout * 1000,
+        tls,
+        allowPlaintext: o.allowPlaintext,
+        tlsHandshakeTimeoutMs: o.tlsHandshakeTimeout * 1000,
       },
-      { quiet: o.quiet },
+      { quiet: o.quiet, selfSigned: o.tls === "self-signed" },
     );
   });
 
@@ -209,6 +238,12 @@ program
     `lines of each room to replay on joining it (default: the server's; at most ${MAX_HISTORY_PAGE})`,
     historyLines,
   )
+  .option(
+    "--tls",
+    "connect over TLS, trusting the system's CAs, or a self-signed server on first use",
+    false,
+  )
+  .option("--ca <file>", "connect over TLS, trusting only this CA's certificate (PEM)")
   .action(async (target: string | undefined, o) => {
     const parsed = (() => {
       try {
@@ -217,7 +252,22 @@ program
         return program.error(`sockchat: ${(error as Error).message}`);
       }
     })();
-    await connect(parsed, { nick: o.nick, json: o.json, saveDir: o.saveDir, history: o.history });
+    const ca = (() => {
+      if (o.ca === undefined) return undefined;
+      try {
+        return { pem: readFileSync(o.ca), file: o.ca as string };
+      } catch (error) {
+        const { code, message } = error as NodeJS.ErrnoException;
+        return program.error(`sockchat: cannot read --ca ${o.ca}: ${code ?? message}`);
+      }
+    })();
+    await connect(parsed, {
+      nick: o.nick,
+      json: o.json,
+      saveDir: o.saveDir,
+      history: o.history,
+      tls: o.tls || ca !== undefined ? { ca } : undefined,
+    });
   });
 
 await program.parseAsync();

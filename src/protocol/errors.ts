@@ -32,6 +32,8 @@ export const ErrorCode = {
   SlowConsumer: "CHAT_ERR_SLOW_CONSUMER",
   PingTimeout: "CHAT_ERR_PING_TIMEOUT",
   Shutdown: "CHAT_ERR_SHUTDOWN",
+  /** A plaintext peer on a port that speaks TLS only. */
+  TlsRequired: "CHAT_ERR_TLS_REQUIRED",
   Quit: "CHAT_ERR_QUIT",
   Internal: "CHAT_ERR_INTERNAL",
   ConnectFailed: "CHAT_ERR_CONNECT_FAILED",

@@ -21,6 +21,7 @@ import { PageFiles } from "./page-files.js";
 import type { ServerContext } from "./requester.js";
 import { createContext } from "./server-context.js";
 import { Session } from "./session.js";
+import { TlsCredentials } from "./tls-credentials.js";
 
 /** How long connections get to flush their last words before being cut. */
 const CLOSE_GRACE_MS = 2000;
@@ -37,6 +38,7 @@ export class ChatServer {
   readonly #config: ServerConfig;
   readonly #sessions = new Set<Session>();
   #context: ServerContext | undefined;
+  #tls: TlsCredentials | undefined;
   #listener: TcpListener | undefined;
   #http: HttpServer | undefined;
   #stopHeartbeat: (() => void) | undefined;
@@ -52,9 +54,20 @@ export class ChatServer {
     return this.#listener.address;
   }
 
-  /** Opens the store (a StoreOpenError says why it cannot be used), then listens. */
+  /** What TLS is spoken with, once started with it: its fingerprint, and `reload` for SIGHUP. */
+  get tls(): TlsCredentials | undefined {
+    return this.#tls;
+  }
+
+  /**
+   * Reads the TLS certificate and key (a TlsCredentialsError says why they
+   * cannot be used), opens the store (a StoreOpenError says why it cannot be
+   * used), then listens.
+   */
   async start(): Promise<AddressInfo> {
     const config = this.#config;
+    const tls = config.tls && new TlsCredentials(config.tls);
+    this.#tls = tls;
     const store = openStore(config.store, config.dataDir);
     const context = createContext(config, store, new DiskSpool(join(config.dataDir, "spool")));
     this.#context = context;
@@ -96,6 +109,11 @@ export class ChatServer {
           closeGraceMs: CLOSE_GRACE_MS,
           keepAliveMs: config.heartbeatMs,
           handOffs: [httpKind(this.#http)],
+          tls: tls && {
+            secureContext: () => tls.secureContext,
+            handshakeTimeoutMs: config.tlsHandshakeTimeoutMs,
+            allowPlaintext: config.allowPlaintext,
+          },
         },
         accept,
       );

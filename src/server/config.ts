@@ -6,6 +6,7 @@ import { MAX_HISTORY_PAGE } from "../protocol/commands.js";
 import { HEARTBEAT_MS } from "../protocol/messages.js";
 import { DEFAULT_ROOM } from "../protocol/rooms.js";
 import type { StoreKind } from "../store/open-store.js";
+import type { TlsFiles } from "./tls-credentials.js";
 
 export interface ServerConfig {
   host: string;
@@ -52,6 +53,12 @@ export interface ServerConfig {
   fileRetentionMs: number;
   /** How long an upload may send nothing, or a receiver leave the server waiting, before it is given up. */
   transferTimeoutMs: number;
+  /** The certificate and key the chat port speaks TLS with; none: plaintext only. */
+  tls: TlsFiles | undefined;
+  /** With TLS, plaintext peers are served too, rather than told to use TLS. */
+  allowPlaintext: boolean;
+  /** A TLS handshake not done by then is dropped. */
+  tlsHandshakeTimeoutMs: number;
 }
 
 /** $XDG_DATA_HOME/sockchat, or ~/.local/share/sockchat. */
@@ -85,4 +92,7 @@ export const DEFAULTS: ServerConfig = {
   maxFileBytes: 4 * 1024 ** 3,
   fileRetentionMs: 24 * 60 * 60 * 1000,
   transferTimeoutMs: 30_000,
+  tls: undefined,
+  allowPlaintext: false,
+  tlsHandshakeTimeoutMs: 10_000,
 };

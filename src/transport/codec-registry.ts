@@ -23,32 +23,40 @@ export interface CodecKind extends CodecFactory {
   recognise(firstBytes: Uint8Array): Recognition;
 }
 
+/** What takes a stream that is no chat connection over, whole. */
+export interface HandOff {
+  /** Takes `stream` over; `firstBytes` were read from it already (none when silence decided). */
+  take(stream: Duplex, firstBytes: Uint8Array): void;
+}
+
 /**
  * A kind of peer that is no chat connection: its stream is handed over whole
  * to what serves it. HTTP is one (the page, its WebSocket, file downloads);
- * TLS will be another, handing the stream to a TLS socket whose decrypted
- * stream is classified afresh.
+ * TLS another, handing the stream to a TLS socket whose decrypted stream is
+ * classified afresh.
  */
-export interface HandOffKind {
+export interface HandOffKind extends HandOff {
   recognise(firstBytes: Uint8Array): Recognition;
-  /** Takes `stream` over; `firstBytes` were read from it already. */
-  take(stream: Duplex, firstBytes: Uint8Array): void;
 }
 
 export interface CodecRegistry {
   /** Asked in order: the first that does not say "not mine" decides, so a kind that needs more is waited for. */
   readonly kinds: readonly (CodecKind | HandOffKind)[];
-  /** Spoken when every kind says "not mine", and provisionally by a peer that stays silent. */
-  readonly fallback: CodecFactory;
+  /**
+   * Spoken when every kind says "not mine", and provisionally by a peer that
+   * stays silent; or, as a hand-off, given all such peers outright (a port
+   * that refuses plaintext tells them so).
+   */
+  readonly fallback: CodecFactory | HandOff;
 }
 
 export interface Classified {
-  readonly kind: CodecFactory | HandOffKind;
+  readonly kind: CodecFactory | HandOff;
   /** Every byte seen, for the chosen codec (or the taker) to read from the start. */
   readonly bytes: Uint8Array;
 }
 
-export function isHandOff(kind: CodecFactory | HandOffKind): kind is HandOffKind {
+export function isHandOff(kind: CodecFactory | HandOff): kind is HandOff {
   return "take" in kind;
 }
 
@@ -59,6 +67,11 @@ export class Preamble {
 
   constructor(codecs: CodecRegistry) {
     this.#codecs = codecs;
+  }
+
+  /** The bytes held while no kind has decided. */
+  get held(): Uint8Array {
+    return this.#seen;
   }
 
   /** Adds `chunk`; undefined while no kind has decided. */
@@ -75,7 +88,7 @@ export class Preamble {
 function classify(
   codecs: CodecRegistry,
   firstBytes: Uint8Array,
-): CodecFactory | HandOffKind | undefined {
+): CodecFactory | HandOff | undefined {
   for (const kind of codecs.kinds) {
     const recognition = kind.recognise(firstBytes);
     if (recognition === "mine") return kind;

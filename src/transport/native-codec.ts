@@ -39,6 +39,12 @@ export const nativeCodecKind: CodecKind = {
   create: () => new NativeCodec(),
 };
 
+/** The version a server answers a client's handshake with: the client's, if spoken here; else the newest. */
+export function versionAnswered(firstBytes: Uint8Array): number {
+  const asked = firstBytes[MAGIC.length];
+  return versionSpoken(asked) ? (asked as number) : PROTOCOL_VERSION;
+}
+
 export class NativeCodec implements Codec {
   readonly capabilities: Capabilities;
   readonly encode = encodeNative;
@@ -60,8 +66,7 @@ export class NativeCodec implements Codec {
 
   /** Answers with the client's version when it is one this server speaks. */
   open(_handler: ConnectionHandler, firstBytes: Uint8Array): Uint8Array {
-    const asked = firstBytes[MAGIC.length];
-    if (versionSpoken(asked)) this.#version = asked as number;
+    this.#version = versionAnswered(firstBytes);
     return handshakeBytes(this.#version);
   }
 

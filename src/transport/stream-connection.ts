@@ -1,14 +1,21 @@
-// A connection over any duplex byte stream (a TCP socket, later a TLS one; an
+// A connection over any duplex byte stream (a TCP socket, a TLS one; an
 // in-memory pair in tests) that speaks the codec its first bytes call for. A
 // peer silent for `fallbackDelayMs` (and what `longerSilence` adds) is given
 // the fallback codec (text, for a person at netcat, who waits to be welcomed),
-// and may still switch if its first bytes turn out to be another kind's preamble.
+// and may still switch if its first bytes turn out to be another kind's
+// preamble; or, where the fallback is a hand-off, it is handed over.
 
 import type { Duplex } from "node:stream";
 import { FILE_CHUNK_BYTES } from "../protocol/frame.js";
 import type { ServerMessage } from "../protocol/messages.js";
 import type { Codec, Confirmable } from "./codec.js";
-import { type CodecFactory, type CodecRegistry, isHandOff, Preamble } from "./codec-registry.js";
+import {
+  type CodecFactory,
+  type CodecRegistry,
+  type HandOff,
+  isHandOff,
+  Preamble,
+} from "./codec-registry.js";
 import {
   type Capabilities,
   type Connection,
@@ -75,11 +82,10 @@ export class StreamConnection implements Connection {
     stream.on("end", this.#onEnd);
     stream.on("error", this.#onError);
     stream.on("close", this.#onClose);
-    const greet = () => this.#choose(options.codecs.fallback);
     this.#fallbackTimer = setTimeout(() => {
       const longer = options.longerSilence?.() ?? 0;
-      if (longer > 0) this.#fallbackTimer = setTimeout(greet, longer);
-      else greet();
+      if (longer > 0) this.#fallbackTimer = setTimeout(() => this.#silent(), longer);
+      else this.#silent();
     }, options.fallbackDelayMs);
   }
 
@@ -154,7 +160,7 @@ export class StreamConnection implements Connection {
     const { kind, bytes } = classified;
     // A silent peer greeted as a text client stays one: its first line is chat, whatever it looks like.
     if (isHandOff(kind) && this.#codec === undefined) {
-      this.#handOff(kind.take.bind(kind), bytes);
+      this.#handOff(kind, bytes);
       return;
     }
     // A silent peer's provisional codec stays if the bytes confirm it: it has greeted already.
@@ -165,8 +171,20 @@ export class StreamConnection implements Connection {
     codec.decode(bytes, this.#handler);
   }
 
-  /** Lets go of the stream for `take`: from here on it is no chat connection, and the session ends unheard. */
-  #handOff(take: (stream: Duplex, firstBytes: Uint8Array) => void, firstBytes: Uint8Array): void {
+  /** The peer said nothing in time: it gets the fallback, a codec provisionally or a hand-off for good. */
+  #silent(): void {
+    const fallback = this.#codecs.fallback;
+    if (!isHandOff(fallback)) {
+      this.#choose(fallback);
+      return;
+    }
+    const held = this.#preamble?.held ?? new Uint8Array(0);
+    this.#preamble = undefined;
+    this.#handOff(fallback, held);
+  }
+
+  /** Lets go of the stream for `to`: from here on it is no chat connection, and the session ends unheard. */
+  #handOff(to: HandOff, firstBytes: Uint8Array): void {
     const stream = this.#stream;
     stream.pause();
     stream.off("data", this.#onData);
@@ -177,7 +195,7 @@ export class StreamConnection implements Connection {
     this.#ending = true;
     this.#queue.discard();
     this.#handler?.closed("handed over");
-    take(stream, firstBytes);
+    to.take(stream, firstBytes);
   }
 
   #choose(factory: CodecFactory, firstBytes: Uint8Array = new Uint8Array(0)): Codec {

@@ -1,12 +1,17 @@
 // Accepts TCP connections and hands each to the server as a Connection: the
-// socket tuned for chat, then the byte-stream connection over it.
+// socket tuned for chat, then the byte-stream connection over it. With TLS on,
+// a connection that opens with a ClientHello is decrypted first, and its
+// decrypted stream goes the same way.
 
 import { type AddressInfo, createServer, type Server } from "node:net";
-import type { HandOffKind } from "./codec-registry.js";
+import type { Duplex } from "node:stream";
+import type { CodecRegistry, HandOffKind } from "./codec-registry.js";
 import type { Connection } from "./connection.js";
 import { nativeCodecKind } from "./native-codec.js";
+import { plaintextRefusal } from "./plaintext-refusal.js";
 import { StreamConnection } from "./stream-connection.js";
 import { TextCodec } from "./text-codec.js";
+import { TlsHandOff, type TlsOptions, tlsUnavailable } from "./tls-kind.js";
 
 export interface TcpListenOptions {
   host: string;
@@ -22,6 +27,13 @@ export interface TcpListenOptions {
   keepAliveMs: number;
   /** Peers that are no chat connections, told apart by their first bytes (HTTP). */
   handOffs: readonly HandOffKind[];
+  /** TLS on the same port, for every kind of peer; without it a ClientHello is closed. */
+  tls?: TlsListenOptions;
+}
+
+export interface TlsListenOptions extends TlsOptions {
+  /** Plaintext peers are served beside TLS ones, rather than told to use TLS. */
+  allowPlaintext: boolean;
 }
 
 export interface TcpListener {
@@ -33,22 +45,29 @@ export function listenTcp(
   options: TcpListenOptions,
   accept: (connection: Connection) => void,
 ): Promise<TcpListener> {
-  const codecs = {
+  const chat: CodecRegistry = {
     kinds: [...options.handOffs, nativeCodecKind],
     fallback: { create: () => new TextCodec(options.maxLineBytes) },
   };
+  const open = (stream: Duplex, remoteAddress: string | undefined, codecs: CodecRegistry) => {
+    const address = remoteAddress ?? "unknown";
+    const connectionOptions = {
+      codecs,
+      fallbackDelayMs: options.textWelcomeDelayMs,
+      longerSilence: () => options.longerSilenceFor?.(address) ?? 0,
+      closeGraceMs: options.closeGraceMs,
+    };
+    accept(new StreamConnection(stream, address, connectionOptions));
+  };
+  // The TLS socket's address is its TCP connection's.
+  const tls =
+    options.tls &&
+    new TlsHandOff(options.tls, (socket) => open(socket, socket.remoteAddress, chat));
+  const tcp = tcpCodecs(chat, tls, options);
   const server: Server = createServer({ noDelay: true }, (socket) => {
     // Text clients answer no pings: keepalive is what finds them gone.
     socket.setKeepAlive(true, options.keepAliveMs);
-    const address = socket.remoteAddress ?? "unknown";
-    accept(
-      new StreamConnection(socket, address, {
-        codecs,
-        fallbackDelayMs: options.textWelcomeDelayMs,
-        longerSilence: () => options.longerSilenceFor?.(address) ?? 0,
-        closeGraceMs: options.closeGraceMs,
-      }),
-    );
+    open(socket, socket.remoteAddress, tcp);
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -56,8 +75,22 @@ export function listenTcp(
       server.off("error", reject);
       resolve({
         address: server.address() as AddressInfo,
-        close: () => new Promise((done) => server.close(() => done())),
+        close: () => {
+          tls?.dropHandshakes();
+          return new Promise((done) => server.close(() => done()));
+        },
       });
     });
   });
+}
+
+/** What a TCP connection may speak: TLS first where it is on, then plaintext chat unless refused. */
+function tcpCodecs(
+  chat: CodecRegistry,
+  tls: TlsHandOff | undefined,
+  options: TcpListenOptions,
+): CodecRegistry {
+  if (tls === undefined) return { ...chat, kinds: [tlsUnavailable, ...chat.kinds] };
+  if (options.tls?.allowPlaintext) return { ...chat, kinds: [tls, ...chat.kinds] };
+  return plaintextRefusal(tls, options.closeGraceMs);
 }

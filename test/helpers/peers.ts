@@ -3,6 +3,7 @@
 
 import { once } from "node:events";
 import { connect as netConnect, type Socket } from "node:net";
+import type { Dial } from "../../src/client/byte-stream.js";
 import { ChatClient } from "../../src/client/chat-client.js";
 import { tcpDial } from "../../src/client/node/tcp-dial.js";
 import type { ServerMessage } from "../../src/protocol/messages.js";
@@ -17,8 +18,13 @@ export interface NativePeer {
   closed: Promise<string>;
 }
 
-export async function nativePeer(port: number, nick: string): Promise<NativePeer> {
-  const client = new ChatClient({ dial: tcpDial("127.0.0.1", port), nick, clientName: "test" });
+/** A native client on `port`, over TCP unless given another dial (TLS, say). */
+export async function nativePeer(
+  port: number,
+  nick: string,
+  dial: Dial = tcpDial("127.0.0.1", port),
+): Promise<NativePeer> {
+  const client = new ChatClient({ dial, nick, clientName: "test" });
   const received: ServerMessage[] = [];
   const waiters = new Set<{
     match: (m: ServerMessage) => boolean;

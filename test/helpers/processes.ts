@@ -28,8 +28,17 @@ export interface Spawned {
 }
 
 export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Spawned {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, NO_COLOR: "1", ...env },
+  return spawnProgram(process.execPath, [CLI, ...args], { NO_COLOR: "1", ...env });
+}
+
+/** Any program (`openssl s_client`, say), killed like the CLI's processes if a test leaves it running. */
+export function spawnProgram(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Spawned {
+  const child = spawn(command, args, {
+    env: { ...process.env, ...env },
     stdio: ["pipe", "pipe", "pipe"],
   });
   running.add(child);
@@ -72,7 +81,8 @@ export async function startServer(extraArgs: readonly string[] = []): Promise<Se
   ]);
   void spawned.exited.then(() => ownData?.remove());
   const line = await spawned.stdout.waitFor(/listening on /, 10_000);
-  const port = Number(/:(\d+)$/.exec(line)?.[1]);
+  // The address ends in its port; what follows it (TLS, a fingerprint) is in parentheses.
+  const port = Number(/listening on \S*:(\d+)/.exec(line)?.[1]);
   const pid = spawned.child.pid as number;
   return {
     ...spawned,

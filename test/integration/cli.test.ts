@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { networkInterfaces } from "node:os";
 import { after, before, describe, it } from "node:test";
+import { tempDir } from "../helpers/files.js";
 import { nativePeer } from "../helpers/peers.js";
 import { type ServerProcess, spawnCli, startServer } from "../helpers/processes.js";
 
@@ -68,8 +69,11 @@ describe("sockchat command line", () => {
   });
 
   it("serve refuses a port in use with a one-line reason and exit 1", async () => {
-    const second = spawnCli(["serve", "--port", String(server.port)]);
+    // A data directory of its own: the default is the user's, which a test must not touch.
+    const data = await tempDir("in-use");
+    const second = spawnCli(["serve", "--port", String(server.port), "--data-dir", data.path]);
     assert.equal(await second.exited, 1);
+    await data.remove();
     assert.match(second.stderr.lines.join("\n"), /cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/);
   });
 

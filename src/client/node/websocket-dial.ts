@@ -10,6 +10,8 @@ import type { ByteStream, Dial } from "../byte-stream.js";
 export interface WebSocketDialOptions {
   /** Sent as the Origin header, as a page would; none by default (clients outside a browser send none). */
   origin?: string;
+  /** For wss://, trust only what this CA (PEM) vouches for, rather than the system's CAs. */
+  ca?: string | Buffer;
 }
 
 export function websocketDial(url: string, options: WebSocketDialOptions = {}): Dial {
@@ -17,7 +19,7 @@ export function websocketDial(url: string, options: WebSocketDialOptions = {}): 
     new Promise((resolve, reject) => {
       const headers = options.origin === undefined ? {} : { Origin: options.origin };
       // The server takes no extension (protocol.md §16): offering deflate would only cost a header.
-      const ws = new WebSocket(url, { headers, perMessageDeflate: false });
+      const ws = new WebSocket(url, { headers, perMessageDeflate: false, ca: options.ca });
       const early: Uint8Array[] = [];
       let received = (bytes: Uint8Array) => {
         early.push(bytes);

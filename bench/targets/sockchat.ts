@@ -55,6 +55,11 @@ export async function startSockchat(options: SockchatOptions): Promise<SockchatT
       "0",
       "--rate-limit",
       "0",
+      // Every load peer connects from loopback, thousands of them.
+      "--max-connections-per-ip",
+      "0",
+      "--max-connections",
+      "0",
       "--quiet",
       "--data-dir",
       dataDir,

@@ -119,6 +119,18 @@ program
       .hideHelp(),
   )
   .option(
+    "--max-connections-per-ip <n>",
+    "open connections one address may have (0: no cap)",
+    wholeNumber,
+    DEFAULTS.maxConnectionsPerIp,
+  )
+  .option(
+    "--max-connections <n>",
+    "open connections in all (0: no cap)",
+    wholeNumber,
+    DEFAULTS.maxConnections,
+  )
+  .option(
     "--presence-limit <n>",
     "announce joins and leaves only while at most n people are here",
     wholeNumber,
@@ -215,6 +227,8 @@ program
         history: o.history,
         historyRetentionMs: o.historyRetention === undefined ? 0 : o.historyRetention * 86_400_000,
         presenceLimit: o.presenceLimit,
+        maxConnectionsPerIp: o.maxConnectionsPerIp,
+        maxConnections: o.maxConnections,
         maxFileBytes: o.maxFileSize,
         fileRetentionMs: o.fileRetention * 3_600_000,
         transferTimeoutMs: o.transferTimeout * 1000,

@@ -109,6 +109,7 @@ export class ChatServer {
           closeGraceMs: CLOSE_GRACE_MS,
           keepAliveMs: config.heartbeatMs,
           handOffs: [httpKind(this.#http)],
+          limits: { perAddress: config.maxConnectionsPerIp, total: config.maxConnections },
           tls: tls && {
             secureContext: () => tls.secureContext,
             handshakeTimeoutMs: config.tlsHandshakeTimeoutMs,

@@ -32,6 +32,10 @@ export interface ServerConfig {
   browserWelcomeDelayMs: number;
   /** Joins and leaves are announced while at most this many people are connected. */
   presenceLimit: number;
+  /** Open connections from one address (every kind: chat, HTTP, WebSocket); 0 for no cap. */
+  maxConnectionsPerIp: number;
+  /** Open connections in all; 0 for no cap. */
+  maxConnections: number;
   /** Consecutive invalid inputs after which a connection is closed. */
   maxConsecutiveErrors: number;
   serverName: string;
@@ -82,6 +86,8 @@ export const DEFAULTS: ServerConfig = {
   browserWelcomeDelayMs: 15_000,
   maxConsecutiveErrors: 16,
   presenceLimit: 500,
+  maxConnectionsPerIp: 16,
+  maxConnections: 10_000,
   serverName: "sockchat",
   dataDir: defaultDataDir(),
   store: "sqlite",

@@ -3,10 +3,11 @@
 // a connection that opens with a ClientHello is decrypted first, and its
 // decrypted stream goes the same way.
 
-import { type AddressInfo, createServer, type Server } from "node:net";
+import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { CodecRegistry, HandOffKind } from "./codec-registry.js";
 import type { Connection } from "./connection.js";
+import { ConnectionCaps, type ConnectionLimits } from "./connection-caps.js";
 import { nativeCodecKind } from "./native-codec.js";
 import { plaintextRefusal } from "./plaintext-refusal.js";
 import { StreamConnection } from "./stream-connection.js";
@@ -27,6 +28,8 @@ export interface TcpListenOptions {
   keepAliveMs: number;
   /** Peers that are no chat connections, told apart by their first bytes (HTTP). */
   handOffs: readonly HandOffKind[];
+  /** Caps on open connections, past which a new one is told why in a line and closed. */
+  limits: ConnectionLimits;
   /** TLS on the same port, for every kind of peer; without it a ClientHello is closed. */
   tls?: TlsListenOptions;
 }
@@ -64,10 +67,18 @@ export function listenTcp(
     options.tls &&
     new TlsHandOff(options.tls, (socket) => open(socket, socket.remoteAddress, chat));
   const tcp = tcpCodecs(chat, tls, options);
+  const caps = new ConnectionCaps(options.limits);
   const server: Server = createServer({ noDelay: true }, (socket) => {
+    const address = socket.remoteAddress ?? "unknown";
+    const refusal = caps.admit(address);
+    if (refusal !== undefined) {
+      refuse(socket, refusal, options.closeGraceMs);
+      return;
+    }
+    socket.once("close", () => caps.release(address));
     // Text clients answer no pings: keepalive is what finds them gone.
     socket.setKeepAlive(true, options.keepAliveMs);
-    open(socket, socket.remoteAddress, tcp);
+    open(socket, address, tcp);
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -82,6 +93,16 @@ export function listenTcp(
       });
     });
   });
+}
+
+/**
+ * Says why in a line, before knowing what the peer speaks (a person at netcat
+ * reads it; a client reads it as the reason the connection closed), and lets go.
+ */
+function refuse(socket: Socket, reason: string, closeGraceMs: number): void {
+  socket.resume();
+  socket.end(`* ${reason}\r\n`);
+  setTimeout(() => socket.destroy(), closeGraceMs).unref();
 }
 
 /** What a TCP connection may speak: TLS first where it is on, then plaintext chat unless refused. */

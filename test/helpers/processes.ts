@@ -76,6 +76,10 @@ export async function startServer(extraArgs: readonly string[] = []): Promise<Se
     "127.0.0.1",
     "--port",
     "0",
+    // Tests run every client from loopback, often more than 16 of them: the cap is
+    // tested where a test names it (a later option wins).
+    "--max-connections-per-ip",
+    "0",
     ...(ownData === undefined ? [] : ["--data-dir", ownData.path]),
     ...extraArgs,
   ]);

@@ -36,6 +36,7 @@ function openWith(speaks: "native" | "text", over: "tcp" | "tls"): OpenPair {
         closeGraceMs,
         keepAliveMs: 60_000,
         handOffs: [],
+        limits: { perAddress: 0, total: 0 },
         tls,
       },
       (connection) => {

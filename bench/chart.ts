@@ -1,6 +1,6 @@
 // A self-contained SVG chart of the fan-out results: delivered messages per
-// second per configuration (sockchat native, text and over WebSocket, ngIRCd,
-// Socket.IO), and latency percentiles on a log scale.
+// second per configuration (sockchat native, text, over WebSocket and over
+// TLS, ngIRCd, Socket.IO), and latency percentiles on a log scale.
 
 import type { FanoutResult } from "./results.js";
 
@@ -13,6 +13,7 @@ const SERIES = [
   { key: "ngircd/irc", color: "#dd6b20", label: "ngIRCd (IRC)" },
   { key: "sockchat/websocket", color: "#805ad5", label: "sockchat WebSocket" },
   { key: "socketio/socketio", color: "#718096", label: "Socket.IO" },
+  { key: "sockchat/tls", color: "#c53030", label: "sockchat TLS" },
 ];
 
 const esc = (text: string) =>

@@ -37,6 +37,7 @@ export async function runFanout(
     connections: config.receivers + config.senders,
     cpuProfileDir: profileDir("server"),
     ...(contender.store === undefined ? {} : { store: contender.store }),
+    tls: protocol === "tls",
   });
   const loads: LoadProcess[] = [];
   try {
@@ -51,6 +52,7 @@ export async function runFanout(
       firstSender: 0,
       pacePerSecond: config.pacePerSecond,
       stallMs: STALL_MS,
+      ca: target.ca,
     };
     const joinStarted = Date.now();
     const receivers = split(config.receivers, config.receiverProcesses).map(

@@ -1,6 +1,7 @@
 // File relay: one sender, N receivers (some of them slow), through `sockchat
 // serve` end to end — the receivers are `sockchat connect` processes that
-// verify and write every byte — or, as the baseline, through a bare pipe.
+// verify and write every byte — over plain TCP or TLS, or, as the baseline,
+// through a bare pipe.
 
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -45,20 +46,38 @@ function rates(config: FileRelayConfig, seconds: number) {
 /** Samples the server's RSS every 250 ms until stopped. */
 const sampleRss = (pid: number) => sampleEvery(250, () => memory(pid).rss);
 
-export async function runFileRelaySockchat(config: FileRelayConfig): Promise<FileRelayResult> {
+/**
+ * With `tls`, the server runs `--tls self-signed` and the sender and fast
+ * receivers `connect --ca` its certificate (the slow receivers and chatters
+ * speak plain TCP: TLS runs have none).
+ */
+export async function runFileRelaySockchat(
+  config: FileRelayConfig,
+  { tls }: { tls: boolean },
+): Promise<FileRelayResult> {
   const source = await sourceFile(config.bytes);
   const work = await mkdtemp(join(tmpdir(), "sockchat-bench-files-"));
   const server = await startSockchat({
     openFiles: 1024,
     dataDir: join(work, "server"),
+    tls,
   });
   const started: ChildProcess[] = [];
   try {
     const target = `127.0.0.1:${server.port}`;
+    const trust = server.ca === undefined ? [] : ["--ca", server.ca.file];
     const fast = await Promise.all(
       Array.from({ length: config.receivers }, async (_, i) => {
         const dir = join(work, `fast${i}`);
-        const peer = spawnScript(CLI, ["connect", target, "--nick", `fast${i}`, "--save-dir", dir]);
+        const peer = spawnScript(CLI, [
+          "connect",
+          target,
+          ...trust,
+          "--nick",
+          `fast${i}`,
+          "--save-dir",
+          dir,
+        ]);
         started.push(peer.child);
         await peer.lines.waitFor(/^\* welcome/);
         return { ...peer, dir };
@@ -89,7 +108,7 @@ export async function runFileRelaySockchat(config: FileRelayConfig): Promise<Fil
     }
     const cpuBefore = cpuSeconds(server.pid);
     const stopSampling = sampleRss(server.pid);
-    const sender = spawnScript(CLI, ["connect", target, "--nick", "sender"]);
+    const sender = spawnScript(CLI, ["connect", target, ...trust, "--nick", "sender"]);
     started.push(sender.child);
     sender.child.stdin?.write(`SEND ${source.path}\n`);
     await sender.lines.waitFor(/^\* sending /);
@@ -111,6 +130,7 @@ export async function runFileRelaySockchat(config: FileRelayConfig): Promise<Fil
       kind: "file-relay",
       config,
       server: "sockchat",
+      tls,
       ...rates(config, seconds),
       verified: digests.every((d) => d === source.sha256),
       serverPeakRssBytes,
@@ -165,6 +185,7 @@ export async function runFileRelayPipe(
       kind: "file-relay",
       config,
       server: receivers === "disk" ? "pipe" : "pipe-discard",
+      tls: false,
       ...rates(config, seconds),
       verified: done.every((line) => line === `done ${config.bytes}`),
       serverPeakRssBytes: memory(relay.child.pid as number).peak,

@@ -1,8 +1,9 @@
 // What a benchmark run measures: the fan-out configurations, which servers and
 // protocols each runs against (over TCP against ngIRCd, over WebSocket
-// against Socket.IO), the idle test, the file relays, the hardening
-// scenarios, the store's durable ingest and its history reads, and the page's
-// load in Chromium. --quick shrinks everything.
+// against Socket.IO, over TLS against plain TCP), the idle test, the file
+// relays (over TLS too), the hardening scenarios, the store's durable ingest
+// and its history reads, and the page's load in Chromium. --quick shrinks
+// everything.
 
 import { DEFAULTS } from "../src/server/config.js";
 import type { StoreKind } from "../src/store/open-store.js";
@@ -17,10 +18,11 @@ import type {
 
 /**
  * Which comparison a fan-out configuration belongs to, and so which contenders
- * run it: over TCP (sockchat native and text, ngIRCd) or over WebSocket
- * (sockchat over its WebSocket and Socket.IO, with sockchat native beside them).
+ * run it: over TCP (sockchat native and text, ngIRCd), over WebSocket
+ * (sockchat over its WebSocket and Socket.IO, with sockchat native beside
+ * them), or over TLS (sockchat native over TLS and over plain TCP).
  */
-export type Comparison = "tcp" | "websocket";
+export type Comparison = "tcp" | "websocket" | "tls";
 
 export interface FanoutConfig {
   id: string;
@@ -69,11 +71,13 @@ export interface BenchPlan {
   contenders: Contender[];
   idle: IdleConfig[];
   files: FileRelayConfig[];
+  /** File relays run through sockchat twice, over plain TCP and over TLS, for what TLS costs. */
+  tlsFiles: FileRelayConfig[];
   hardening: HardeningConfig[];
   ingest: IngestConfig[];
   storeHistory: StoreHistoryConfig[];
   pageLoad: PageLoadConfig[];
-  /** Rounds of the runs that are compared with a reference (fan-out, plain file relays). */
+  /** Rounds of the runs that are compared with a reference (fan-out, file relays but the slow and chat ones). */
   repeats: number;
 }
 
@@ -99,9 +103,20 @@ function files(
   };
 }
 
+/** A plain file relay's configuration, run through sockchat over plain TCP and over TLS. */
+function tlsFiles(bytes: number, receivers: number): FileRelayConfig {
+  const plain = files(bytes, receivers);
+  return { ...plain, id: `tls-${plain.id}` };
+}
+
 export const CONTENDERS: Contender[] = [
-  // In the WebSocket comparison too: what the WebSocket costs against sockchat's own TCP path.
-  { server: "sockchat", protocol: "native", store: "sqlite", comparisons: ["tcp", "websocket"] },
+  // In the WebSocket and TLS comparisons too: what either costs against sockchat's own TCP path.
+  {
+    server: "sockchat",
+    protocol: "native",
+    store: "sqlite",
+    comparisons: ["tcp", "websocket", "tls"],
+  },
   // What storing every line costs a burst: the same load, the store in memory.
   {
     server: "sockchat",
@@ -115,6 +130,8 @@ export const CONTENDERS: Contender[] = [
   // The page's way in, and the Node convention for a chat over WebSocket.
   { server: "sockchat", protocol: "websocket", store: "sqlite", comparisons: ["websocket"] },
   { server: "socketio", protocol: "socketio", comparisons: ["websocket"] },
+  // The native protocol with `serve --tls self-signed`.
+  { server: "sockchat", protocol: "tls", store: "sqlite", comparisons: ["tls"] },
 ];
 
 /** The contenders that run `config`. */
@@ -131,16 +148,23 @@ export function serverLabel(server: ServerName, store: StoreKind | undefined): s
   return store === "memory" ? "sockchat (memory store)" : server;
 }
 
+/** How a configuration's id and label begin, naming its comparison (none for TCP's). */
+const COMPARISON_ID: Record<Comparison, string> = { tcp: "", websocket: "websocket-", tls: "tls-" };
+const COMPARISON_LABEL: Record<Comparison, string> = {
+  tcp: "",
+  websocket: "WebSocket ",
+  tls: "TLS ",
+};
+
 function burst(
   receivers: number,
   senders: number,
   messages: number,
   comparison: Comparison = "tcp",
 ): FanoutConfig {
-  const websocket = comparison === "websocket";
   return {
-    id: `${websocket ? "websocket-" : ""}burst-${receivers}x${senders}x${messages}`,
-    label: `${websocket ? "WebSocket " : ""}burst ${receivers} recv × ${senders} send × ${messages}`,
+    id: `${COMPARISON_ID[comparison]}burst-${receivers}x${senders}x${messages}`,
+    label: `${COMPARISON_LABEL[comparison]}burst ${receivers} recv × ${senders} send × ${messages}`,
     comparison,
     receivers,
     senders,
@@ -279,6 +303,9 @@ export function makePlan(quick: boolean): BenchPlan {
         paced(50, 4, 475, 2),
         // Longer than the TCP bursts: about a second of sockchat's delivery, ten of Socket.IO's.
         burst(200, 4, 4000, "websocket"),
+        // The TCP bursts again, each over TLS and over plain TCP.
+        burst(100, 4, 1000, "tls"),
+        burst(500, 4, 200, "tls"),
       ],
       contenders: CONTENDERS,
       idle: [
@@ -293,6 +320,7 @@ export function makePlan(quick: boolean): BenchPlan {
         files(256 * 1024 ** 2, 2, 1),
         files(256 * 1024 ** 2, 2, 0, CHAT_LINES_PER_SECOND),
       ],
+      tlsFiles: [tlsFiles(256 * 1024 ** 2, 2)],
       hardening: [
         // Below 2,000 the fixed costs of a server hide how joins grow.
         ...joins("text", 2000),
@@ -315,6 +343,9 @@ export function makePlan(quick: boolean): BenchPlan {
       paced(100, 4, 475, 5),
       // Some 2.5 s of sockchat's delivery, 25 of Socket.IO's.
       burst(200, 4, 10_000, "websocket"),
+      // The TCP bursts again, each over TLS and over plain TCP.
+      burst(200, 4, 2000, "tls"),
+      burst(1000, 4, 500, "tls"),
     ],
     contenders: CONTENDERS,
     // An idle connection is pinged after a heartbeat of silence, by a check that runs every
@@ -332,6 +363,7 @@ export function makePlan(quick: boolean): BenchPlan {
       files(1024 ** 3, 2, 1),
       files(1024 ** 3, 2, 0, CHAT_LINES_PER_SECOND),
     ],
+    tlsFiles: [tlsFiles(1024 ** 3, 2)],
     hardening: [
       ...joins("text", 5000),
       ...joins("native", 5000),

@@ -45,7 +45,7 @@ function scenarioKey(r: ScenarioResult): string {
     return `${r.kind} ${r.config.id}`;
   if (r.kind === "fanout")
     return `fanout ${r.config.id} ${r.server} ${r.store ?? ""} ${r.protocol}`;
-  return `${r.kind} ${r.config.id} ${r.server}`;
+  return `${r.kind} ${r.config.id} ${r.server}${r.tls ? " tls" : ""}`;
 }
 
 /** Runs of the same scenario as `r`, in the order they ran. */

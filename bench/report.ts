@@ -1,6 +1,6 @@
 // Turns results into the report: ours-versus-ngIRCd ratios, the project's
 // targets met or not, and tables for the terminal and for Markdown (the
-// hardening section's come from hardening-report.ts).
+// hardening section's come from hardening-report.ts, TLS's from tls-report.ts).
 
 import { hardeningTables, hardeningTargets } from "./hardening-report.js";
 import { serverLabel } from "./plan.js";
@@ -19,6 +19,7 @@ import type {
   TargetCheck,
 } from "./results.js";
 import { type Table, tableMarkdown, tableText } from "./table.js";
+import { tlsTable } from "./tls-report.js";
 
 const KIB = 1024;
 const MIB = 1024 * 1024;
@@ -196,6 +197,7 @@ export function checkTargets(
     const withoutSlow = fileRelays(results).find(
       (f) =>
         f.server === "sockchat" &&
+        !f.tls &&
         f.config.slowReceivers === 0 &&
         f.config.chatDuring === 0 &&
         f.config.receivers === r.config.receivers &&
@@ -220,7 +222,7 @@ export function checkTargets(
     }
     const peak = Math.max(...all.map((f) => f.serverPeakRssBytes));
     checks.push({
-      what: `${r.config.id}: server peak RSS${all.length > 1 ? ` (highest of ${all.length} runs)` : ""}`,
+      what: `${r.config.id}${r.tls ? " over TLS" : ""}: server peak RSS${all.length > 1 ? ` (highest of ${all.length} runs)` : ""}`,
       value: `${(peak / MIB).toFixed(0)} MiB`,
       goal: "< 200 MB",
       met: all.every((f) => f.error === undefined) && peak < FILE_RSS_LIMIT,
@@ -344,6 +346,7 @@ function fanoutTable(results: FanoutResult[]): Table {
       "srv writes = write/writev system calls by the server during the run (from /proc/<pid>/io), the SQLite store's included",
       "sockchat runs with its default store, SQLite in a fresh data directory; sockchat (memory store) runs `serve --store memory`, the same load without the disk",
       "websocket = the native protocol over the chat port's WebSocket (ws://…/chat), by the same frame-level peers as native; socketio = a Socket.IO server written for the bench (one room, `socket.to(room).emit`, each line acknowledged) and socket.io-client, both WebSocket only",
+      "tls = the native protocol over TLS (`serve --tls self-signed`), by the same frame-level peers as native, each trusting the server's certificate as its one CA",
       ...results
         .filter((r) => r.error !== undefined || r.disconnects > 0 || !r.settled)
         .map(
@@ -450,7 +453,7 @@ function fileTable(results: FileRelayResult[]): Table {
       const samples = r.serverRssSamplesBytes.length > 0 ? r.serverRssSamplesBytes : [0];
       return [
         r.config.id,
-        r.server,
+        r.tls ? "sockchat (TLS)" : r.server,
         r.mbPerSecond.toFixed(0),
         r.totalMbPerSecond.toFixed(0),
         r.seconds.toFixed(2),
@@ -467,6 +470,7 @@ function fileTable(results: FileRelayResult[]): Table {
     }),
     notes: [
       "sockchat: the sender and fast receivers are `sockchat connect` processes (SEND, --save-dir); each receiver hashes and writes every byte, renaming only after the SHA-256 matches",
+      "sockchat (TLS): the same over TLS, `serve --tls self-signed`, sender and receivers `connect --ca` the server's certificate",
       "pipe: a bare Node.js relay, no framing, no hashing, no spool; its receivers write the bytes to a file, as `nc host port > file` would",
       "pipe-discard: the same relay with receivers that count the bytes and drop them: only the sockets",
       "slow: receivers that write 1 MB/s; the run ends when the fast receivers are done, while the slow one is still receiving",
@@ -625,6 +629,7 @@ function tables(report: BenchReport): Table[] {
   if (idle.length > 0) out.push(idleTable(idle));
   const files = fileRelays(report.results);
   if (files.length > 0) out.push(fileTable(files));
+  if (report.tlsCosts.length > 0) out.push(tlsTable(report.tlsCosts));
   out.push(...hardeningTables(report.results));
   const ingest = ingests(report.results);
   if (ingest.length > 0) out.push(ingestTable(ingest));

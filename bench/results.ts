@@ -95,6 +95,8 @@ export interface FileRelayResult extends Repeated {
   config: FileRelayConfig;
   /** pipe: the bare relay, receivers writing to disk; pipe-discard: receivers dropping the bytes. */
   server: "sockchat" | "pipe" | "pipe-discard";
+  /** sockchat over TLS (`serve --tls self-signed`, `connect --ca` its certificate). */
+  tls: boolean;
   error?: string;
   seconds: number;
   /** Per fast receiver: file bytes / seconds from the first byte to the last fast receiver done. */
@@ -305,6 +307,19 @@ export interface Ratio {
   perSecond: { ours: number; reference: number };
 }
 
+/** What TLS costs one load: the same scenario through sockchat over TLS and over plain TCP. */
+export interface TlsCost {
+  configId: string;
+  /** Fan-out: deliveries per second; file relay: MB/s per fast receiver. */
+  unit: "deliveries/s" | "MB/s";
+  plain: number;
+  tls: number;
+  /** tls ÷ plain. */
+  ratio: number;
+  /** The server's CPU seconds over each run: the same work both ways, so their ratio is TLS's price. */
+  serverCpuSeconds: { plain: number; tls: number };
+}
+
 export interface TargetCheck {
   what: string;
   value: string;
@@ -319,5 +334,6 @@ export interface BenchReport {
   /** Every run, in the order they ran. */
   runs: ScenarioResult[];
   ratios: Ratio[];
+  tlsCosts: TlsCost[];
   targets: TargetCheck[];
 }

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--only text] [--skip-ngircd] [--skip-socketio] [--skip-idle] [--skip-hardening] [--skip-ingest] [--skip-store] [--skip-page-load] [--profile]`:
+// `npm run bench [-- --quick] [--only text] [--skip-ngircd] [--skip-socketio] [--skip-tls] [--skip-idle] [--skip-hardening] [--skip-ingest] [--skip-store] [--skip-page-load] [--profile]`:
 // runs every scenario of the plan one after another against real server
 // processes, prints a table and writes bench/results/latest.{json,md,svg}
 // (latest-quick.* for --quick, with "-partial" when scenarios were left out, so
@@ -26,13 +26,15 @@ import type { BenchReport, FanoutResult, PageLoadTiming, ScenarioResult } from "
 import { runStoreHistory } from "./store-history.js";
 import { ensureNgircd, NGIRCD } from "./targets/ngircd.js";
 import { SOCKETIO_VERSION } from "./targets/socketio.js";
+import { tlsCosts } from "./tls-report.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const USAGE = `usage: npm run bench -- [options]
-  --quick          smaller configurations (about three and a half minutes in all)
+  --quick          smaller configurations (about four minutes in all)
   --only <text>    run only scenarios whose id, server or protocol contains <text> (repeatable)
   --skip-ngircd    do not run ngIRCd (no comparison)
   --skip-socketio  do not run Socket.IO (no WebSocket comparison)
+  --skip-tls       skip the TLS comparison (fan-out and file relay over TLS and plain TCP)
   --skip-idle      skip the idle-connections test
   --skip-files     skip the file-relay runs
   --skip-hardening skip the hardening runs (join cost, descriptors and memory of finished files)
@@ -56,6 +58,7 @@ function parseCommandLine() {
         only: { type: "string", multiple: true, default: [] },
         "skip-ngircd": { type: "boolean", default: false },
         "skip-socketio": { type: "boolean", default: false },
+        "skip-tls": { type: "boolean", default: false },
         "skip-idle": { type: "boolean", default: false },
         "skip-files": { type: "boolean", default: false },
         "skip-hardening": { type: "boolean", default: false },
@@ -119,7 +122,10 @@ function steps(plan: BenchPlan, profileDir: string | undefined): Step[] {
   }
   if (!args["skip-files"]) {
     for (const config of plan.files) {
-      const step = { id: `${config.id} sockchat`, run: () => runFileRelaySockchat(config) };
+      const step = {
+        id: `${config.id} sockchat`,
+        run: () => runFileRelaySockchat(config, { tls: false }),
+      };
       // The bare pipe is the baseline for plain runs only: it has no chat, and
       // with a slow receiver it would simply run at 1 MB/s.
       if (config.slowReceivers > 0 || config.chatDuring > 0) {
@@ -130,6 +136,12 @@ function steps(plan: BenchPlan, profileDir: string | undefined): Step[] {
         step,
         { id: `${config.id} pipe`, run: () => runFileRelayPipe(config, "disk") },
         { id: `${config.id} pipe-discard`, run: () => runFileRelayPipe(config, "discard") },
+      );
+    }
+    for (const config of plan.tlsFiles) {
+      compared.push(
+        { id: `${config.id} sockchat`, run: () => runFileRelaySockchat(config, { tls: false }) },
+        { id: `${config.id} sockchat tls`, run: () => runFileRelaySockchat(config, { tls: true }) },
       );
     }
   }
@@ -260,6 +272,10 @@ async function main(): Promise<number> {
     for (const config of plan.fanout) config.receiverProcesses = processes;
   }
   plan.repeats = wholeNumber("repeats") ?? plan.repeats;
+  if (args["skip-tls"]) {
+    plan.fanout = plan.fanout.filter((config) => config.comparison !== "tls");
+    plan.tlsFiles = [];
+  }
   const clients = wholeNumber("idle-clients");
   if (clients !== undefined) {
     for (const idle of plan.idle) {
@@ -268,7 +284,7 @@ async function main(): Promise<number> {
     }
   }
   // Bounded whatever happens: a hung run is killed with everything it started.
-  const budgetMs = args.quick ? 300_000 : 1_500_000;
+  const budgetMs = args.quick ? 420_000 : 1_500_000;
   const watchdog = setTimeout(() => {
     log(`bench: over its ${budgetMs / 1000} s budget; killing everything`);
     killAll();
@@ -307,6 +323,7 @@ async function main(): Promise<number> {
     results: medians,
     runs: results,
     ratios,
+    tlsCosts: tlsCosts(medians),
     targets: checkTargets(medians, ratios, results),
   };
   const fanoutResults = medians.filter((r): r is FanoutResult => r.kind === "fanout");
@@ -319,6 +336,7 @@ async function main(): Promise<number> {
     args["skip-ingest"] ||
     args["skip-store"] ||
     args["skip-socketio"] ||
+    args["skip-tls"] ||
     args["skip-page-load"];
   const name = `latest${args.quick ? "-quick" : ""}${partial ? "-partial" : ""}`;
   writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);

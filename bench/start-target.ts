@@ -14,6 +14,8 @@ export interface TargetOptions {
   cpuProfileDir?: string;
   /** sockchat only: `--store`; the server's default (SQLite, in a fresh data directory) when absent. */
   store?: StoreKind;
+  /** sockchat only: `--tls self-signed`, the target's certificate given as its `ca`. */
+  tls?: boolean;
 }
 
 export function startTarget(server: ServerName, options: TargetOptions): Promise<Target> {
@@ -24,5 +26,6 @@ export function startTarget(server: ServerName, options: TargetOptions): Promise
     openFiles,
     cpuProfileDir: options.cpuProfileDir,
     ...(options.store === undefined ? {} : { store: options.store }),
+    tls: options.tls === true,
   });
 }

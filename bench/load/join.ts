@@ -1,7 +1,11 @@
 // Connecting a load process's clients, `concurrency` at a time, each join
 // retried a few times.
 
+import { dirname, join } from "node:path";
+import type { Dial } from "../../src/client/byte-stream.js";
+import { KnownHosts } from "../../src/client/node/known-hosts.js";
 import { tcpDial } from "../../src/client/node/tcp-dial.js";
+import { tlsDial } from "../../src/client/node/tls-dial.js";
 import { websocketDial } from "../../src/client/node/websocket-dial.js";
 import { WEBSOCKET_PATH } from "../../src/transport/websocket-upgrade.js";
 import { FramePeer } from "./frame-peer.js";
@@ -23,6 +27,8 @@ export function makePeer(plan: LoadPlan, index: number, events: PeerEvents): Pee
       const dial = websocketDial(`ws://${HOST}:${plan.port}${WEBSOCKET_PATH}`);
       return new FramePeer(dial, nick, events, roomOf(plan, index));
     }
+    case "tls":
+      return new FramePeer(serverTlsDial(plan), nick, events, roomOf(plan, index));
     case "socketio":
       return new SocketIoPeer(plan.port, nick, events);
     case "text":
@@ -30,6 +36,15 @@ export function makePeer(plan: LoadPlan, index: number, events: PeerEvents): Pee
     case "irc":
       return new IrcPeer(plan.port, nick, plan.channel, events);
   }
+}
+
+/** A TLS dial that trusts the server's own certificate, and nothing else, as `connect --ca` does. */
+function serverTlsDial(plan: LoadPlan): Dial {
+  const ca = plan.ca;
+  if (ca === undefined) throw new Error("a tls load plan needs the server's certificate (ca)");
+  // Never read: with a CA given, a certificate it does not vouch for is refused, not pinned.
+  const knownHosts = new KnownHosts(join(dirname(ca.file), "known_hosts"));
+  return tlsDial(HOST, plan.port, { ca, knownHosts });
 }
 
 /** The room client `index` joins besides the one everyone is in, if any (LoadPlan.rooms). */

@@ -4,8 +4,11 @@
 import type { HistogramData } from "../histogram.js";
 import type { LedgerCounts } from "./ledger.js";
 
-/** websocket: sockchat's native protocol over the chat port's WebSocket; socketio: Socket.IO over WebSocket. */
-export type Protocol = "native" | "text" | "irc" | "websocket" | "socketio";
+/**
+ * websocket: sockchat's native protocol over the chat port's WebSocket; tls:
+ * the native protocol over TLS; socketio: Socket.IO over WebSocket.
+ */
+export type Protocol = "native" | "text" | "irc" | "websocket" | "tls" | "socketio";
 
 export interface LoadPlan {
   protocol: Protocol;
@@ -41,6 +44,8 @@ export interface LoadPlan {
    * `#room-<i mod rooms>` (and talks there); absent or 0, none.
    */
   rooms?: number;
+  /** tls: the server's certificate (PEM) and its file, trusted as the one CA. */
+  ca?: { pem: string; file: string };
   /** ingest: lines each sender keeps sent and not yet acknowledged, and for how long. */
   window?: number;
   durationMs?: number;

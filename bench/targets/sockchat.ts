@@ -2,9 +2,10 @@
 // chat lines not logged, and finds its port in the "listening on" line. Each
 // server gets a data directory of its own (a temporary one unless the run
 // names one), so that no run replays another's history or writes into the
-// user's own ~/.local/share/sockchat.
+// user's own ~/.local/share/sockchat. With TLS, the certificate is the
+// self-signed one the server makes there.
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,6 +25,8 @@ export interface SockchatOptions {
   dataDir?: string;
   /** `--store`; the server's default (SQLite) when absent. */
   store?: StoreKind;
+  /** `--tls self-signed`: TLS only, with a certificate made in the data directory. */
+  tls?: boolean;
   /** More `serve` options. */
   extraArgs?: readonly string[];
 }
@@ -64,6 +67,7 @@ export async function startSockchat(options: SockchatOptions): Promise<SockchatT
       "--data-dir",
       dataDir,
       ...(options.store === undefined ? [] : ["--store", options.store]),
+      ...(options.tls === true ? ["--tls", "self-signed"] : []),
       ...(options.extraArgs ?? []),
     ],
     { stdio: ["ignore", "pipe", "pipe"], openFiles: options.openFiles },
@@ -89,7 +93,8 @@ export async function startSockchat(options: SockchatOptions): Promise<SockchatT
       );
       const look = () => {
         for (const line of lines) {
-          const match = /listening on .*:(\d+)$/.exec(line);
+          // With TLS, the line goes on: " (TLS, SHA-256 fingerprint …)".
+          const match = /listening on \S*:(\d+)/.exec(line);
           if (match) {
             clearTimeout(timer);
             child.stdout?.off("data", look);
@@ -109,11 +114,14 @@ export async function startSockchat(options: SockchatOptions): Promise<SockchatT
     removeOwnDir();
     throw error;
   }
+  // `serve --tls self-signed` has made it before listening.
+  const certFile = join(dataDir, "tls-cert.pem");
   return {
     name: "sockchat",
     pid: child.pid as number,
     port,
     dataDir,
+    ca: options.tls === true ? { pem: readFileSync(certFile, "utf8"), file: certFile } : undefined,
     exited: () => exitOf(child),
     tail: () => lines.join("\n"),
     // A profile is written on a clean exit only, so give it time to finish.

@@ -5,6 +5,8 @@ export interface Target {
   readonly name: string;
   readonly pid: number;
   readonly port: number;
+  /** Over TLS: its certificate (PEM) and that file, for clients to trust as the one CA. */
+  readonly ca?: { pem: string; file: string };
   /** Last lines it printed, for error messages. */
   tail(): string;
   /** How it ended ("exit code 1", "SIGKILL") once it has; undefined while it runs. */

@@ -119,6 +119,12 @@ program
       .hideHelp(),
   )
   .option(
+    "--input-deadline <seconds>",
+    "how long a line or frame may take to arrive whole, once begun",
+    seconds,
+    DEFAULTS.inputDeadlineMs / 1000,
+  )
+  .option(
     "--max-connections-per-ip <n>",
     "open connections one address may have (0: no cap)",
     wholeNumber,
@@ -228,6 +234,7 @@ program
         historyRetentionMs: o.historyRetention === undefined ? 0 : o.historyRetention * 86_400_000,
         presenceLimit: o.presenceLimit,
         maxConnectionsPerIp: o.maxConnectionsPerIp,
+        inputDeadlineMs: o.inputDeadline * 1000,
         maxConnections: o.maxConnections,
         maxFileBytes: o.maxFileSize,
         fileRetentionMs: o.fileRetention * 3_600_000,

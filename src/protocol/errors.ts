@@ -31,6 +31,7 @@ export const ErrorCode = {
   TooManyErrors: "CHAT_ERR_TOO_MANY_ERRORS",
   SlowConsumer: "CHAT_ERR_SLOW_CONSUMER",
   PingTimeout: "CHAT_ERR_PING_TIMEOUT",
+  InputTimeout: "CHAT_ERR_INPUT_TIMEOUT",
   Shutdown: "CHAT_ERR_SHUTDOWN",
   /** A plaintext peer on a port that speaks TLS only. */
   TlsRequired: "CHAT_ERR_TLS_REQUIRED",

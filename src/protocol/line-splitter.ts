@@ -23,6 +23,11 @@ export class LineSplitter {
     this.#maxLineBytes = maxLineBytes;
   }
 
+  /** Whether a line has begun and not yet ended (held, or being discarded as too long). */
+  get unfinished(): boolean {
+    return this.#partialBytes > 0 || this.#discarding;
+  }
+
   /** Called from `sink.line`: no more lines after this one; `push` returns the bytes after it. */
   stop(): void {
     this.#stopped = true;

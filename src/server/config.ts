@@ -32,6 +32,8 @@ export interface ServerConfig {
   browserWelcomeDelayMs: number;
   /** Joins and leaves are announced while at most this many people are connected. */
   presenceLimit: number;
+  /** How long a line or frame may take to arrive whole, once begun (checked at heartbeat ticks). */
+  inputDeadlineMs: number;
   /** Open connections from one address (every kind: chat, HTTP, WebSocket); 0 for no cap. */
   maxConnectionsPerIp: number;
   /** Open connections in all; 0 for no cap. */
@@ -86,6 +88,7 @@ export const DEFAULTS: ServerConfig = {
   browserWelcomeDelayMs: 15_000,
   maxConsecutiveErrors: 16,
   presenceLimit: 500,
+  inputDeadlineMs: 60_000,
   maxConnectionsPerIp: 16,
   maxConnections: 10_000,
   serverName: "sockchat",

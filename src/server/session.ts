@@ -45,6 +45,10 @@ export class Session implements ConnectionHandler, Requester {
   #lastHeard = Date.now();
   /** When the last ping went out; 0 before the first (see heartbeat-rule.ts). */
   #pingSentAt = 0;
+  /** Inputs arrived so far: a line or frame unfinished across two counts is the same one. */
+  #inputs = 0;
+  /** Since when the peer has left something unfinished, and how many inputs had come then. */
+  #unfinished: { since: number; inputs: number } | undefined;
   readonly #connection: Connection;
   readonly #limiter: RateLimiter;
   readonly #onClosed: (session: Session) => void;
@@ -94,6 +98,7 @@ export class Session implements ConnectionHandler, Requester {
 
   message(message: Inbound): void {
     this.#lastHeard = Date.now();
+    this.#inputs += 1;
     // Before hello, heartbeats and file frames queue and pay like anything else.
     if (this.#joined && UNQUEUED.has(message.type)) void this.#dispatch(message);
     else this.#enqueue(message);
@@ -101,6 +106,7 @@ export class Session implements ConnectionHandler, Requester {
 
   invalid(error: ProtocolError): void {
     this.#lastHeard = Date.now();
+    this.#inputs += 1;
     if (error.fatal) this.end(error.code, error.message);
     else this.#enqueue(error);
   }
@@ -180,6 +186,7 @@ export class Session implements ConnectionHandler, Requester {
    * whole interval. Only peers that answer pings are pinged.
    */
   heartbeat(now: number, intervalMs: number): void {
+    if (this.#overInputDeadline(now)) return;
     if (!this.capabilities.heartbeat) return;
     const heard = { lastHeard: this.#lastHeard, pingSentAt: this.#pingSentAt };
     const step = heartbeatStep(heard, now, intervalMs);
@@ -192,6 +199,29 @@ export class Session implements ConnectionHandler, Requester {
         `ping timeout: nothing heard for ${Math.round((now - this.#lastHeard) / 1000)} s`,
       );
     }
+  }
+
+  /**
+   * A peer that drips a line or frame, never finishing it, holds a slot and its
+   * bytes for good: past the deadline it is let go. Ends it and says so.
+   */
+  #overInputDeadline(now: number): boolean {
+    if (!this.#connection.unfinished) {
+      this.#unfinished = undefined;
+      return false;
+    }
+    const begun = this.#unfinished;
+    if (begun === undefined || begun.inputs !== this.#inputs) {
+      this.#unfinished = { since: now, inputs: this.#inputs };
+      return false;
+    }
+    const { inputDeadlineMs } = this.#context.config;
+    if (now - begun.since < inputDeadlineMs) return false;
+    this.end(
+      ErrorCode.InputTimeout,
+      `too slow: a line or frame begun over ${inputDeadlineMs / 1000} s ago is still not whole`,
+    );
+    return true;
   }
 
   end(code: ErrorCode, reason: string): void {

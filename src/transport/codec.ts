@@ -7,13 +7,14 @@ import type { Capabilities, ConnectionHandler } from "./connection.js";
 export interface Codec {
   /** What a peer speaking this protocol can do. */
   readonly capabilities: Capabilities;
-  /** Called once when the codec is chosen; returns bytes to send before anything else. */
   /**
    * Called once when the codec is chosen, with the first bytes that chose it
    * (none when silence did); returns bytes to send before anything else.
    */
   open(handler: ConnectionHandler, firstBytes: Uint8Array): Uint8Array | undefined;
   decode(chunk: Uint8Array, handler: ConnectionHandler): void;
+  /** Whether the peer has begun a line, frame or handshake and not yet sent it whole. */
+  readonly unfinished: boolean;
   /** Undefined when the message has no representation for this kind of peer. */
   encode(message: ServerMessage): Uint8Array | undefined;
   /** How this kind of peer hears that `request`, from `nick`, was done; undefined: not at all. */

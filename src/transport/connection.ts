@@ -47,6 +47,8 @@ export interface Connection {
   readonly bulkReady: boolean;
   /** Bytes accepted by `send` and not yet taken by the operating system. */
   readonly queuedBytes: number;
+  /** The peer has begun a line, frame or handshake and not yet sent it whole. */
+  readonly unfinished: boolean;
   attach(handler: ConnectionHandler): void;
   send(message: ServerMessage): void;
   /** Tells the peer that `request` from `nick` was done, as its kind of client expects. */

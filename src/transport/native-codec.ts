@@ -64,6 +64,11 @@ export class NativeCodec implements Codec {
     return request.seq === 0 ? undefined : encodeServerMessage({ type: "ack", seq: request.seq });
   }
 
+  get unfinished(): boolean {
+    const handshaking = this.#handshakeSeen > 0 && this.#handshakeSeen < HANDSHAKE_BYTES;
+    return handshaking || this.#frames.bufferedBytes > 0;
+  }
+
   /** Answers with the client's version when it is one this server speaks. */
   open(_handler: ConnectionHandler, firstBytes: Uint8Array): Uint8Array {
     this.#version = versionAnswered(firstBytes);

@@ -101,6 +101,10 @@ export class StreamConnection implements Connection {
     return this.#queue.bytes + this.#stream.writableLength;
   }
 
+  get unfinished(): boolean {
+    return this.#codec?.unfinished ?? false;
+  }
+
   attach(handler: ConnectionHandler): void {
     this.#handler = handler;
   }

@@ -54,6 +54,11 @@ export class TextCodec implements Codec {
     this.#lines = new LineSplitter(maxLineBytes);
   }
 
+  /** An upload's bytes are no unfinished line: the upload has a deadline of its own. */
+  get unfinished(): boolean {
+    return this.#upload === undefined && this.#lines.unfinished;
+  }
+
   encode(message: ServerMessage): Uint8Array | undefined {
     if (message.type === "welcome") this.#typeInto(message.room);
     else if (message.type === "room") this.#typeInto(message.name);

@@ -105,6 +105,9 @@ export class MemoryConnection implements Connection {
     return this.#unsentBytes;
   }
 
+  /** Set by a test: the peer has begun something and not sent it whole. */
+  unfinished = false;
+
   attach(handler: ConnectionHandler): void {
     this.#handler = handler;
   }

@@ -7,6 +7,7 @@ import { connect } from "node:net";
 import { describe, it } from "node:test";
 import { joinedTextPeer, nativePeer, textPeer } from "../helpers/peers.js";
 import { startServer } from "../helpers/processes.js";
+import { rawNative } from "../helpers/raw-native.js";
 
 describe("connection limits", { timeout: 60_000 }, () => {
   it("tells a connection past its address's cap why in a line and closes it; other addresses are served", async () => {
@@ -73,6 +74,36 @@ describe("connection limits", { timeout: 60_000 }, () => {
     assert.equal(outcomes.filter(Boolean).length, FLOOD - 16, "all but 16 refused");
     for (const socket of flood) socket.destroy();
     await chatter.client.close();
+    assert.equal(await server.stop(), 0);
+  });
+
+  it("lets go of a peer that drips a line or a frame and never finishes it, past --input-deadline", async () => {
+    const server = await startServer(["--quiet", "--heartbeat", "1", "--input-deadline", "2"]);
+    const watcher = await nativePeer(server.port, "watcher");
+    const quiet = await joinedTextPeer(server.port, "quiet", "127.0.0.11");
+    // A line begun and dripped a byte at a time, as slowloris does.
+    const dripper = await joinedTextPeer(server.port, "dripper", "127.0.0.10");
+    const started = Date.now();
+    const drip = setInterval(() => dripper.socket.write("x"), 300);
+    // Half a frame: a header announcing 100 bytes, and 3 of them.
+    const halfway = await rawNative(server.port, "halfway");
+    halfway.write(Uint8Array.of(0, 0, 0, 100, 0x02, 1, 2, 3));
+    await Promise.all([dripper.closed, halfway.closed]);
+    clearInterval(drip);
+    assert.ok(Date.now() - started >= 2000, "not before the deadline");
+    assert.ok(
+      dripper.lines.lines.some((line) => /^\* disconnected by server: too slow: /.test(line)),
+      dripper.lines.lines.join("\n"),
+    );
+    const bye = halfway.received.find((m) => m.type === "bye");
+    assert.equal(bye?.type === "bye" && bye.code, "CHAT_ERR_INPUT_TIMEOUT");
+    // Those who finish what they send, or send nothing, stay.
+    quiet.socket.write("hel");
+    quiet.socket.write("lo\n");
+    await watcher.waitFor((m) => m.type === "message" && m.from === "quiet" && m.text === "hello");
+    await watcher.client.send({ type: "say", text: "still here" });
+    for (const peer of [quiet, dripper]) peer.socket.destroy();
+    await watcher.client.close();
     assert.equal(await server.stop(), 0);
   });
 });

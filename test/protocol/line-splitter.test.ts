@@ -36,6 +36,16 @@ function split(chunks: readonly (string | Uint8Array)[], maxLineBytes = 1024): s
 }
 
 describe("LineSplitter", () => {
+  it("says whether a line has begun and not ended, held or being discarded", () => {
+    const splitter = new LineSplitter(4);
+    const sink = new Recorder();
+    const states = ["", "ab", "c\n", "toolong", "!\n"].map((chunk) => {
+      splitter.push(bytes(chunk), sink);
+      return splitter.unfinished;
+    });
+    assert.deepEqual(states, [false, true, false, true, false]);
+  });
+
   it("splits LF-terminated lines", () => {
     assert.deepEqual(split(["one\ntwo\n"]), ["one", "two"]);
   });

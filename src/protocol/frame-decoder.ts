@@ -19,7 +19,7 @@ export interface FrameDecoderOptions {
 }
 
 export class FrameDecoder {
-  readonly #maxPayload: number;
+  #maxPayload: number;
   readonly #allocate: (length: number) => Uint8Array;
   readonly #header = new Uint8Array(FRAME_HEADER_BYTES);
   #headerFill = 0;
@@ -32,6 +32,11 @@ export class FrameDecoder {
   constructor(options: FrameDecoderOptions = {}) {
     this.#maxPayload = options.maxPayload ?? MAX_FRAME_PAYLOAD;
     this.#allocate = options.allocate ?? ((length) => new Uint8Array(length));
+  }
+
+  /** The largest payload a header may announce from now on (the next frame's is checked against it). */
+  set maxPayload(bytes: number) {
+    this.#maxPayload = bytes;
   }
 
   /** Bytes received but not yet returned as frames. */

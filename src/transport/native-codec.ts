@@ -7,6 +7,7 @@ import {
   HANDSHAKE_BYTES,
   handshakeBytes,
   MAGIC,
+  MAX_FRAME_PAYLOAD,
   PROTOCOL_VERSION,
   type Sniffed,
   sniff,
@@ -26,6 +27,8 @@ import type { Capabilities, ConnectionHandler } from "./connection.js";
 const encodeNative = memoizeEncoding(encodeServerMessage);
 
 const NATIVE_CAPABILITIES: Capabilities = { heartbeat: true, files: true, numberedRequests: true };
+/** A hello (nickname, client name, a few numbers) and a ping or two fit many times over. */
+const BEFORE_HELLO_MAX_PAYLOAD = 4096;
 
 /** Claimed once the magic and a version byte are in; a wrong version is the codec's to refuse. */
 const RECOGNITION: Record<Sniffed, Recognition> = {
@@ -48,7 +51,11 @@ export function versionAnswered(firstBytes: Uint8Array): number {
 export class NativeCodec implements Codec {
   readonly capabilities: Capabilities;
   readonly encode = encodeNative;
-  readonly #frames = new FrameDecoder({ allocate: unfilledBytes });
+  /** Until its hello, a peer is nobody: it may make the server hold no more than a hello's worth. */
+  readonly #frames = new FrameDecoder({
+    allocate: unfilledBytes,
+    maxPayload: BEFORE_HELLO_MAX_PAYLOAD,
+  });
   #handshakeSeen = 0;
   #failed = false;
   /** The version the client asked for, which this connection speaks. */
@@ -97,6 +104,7 @@ export class NativeCodec implements Codec {
           handler.invalid(asProtocolError(error));
           return;
         }
+        if (message.type === "hello") this.#frames.maxPayload = MAX_FRAME_PAYLOAD;
         handler.message(this.#upgraded(message));
       });
     } catch (error) {

@@ -67,6 +67,21 @@ describe("bad input", () => {
     await watcher.waitFor((m) => m.type === "left" && m.nick === "huge");
   });
 
+  it("before its hello, a peer may announce no frame over 4 KiB; after it, frames up to the limit", async () => {
+    const nobody = await rawNative(server.port);
+    nobody.write(Uint8Array.of(0x00, 0x00, 0x10, 0x01, FrameType.Say));
+    const bye = await nobody.waitFor((m) => m.type === "bye");
+    assert.equal(bye.type === "bye" && bye.code, "CHAT_ERR_FRAME_TOO_LARGE");
+    assert.match(bye.type === "bye" ? bye.reason : "", /4097 bytes; the limit is 4096/);
+    await nobody.closed;
+    // Joined, a frame of 64 KiB (a long line, refused for its length but read whole) is taken.
+    const somebody = await rawNative(server.port, "somebody");
+    somebody.send({ type: "say", seq: 7, text: "x".repeat(65_536) });
+    const refusal = await somebody.waitFor((m) => m.type === "error" && m.seq === 7);
+    assert.equal(refusal.type === "error" && refusal.code, "CHAT_ERR_MESSAGE_TOO_LARGE");
+    somebody.socket.destroy();
+  });
+
   it("a truncated frame followed by a close relays nothing and the peer leaves", async () => {
     const raw = await rawNative(server.port, "cut");
     const frame = encodeClientMessage({ type: "say", seq: 1, text: "never whole" });

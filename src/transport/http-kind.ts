@@ -22,7 +22,9 @@ export function recogniseHttp(firstBytes: Uint8Array): Recognition {
     return "not mine";
   }
   const newline = firstBytes.indexOf(LF);
+  // However the bytes were cut into reads: a line is too long whether or not its end came.
   if (newline < 0) return firstBytes.length > MAX_REQUEST_LINE_BYTES ? "not mine" : "need more";
+  if (newline > MAX_REQUEST_LINE_BYTES) return "not mine";
   const line = latin1.decode(firstBytes.subarray(0, newline));
   return REQUEST_LINE.test(line) ? "mine" : "not mine";
 }

@@ -49,3 +49,28 @@ export async function floodUntil(
   await sender.client.close();
   return { sent, outcome };
 }
+
+/**
+ * Floods until `stalled` is let go, the sender kept no more than 512 KB ahead
+ * of the `healthy` receiver so that only the stalled one lags; also says how
+ * many of the lines `healthy` has had so far.
+ */
+export async function floodPastStalled(
+  port: number,
+  healthy: NativePeer,
+  stalled: string,
+): Promise<Flood & { delivered: () => number }> {
+  let delivered = 0;
+  healthy.client.on("server", (m) => {
+    if (m.type === "message" && m.from === "flooder") delivered += 1;
+  });
+  const flood = await floodUntil(
+    port,
+    healthy,
+    (m) => m.type === "left" && m.nick === stalled,
+    async (sent) => {
+      if (sent - delivered >= 128) await healthy.waitFor(() => sent - delivered < 64, 30_000);
+    },
+  );
+  return { ...flood, delivered: () => delivered };
+}

@@ -12,7 +12,7 @@ import WebSocket from "ws";
 import { handshakeBytes } from "../../src/protocol/frame.js";
 import { encodeClientMessage, type ServerMessage } from "../../src/protocol/messages.js";
 import { randomFile, tempDir } from "../helpers/files.js";
-import { floodUntil } from "../helpers/flood.js";
+import { floodPastStalled } from "../helpers/flood.js";
 import { LineCollector } from "../helpers/lines.js";
 import { joinedTextPeer, nativePeer } from "../helpers/peers.js";
 import { type ServerProcess, spawnCli, startServer } from "../helpers/processes.js";
@@ -246,21 +246,9 @@ describe("a WebSocket that stops reading", { timeout: 90_000 }, () => {
     await new Promise((resolve) => stalled.once("message", resolve));
     stalled.pause();
     const fast = await nativePeer(server.port, "fast");
-    let delivered = 0;
-    fast.client.on("server", (m) => {
-      if (m.type === "message" && m.from === "flooder") delivered += 1;
-    });
-    const { sent, outcome } = await floodUntil(
-      server.port,
-      fast,
-      (m) => m.type === "left" && m.nick === "stalled",
-      // No more than 512 KB ahead of the healthy receiver, so that only the stalled one lags.
-      async (sent) => {
-        if (sent - delivered >= 128) await fast.waitFor(() => sent - delivered < 64, 30_000);
-      },
-    );
+    const { sent, outcome, delivered } = await floodPastStalled(server.port, fast, "stalled");
     assert.match(outcome.type === "left" ? outcome.reason : "", /stopped reading/);
-    await fast.waitFor(() => delivered === sent, 30_000);
+    await fast.waitFor(() => delivered() === sent, 30_000);
     stalled.terminate();
     await fast.client.close();
     assert.equal(await server.stop(), 0);

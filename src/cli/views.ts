@@ -49,8 +49,8 @@ export class LineView implements View {
     }
   }
 
-  sent(command: Command, ownNick: string): void {
-    for (const line of renderOwnCommand(command, ownNick)) this.#print(this.#paint(line));
+  sent(command: Command): void {
+    for (const line of renderOwnCommand(command)) this.#print(this.#paint(line));
   }
 
   problem(_code: string, message: string): void {

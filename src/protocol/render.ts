@@ -32,6 +32,15 @@ function eachLine(text: string, prefix: string): string[] {
 }
 
 /**
+ * An action (`/me waves`) as what its sender says, `<ana> *waves*`: a line
+ * that starts with `* ` is the server's, and an action must not pass for one
+ * (`/me is now known as bob` would read as a rename).
+ */
+function eachAction(text: string, speaker: string): string[] {
+  return text.split("\n").map((line) => `${speaker}*${inert(line)}*`);
+}
+
+/**
  * The lines one server message reads as to someone typing into room
  * `typingInto`: what happens in another room names it (`#dev <ana> hi`), and a
  * line from the history starts with its time (`[14:03] <ana> hi`). Acks and
@@ -43,7 +52,7 @@ export function renderServerMessage(m: ServerMessage, typingInto = DEFAULT_ROOM)
     case "message": {
       const from = inert(m.from);
       const prefix = `${m.replayed ? `[${clockTime(m.ts)}] ` : ""}${where}`;
-      if (m.kind === "action") return eachLine(m.text, `${prefix}* ${from} `);
+      if (m.kind === "action") return eachAction(m.text, `${prefix}<${from}> `);
       if (m.kind === "private") return eachLine(m.text, `${prefix}[private] <${from}> `);
       return eachLine(m.text, `${prefix}<${from}> `);
     }
@@ -180,12 +189,12 @@ function renderFiles(files: readonly FileEntry[], total: number, now = Date.now(
 }
 
 /** How the sender sees its own accepted command. */
-export function renderOwnCommand(command: Command, ownNick: string): string[] {
+export function renderOwnCommand(command: Command): string[] {
   switch (command.type) {
     case "say":
       return eachLine(command.text, "<You> ");
     case "action":
-      return eachLine(command.text, `* ${inert(ownNick)} `);
+      return eachAction(command.text, "<You> ");
     case "private":
       return eachLine(command.text, `[to ${inert(command.to)}] <You> `);
     default:

@@ -146,7 +146,7 @@ export class Session implements ConnectionHandler, Requester {
   /** `request` is done: the client hears so as its kind expects (an ack, or an echoed line). */
   confirm(request: Confirmable): void {
     if (this.#ended) return;
-    this.#connection.confirm(request, this.nick);
+    this.#connection.confirm(request);
     this.#checkQueue();
   }
 

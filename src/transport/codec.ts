@@ -17,8 +17,8 @@ export interface Codec {
   readonly unfinished: boolean;
   /** Undefined when the message has no representation for this kind of peer. */
   encode(message: ServerMessage): Uint8Array | undefined;
-  /** How this kind of peer hears that `request`, from `nick`, was done; undefined: not at all. */
-  confirm(request: Confirmable, nick: string): Uint8Array | undefined;
+  /** How this kind of peer hears that its `request` was done; undefined: not at all. */
+  confirm(request: Confirmable): Uint8Array | undefined;
 }
 
 /** A request the server confirms once done. */

@@ -51,8 +51,8 @@ export interface Connection {
   readonly unfinished: boolean;
   attach(handler: ConnectionHandler): void;
   send(message: ServerMessage): void;
-  /** Tells the peer that `request` from `nick` was done, as its kind of client expects. */
-  confirm(request: Confirmable, nick: string): void;
+  /** Tells the peer that its `request` was done, as its kind of client expects. */
+  confirm(request: Confirmable): void;
   /** Sends a frame header and its data after everything queued, without copying them together. */
   sendBulk(header: Uint8Array, data: Uint8Array): void;
   pauseInput(): void;

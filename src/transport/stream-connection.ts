@@ -115,9 +115,9 @@ export class StreamConnection implements Connection {
     if (bytes !== undefined) this.#queue.push(bytes);
   }
 
-  confirm(request: Confirmable, nick: string): void {
+  confirm(request: Confirmable): void {
     if (this.#ending) return;
-    const bytes = this.#codec?.confirm(request, nick);
+    const bytes = this.#codec?.confirm(request);
     if (bytes !== undefined) this.#queue.push(bytes);
   }
 

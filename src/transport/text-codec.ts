@@ -79,9 +79,9 @@ export class TextCodec implements Codec {
    * An action or a private message reads, to its sender, as the bundled client
    * shows it; a plain line needs no echo, as the sender's terminal shows it as typed.
    */
-  confirm(request: Confirmable, nick: string): Uint8Array | undefined {
+  confirm(request: Confirmable): Uint8Array | undefined {
     if (request.type !== "action" && request.type !== "private") return undefined;
-    return encodeUtf8(`${renderOwnCommand(request, nick).join("\n")}\n`);
+    return encodeUtf8(`${renderOwnCommand(request).join("\n")}\n`);
   }
 
   /** Text clients send no hello, so one is made up and the server picks the nickname. */

@@ -319,6 +319,8 @@ describe("the page on a phone and on a desktop", { timeout: 120_000 }, () => {
     await phone.page.screenshot({ path: join(OUTPUT, "page-phone.png") });
     await dark.page.screenshot({ path: join(OUTPUT, "page-desktop-dark.png") });
 
+    // An action is said by its sender, never in the server's "* …" form.
+    assert.ok((await desktop.chatLines("#lobby")).includes("<alice> *waves at bob*"));
     // The room's members, with the count in the header.
     await desktop.page.getByRole("heading", { name: "In #lobby (4)" }).waitFor();
     await desktop.page.locator(".topic", { hasText: "4 members" }).waitFor();

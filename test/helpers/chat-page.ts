@@ -105,16 +105,15 @@ export class ChatPage {
       .getByRole("button", { name: nick, exact: true });
   }
 
-  /** The chat lines `name`'s log shows, in the order shown, each as `<nick> text` (`* nick text` for an action). */
+  /** The chat lines `name`'s log shows, in the order shown, each as `<nick> text` (`<nick> *text*` for an action). */
   chatLines(name: string): Promise<string[]> {
     return this.log(name)
       .locator("li.chat")
       .evaluateAll((items) =>
         items.map((item) => {
-          const nick = item.querySelector(":scope > .nick")?.textContent;
+          const nick = item.querySelector(":scope > .nick")?.textContent ?? "";
           const text = item.querySelector(":scope > .text")?.textContent ?? "";
-          // An action has its nickname inside its text: `* alice waves`.
-          return nick === undefined || nick === null ? text : `${nick} ${text}`;
+          return `${nick} ${text}`;
         }),
       );
   }

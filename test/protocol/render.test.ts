@@ -77,12 +77,28 @@ describe("renderServerMessage", () => {
     });
 
     it("renders an action as * nick action", () => {
-      assert.deepEqual(renderServerMessage(chat("action", "waves")), ["* ana waves"]);
+      assert.deepEqual(renderServerMessage(chat("action", "waves")), ["<ana> *waves*"]);
     });
 
     it("renders a private message with a [private] marker", () => {
       assert.deepEqual(renderServerMessage(chat("private", "psst", "ana", "ben")), [
         "[private] <ana> psst",
+      ]);
+    });
+
+    it("never lets an action read as a server notice: it is said by its sender", () => {
+      for (const text of [
+        "is now known as bob",
+        "joined",
+        "left (gone)",
+        "a\n* server restarting",
+      ]) {
+        const lines = renderServerMessage(chat("action", text));
+        assert.ok(lines.length > 0);
+        for (const line of lines) assert.match(line, /^<ana> \*.*\*$/, line);
+      }
+      assert.deepEqual(renderServerMessage({ type: "renamed", from: "ana", to: "bob" }), [
+        "* ana is now known as bob",
       ]);
     });
 
@@ -92,7 +108,7 @@ describe("renderServerMessage", () => {
         "<ana> two",
         "<ana> three",
       ]);
-      assert.deepEqual(renderServerMessage(chat("action", "a\nb")), ["* ana a", "* ana b"]);
+      assert.deepEqual(renderServerMessage(chat("action", "a\nb")), ["<ana> *a*", "<ana> *b*"]);
       assert.deepEqual(renderServerMessage(chat("private", "a\nb")), [
         "[private] <ana> a",
         "[private] <ana> b",
@@ -391,7 +407,7 @@ describe("renderServerMessage: rooms", () => {
   it("names the room of a line said in another room than the one typed into", () => {
     assert.deepEqual(renderServerMessage(line("say", "#dev"), "#lobby"), ["#dev <ana> hi"]);
     assert.deepEqual(renderServerMessage(line("action", "#dev", "waves"), "#lobby"), [
-      "#dev * ana waves",
+      "#dev <ana> *waves*",
     ]);
   });
 
@@ -515,7 +531,7 @@ describe("renderServerMessage: history", () => {
 
   it("writes the hours and minutes of a replayed line with two digits each", () => {
     const early = { ...line("action", "#lobby", "yawns"), ts: localTime(9, 5), replayed: true };
-    assert.deepEqual(renderServerMessage(early), ["[09:05] * ana yawns"]);
+    assert.deepEqual(renderServerMessage(early), ["[09:05] <ana> *yawns*"]);
     const midnight = { ...line("say", "#lobby"), ts: localTime(0, 0), replayed: true };
     assert.deepEqual(renderServerMessage(midnight), ["[00:00] <ana> hi"]);
   });
@@ -638,39 +654,36 @@ describe("renderServerMessage: rooms, topics and setters are inert", () => {
 
 describe("renderOwnCommand", () => {
   it("shows the sender's own message as <You> text", () => {
-    assert.deepEqual(renderOwnCommand({ type: "say", text: "hello" }, "ana"), ["<You> hello"]);
+    assert.deepEqual(renderOwnCommand({ type: "say", text: "hello" }), ["<You> hello"]);
   });
 
-  it("shows the sender's own action with the sender's nickname", () => {
-    assert.deepEqual(renderOwnCommand({ type: "action", text: "waves" }, "ana"), ["* ana waves"]);
+  it("shows the sender's own action as said by <You>, unlike a server's notice", () => {
+    assert.deepEqual(renderOwnCommand({ type: "action", text: "waves" }), ["<You> *waves*"]);
   });
 
   it("shows the sender's own private message with its recipient", () => {
-    assert.deepEqual(renderOwnCommand({ type: "private", to: "ben", text: "psst" }, "ana"), [
+    assert.deepEqual(renderOwnCommand({ type: "private", to: "ben", text: "psst" }), [
       "[to ben] <You> psst",
     ]);
   });
 
   it("renders multi-line own messages one line per line", () => {
-    assert.deepEqual(renderOwnCommand({ type: "say", text: "a\nb" }, "ana"), [
-      "<You> a",
-      "<You> b",
+    assert.deepEqual(renderOwnCommand({ type: "say", text: "a\nb" }), ["<You> a", "<You> b"]);
+    assert.deepEqual(renderOwnCommand({ type: "action", text: "a\nb" }), [
+      "<You> *a*",
+      "<You> *b*",
     ]);
-    assert.deepEqual(renderOwnCommand({ type: "action", text: "a\nb" }, "ana"), [
-      "* ana a",
-      "* ana b",
-    ]);
-    assert.deepEqual(renderOwnCommand({ type: "private", to: "ben", text: "a\nb" }, "ana"), [
+    assert.deepEqual(renderOwnCommand({ type: "private", to: "ben", text: "a\nb" }), [
       "[to ben] <You> a",
       "[to ben] <You> b",
     ]);
   });
 
   it("renders nothing for commands that are not messages", () => {
-    assert.deepEqual(renderOwnCommand({ type: "nick", nick: "zoe" }, "ana"), []);
-    assert.deepEqual(renderOwnCommand({ type: "who", room: "" }, "ana"), []);
-    assert.deepEqual(renderOwnCommand({ type: "help" }, "ana"), []);
-    assert.deepEqual(renderOwnCommand({ type: "quit", reason: "bye" }, "ana"), []);
+    assert.deepEqual(renderOwnCommand({ type: "nick", nick: "zoe" }), []);
+    assert.deepEqual(renderOwnCommand({ type: "who", room: "" }), []);
+    assert.deepEqual(renderOwnCommand({ type: "help" }), []);
+    assert.deepEqual(renderOwnCommand({ type: "quit", reason: "bye" }), []);
   });
 });
 

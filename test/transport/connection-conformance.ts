@@ -131,7 +131,7 @@ export function connectionConformance(
     it("confirms in order with what is sent, and acks by seq only for a peer that numbers requests", async () => {
       const { connection, peer } = await opened(open);
       connection.send(notice("before"));
-      connection.confirm({ type: "say", seq: 7, text: "hi" }, "ana");
+      connection.confirm({ type: "say", seq: 7, text: "hi" });
       connection.send(notice("after"));
       const expected = connection.capabilities.numberedRequests
         ? ["* before", "[ack 7]", "* after"]

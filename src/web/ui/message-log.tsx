@@ -127,17 +127,9 @@ function ChatLine({ line }: { line: Extract<Line, { kind: "chat" }> }) {
   const text = line.text.split("\n").map(inert).join("\n");
   return (
     <li class={classes}>
-      <Time ts={line.ts} />{" "}
-      {line.style === "action" ? (
-        <span class="text">
-          * <span class={`nick ${nickClass(line.from)}`}>{from}</span> {text}
-        </span>
-      ) : (
-        <>
-          <span class={`nick ${nickClass(line.from)}`}>&lt;{from}&gt;</span>{" "}
-          <span class="text">{text}</span>
-        </>
-      )}
+      <Time ts={line.ts} /> <span class={`nick ${nickClass(line.from)}`}>&lt;{from}&gt;</span>{" "}
+      {/* An action is said by its sender: it must not read as the server's "* …" notices. */}
+      <span class="text">{line.style === "action" ? <em>*{text}*</em> : text}</span>
       {line.status === "sending" ? <span class="state"> sending…</span> : null}
       {line.status === "failed" ? (
         <span class="state problem"> not sent: {inert(line.problem)}</span>

@@ -2,12 +2,15 @@
 // hello's nickname by its rules (nickBase) and takes the next free variant of
 // a taken one, and says nothing of either: the client tells the person.
 
-import { nickBase, nickProblem } from "../protocol/nicknames.js";
+import { nickBase, nickProblem, normalNick } from "../protocol/nicknames.js";
 import { inert } from "../protocol/render.js";
 
 /** The notice line for being welcomed as `given` after asking for `asked`; undefined if they match. */
 export function nickNotice(asked: string, given: string): string | undefined {
   if (given === asked) return undefined;
+  if (given === normalNick(asked)) {
+    return `* you are ${inert(given)}: "${inert(asked)}" is that name written another way`;
+  }
   const problem = nickProblem(asked);
   if (problem === undefined) return `* you are ${inert(given)}: ${inert(asked)} is taken`;
   const base = nickBase(asked);

@@ -21,13 +21,22 @@ export function nickProblem(nick: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A nickname as it is kept: NFKC, so that one written with compatibility
+ * characters (fullwidth `ａｌｉｃｅ`, the ligature in `ﬁona`) is the name it
+ * looks like, and cannot pass for someone else beside it.
+ */
+export function normalNick(nick: string): string {
+  return nick.normalize("NFKC");
+}
+
 export function nickKey(nick: string): string {
-  return nick.toLowerCase();
+  return normalNick(nick).toLowerCase();
 }
 
 /** Makes an acceptable base from anything (an OS user name, say); never empty. */
 export function nickBase(wanted: string): string {
-  const kept = (wanted.match(NICK_CHARACTER) ?? []).join("");
+  const kept = (normalNick(wanted).match(NICK_CHARACTER) ?? []).join("");
   const base = [...kept].slice(0, MAX_NICK_LENGTH).join("");
   return base === "" || nickProblem(base) !== undefined ? FALLBACK : base;
 }

@@ -19,6 +19,11 @@ export function roomProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** A room's name as it is kept: NFKC, as nicknames are (see normalNick). */
+export function normalRoom(name: string): string {
+  return name.normalize("NFKC");
+}
+
 export function roomKey(name: string): string {
-  return name.toLowerCase();
+  return normalRoom(name).toLowerCase();
 }

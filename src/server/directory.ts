@@ -3,7 +3,7 @@
 
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import type { WhoEntry } from "../protocol/messages.js";
-import { nickBase, nickKey, nickProblem } from "../protocol/nicknames.js";
+import { nickBase, nickKey, nickProblem, normalNick } from "../protocol/nicknames.js";
 import type { Member } from "./member.js";
 import { NicknameAllocator } from "./nickname-allocator.js";
 
@@ -32,7 +32,8 @@ export class Directory {
   }
 
   /** Gives `member` the nickname `wanted`; its old one when it returns an error. */
-  rename(member: Member, wanted: string): ProtocolError | undefined {
+  rename(member: Member, asked: string): ProtocolError | undefined {
+    const wanted = normalNick(asked);
     const problem = nickProblem(wanted);
     if (problem !== undefined) return new ProtocolError(ErrorCode.BadNick, problem);
     const holder = this.#members.get(nickKey(wanted));

@@ -3,7 +3,7 @@
 
 import { ErrorCode, ProtocolError } from "../protocol/errors.js";
 import type { RoomEntry } from "../protocol/messages.js";
-import { roomKey, roomProblem } from "../protocol/rooms.js";
+import { normalRoom, roomKey, roomProblem } from "../protocol/rooms.js";
 import type { Member } from "./member.js";
 
 export class Room<M extends Member = Member> {
@@ -43,9 +43,10 @@ export class Rooms<M extends Member = Member> {
   open(name: string): Room<M> | ProtocolError {
     const existing = this.get(name);
     if (existing !== undefined) return existing;
-    const problem = roomProblem(name);
+    const normal = normalRoom(name);
+    const problem = roomProblem(normal);
     if (problem !== undefined) return new ProtocolError(ErrorCode.BadRoom, problem);
-    const room = new Room<M>(name);
+    const room = new Room<M>(normal);
     this.#rooms.set(room.key, room);
     return room;
   }

@@ -118,9 +118,14 @@ describe("nickBase", () => {
 
   it("truncates to 24 characters", () => {
     assert.equal(nickBase("a".repeat(40)), "a".repeat(24));
-    const astral = nickBase("𝒜".repeat(30));
+    const astral = nickBase("𠀀".repeat(30));
     assert.equal(codePoints(astral), 24);
-    assert.equal(astral, "𝒜".repeat(24));
+    assert.equal(astral, "𠀀".repeat(24));
+  });
+
+  it("writes compatibility characters as the letters they stand for (NFKC)", () => {
+    assert.equal(nickBase("𝒜𝓁𝒾𝒸ℯ"), "Alice");
+    assert.equal(nickBase("ａｌｉｃｅ"), "alice");
   });
 
   it("truncates after dropping invalid characters, not before", () => {

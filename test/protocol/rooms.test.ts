@@ -85,6 +85,7 @@ describe("roomKey", () => {
     assert.equal(roomKey("#DEV"), roomKey("#dev"));
     assert.equal(roomKey("#ÜNÏCODE"), roomKey("#ünïcode"));
     assert.equal(roomKey("#КОМНАТА"), roomKey("#комната"));
+    assert.equal(roomKey("#ｄｅｖ"), roomKey("#dev"), "and in compatibility characters");
   });
 
   it("differs for different names", () => {

@@ -56,6 +56,17 @@ describe("Directory", () => {
       assert.deepEqual(nicks, ["Ana", "ana-2", "ANA-3"]);
     });
 
+    it("keeps a nickname as NFKC: written with compatibility characters, it is the name it looks like", () => {
+      const directory = new Directory();
+      const [ana, fullwidth, ligature] = admitted(directory, "alice", "ａｌｉｃｅ", "ﬁona");
+      assert.deepEqual([ana?.nick, fullwidth?.nick, ligature?.nick], ["alice", "alice-2", "fiona"]);
+      assert.equal(directory.find("ＦＩＯＮＡ"), ligature, "found however it is written");
+      assert.ok(ana !== undefined);
+      assertError(directory.rename(ana, "ｆｉｏｎａ"), ErrorCode.NickTaken);
+      assert.equal(directory.rename(ana, "ａｎｎ"), undefined);
+      assert.equal(ana.nick, "ann");
+    });
+
     it("gives many people wanting the same nickname distinct ones", () => {
       const directory = new Directory();
       const members = admitted(directory, ...new Array<string>(200).fill("Guest"));

@@ -38,6 +38,14 @@ describe("Rooms", () => {
       assert.equal(rooms.open("#LOBBY"), rooms.defaultRoom);
     });
 
+    it("keeps a new room's name as NFKC, and finds it however compatibility characters spell it", () => {
+      const rooms = new Rooms("#lobby");
+      const dev = opened(rooms, "#ｄｅｖ");
+      assert.equal(dev.name, "#dev");
+      assert.equal(rooms.open("#dev"), dev);
+      assert.equal(rooms.open("#ＤＥＶ"), dev);
+    });
+
     it("refuses names that break the rules with CHAT_ERR_BAD_ROOM and opens nothing", () => {
       const rooms = new Rooms("#lobby");
       for (const name of [

@@ -1,6 +1,8 @@
 // Nickname rules, the same for the server that enforces them and the clients
 // that explain them. Nicknames are unique without regard to case.
 
+import { nfkc } from "./nfkc.js";
+
 export const MAX_NICK_LENGTH = 24;
 const NICK_PATTERN = /^[\p{L}\p{N}_\-.[\]{}|^`]+$/u;
 const NICK_CHARACTER = /[\p{L}\p{N}_\-.[\]{}|^`]/gu;
@@ -27,7 +29,7 @@ export function nickProblem(nick: string): string | undefined {
  * looks like, and cannot pass for someone else beside it.
  */
 export function normalNick(nick: string): string {
-  return nick.normalize("NFKC");
+  return nfkc(nick);
 }
 
 export function nickKey(nick: string): string {

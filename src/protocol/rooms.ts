@@ -1,6 +1,8 @@
 // Room name rules, the same for the server that enforces them and the clients
 // that explain them. Room names are unique without regard to case.
 
+import { nfkc } from "./nfkc.js";
+
 export const MAX_ROOM_NAME_LENGTH = 32;
 export const DEFAULT_ROOM = "#lobby";
 const ROOM_PATTERN = /^#[\p{L}\p{N}_\-.]+$/u;
@@ -21,7 +23,7 @@ export function roomProblem(name: string): string | undefined {
 
 /** A room's name as it is kept: NFKC, as nicknames are (see normalNick). */
 export function normalRoom(name: string): string {
-  return name.normalize("NFKC");
+  return nfkc(name);
 }
 
 export function roomKey(name: string): string {

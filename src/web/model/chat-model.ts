@@ -92,15 +92,15 @@ export class ChatModel {
   #helloPage: Page | undefined;
   readonly #resumeDepth = new Map<string, number>();
   #joins: { key: string; purpose: JoinPurpose; command: Command }[] = [];
-  /** Who-lists asked for, in order: true for a typed /who, shown as lines. */
-  #whoAsked: boolean[] = [];
+  /** /who typed by the user, whose answers are shown as lines (the page's own are only kept). */
+  readonly #typedWho = new Set<Command>();
   /** File lists this page asked for itself, to put a room's files in its log: each one's room. */
   readonly #filesAsked = new Map<Command, string>();
   /**
-   * The file list just heard, until the confirmation right after it says
-   * which request it answers (a refused request brings neither).
+   * The who- or file list just heard, until the confirmation right after it
+   * says which request it answers (a refused request brings neither).
    */
-  #heardFiles: Extract<ServerMessage, { type: "file-list" }> | undefined;
+  #answer: Extract<ServerMessage, { type: "who-list" | "file-list" }> | undefined;
   #topicAsks = 0;
   readonly #cancelled = new Set<string>();
   /** Uploads not accepted yet (waiting their turn, or offered), by key: aborting takes one back. */
@@ -235,7 +235,7 @@ export class ChatModel {
         for (const user of m.users) listed.set(nickKey(user.nick), user.nick);
         const room = m.room === "" ? undefined : this.#conversations.get(roomConvKey(m.room));
         if (room !== undefined) room.members = listed;
-        if (this.#whoAsked.shift() === true) this.#rendered(this.active, m);
+        this.#answer = m;
         break;
       }
       case "file-offered":
@@ -258,7 +258,7 @@ export class ChatModel {
         this.#rendered(this.#fileConversation(m.id), m);
         break;
       case "file-list":
-        this.#heardFiles = m;
+        this.#answer = m;
         return;
       case "error":
       case "notice":
@@ -284,6 +284,7 @@ export class ChatModel {
       if (this.#pages.settle(page)) this.#pageEnded(page);
     }
     this.#joins = this.#joins.filter((join) => join.command !== command);
+    if (command.type === "who") this.#whoConfirmed(command);
     if (command.type === "files") this.#filesConfirmed(command);
     const own = this.#unconfirmed.get(command);
     if (own !== undefined) {
@@ -306,9 +307,9 @@ export class ChatModel {
     this.#typedPages.clear();
     this.#helloPage = undefined;
     this.#joins = [];
-    this.#whoAsked = [];
+    this.#typedWho.clear();
     this.#filesAsked.clear();
-    this.#heardFiles = undefined;
+    this.#answer = undefined;
     this.#topicAsks = 0;
     const over = this.#quitting || retryInMs === undefined;
     this.#connection = over ? { state: "closed", reason } : { state: "lost", reason, retryInMs };
@@ -478,7 +479,6 @@ export class ChatModel {
 
   /** Asks who is online (in a room) for the page itself: the answer is kept, not shown. */
   #ask(command: Extract<Command, { type: "who" }>): void {
-    this.#whoAsked.push(false);
     void this.#request(command, undefined).catch(() => {});
   }
 
@@ -522,10 +522,24 @@ export class ChatModel {
     });
   }
 
+  /** The answer heard before `command`'s confirmation, if it is of `type`. */
+  #answerTo<T extends "who-list" | "file-list">(
+    type: T,
+  ): Extract<ServerMessage, { type: T }> | undefined {
+    const answer = this.#answer;
+    this.#answer = undefined;
+    return answer?.type === type ? (answer as Extract<ServerMessage, { type: T }>) : undefined;
+  }
+
+  /** A typed /who is shown once done; the page's own was kept as it came. */
+  #whoConfirmed(command: Command): void {
+    const list = this.#answerTo("who-list");
+    if (this.#typedWho.delete(command) && list !== undefined) this.#rendered(this.active, list);
+  }
+
   /** A file list came for `command`: the page's own goes in the room's log, a typed one is shown. */
   #filesConfirmed(command: Command): void {
-    const list = this.#heardFiles;
-    this.#heardFiles = undefined;
+    const list = this.#answerTo("file-list");
     const asked = this.#filesAsked.get(command);
     this.#filesAsked.delete(command);
     if (list === undefined) return;
@@ -720,8 +734,8 @@ export class ChatModel {
         return true;
       }
       case "who":
-        this.#whoAsked.push(true);
-        void this.#request(input, active.key).catch(() => {});
+        this.#typedWho.add(input);
+        void this.#request(input, active.key).catch(() => this.#typedWho.delete(input));
         return true;
       case "files":
         this.#typeInto(active);
